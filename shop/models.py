@@ -58,18 +58,18 @@ class Base(DeclarativeBase):
     pass
 
 
-class Role(str, enum.Enum):
+class Role(enum.StrEnum):
     customer = "customer"
     staff = "staff"
     owner = "owner"
 
 
-class OrderKind(str, enum.Enum):
+class OrderKind(enum.StrEnum):
     goods = "goods"
     service = "service"
 
 
-class OrderStatus(str, enum.Enum):
+class OrderStatus(enum.StrEnum):
     placed = "placed"
     packed = "packed"
     shipped = "shipped"
@@ -82,7 +82,7 @@ class OrderStatus(str, enum.Enum):
 GOODS_STAGES = ("placed", "packed", "shipped", "out_for_delivery", "delivered")
 
 
-class TicketStatus(str, enum.Enum):
+class TicketStatus(enum.StrEnum):
     waiting = "waiting"
     human = "human"
     resolved = "resolved"

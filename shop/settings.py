@@ -37,6 +37,8 @@ class Settings(BaseSettings):
     telegram_api_url: str = "https://api.telegram.org/bot"
     database_url: str = f"sqlite:///{PROJECT_ROOT / 'var' / 'shop.db'}"
     rasa_url: str = "http://127.0.0.1:5005"
+    rasa_tracker_store_url: str = f"sqlite:///{PROJECT_ROOT / 'var' / 'rasa-tracker.db'}"
+    rasa_model: Path = PROJECT_ROOT / "models" / "current.tar.gz"
     rasa_timeout: float = 10.0
     action_server_port: int = 5055
     bind_host: str = "127.0.0.1"

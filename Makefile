@@ -1,0 +1,42 @@
+# The README's commands. Each target sets up what it needs; environments and the trained
+# model are cached by the hash of what builds them (~/.cache/cs-assistant), so an
+# unchanged checkout starts at once.
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+PY := .venv/bin/python
+export PYTHONPATH := $(CURDIR)
+
+.PHONY: help setup model run test test-fast bench nlu-report lint lock clean
+
+help:  ## list the commands
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+setup:  ## build or reuse .venv (Python 3.11) and .venv-rasa (Python 3.10, Rasa 3.6.21)
+	@scripts/ensure-env app
+	@scripts/ensure-env rasa
+
+model: setup  ## train the Rasa model unless one from the same inputs is cached
+	@scripts/train-model >/dev/null
+
+run: model  ## run the assistant: Telegram with TELEGRAM_BOT_TOKEN, else a console chat
+	@$(PY) -m bot
+
+test: model  ## run the whole test suite (SQLite and PostgreSQL, real Rasa and action server)
+	@$(PY) -m pytest $(PYTEST_ARGS)
+
+test-fast: setup  ## the tests that need no Rasa server
+	@$(PY) -m pytest -m "not e2e" $(PYTEST_ARGS)
+
+bench: model  ## run the benchmarks and print their table
+	@$(PY) -m bench $(BENCH_ARGS)
+
+lint:  setup ## ruff over the project's packages
+	@.venv/bin/ruff check shop bot actions nlu bench tests
+
+lock: ## re-resolve requirements/app.in into requirements/app.txt
+	@tmp=$$(mktemp -d) && python3 -m venv $$tmp && $$tmp/bin/pip install -q -r requirements/app.in \
+	  && { echo '# Pinned lock for .venv; regenerate with `make lock` after editing requirements/app.in.'; \
+	       $$tmp/bin/pip freeze; } > requirements/app.txt && rm -rf $$tmp
+
+clean:  ## remove the links to the environments, the model link and var/ (the caches stay)
+	rm -rf .venv .venv-rasa models var .pytest_cache

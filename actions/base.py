@@ -1,0 +1,89 @@
+"""What every action shares: the store, the clock, who is asking, and how replies go out."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from datetime import UTC, datetime
+from functools import cache
+from typing import Any, TypeVar
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.orm import Session, sessionmaker
+
+from shop.db import make_engine, make_session_factory
+from shop.replies import Reply
+from shop.settings import Settings, load_settings
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+SORRY = ("Sorry, something went wrong on our side while looking that up. "
+         "Please try again in a minute, or say \"talk to a person\".")
+
+
+@cache
+def store() -> tuple[Settings, sessionmaker[Session]]:
+    """Settings and session factory, created on first use (never at import time)."""
+    settings = load_settings()
+    return settings, make_session_factory(make_engine(settings.database_url))
+
+
+def sender_telegram_id(tracker: Tracker) -> int | None:
+    """The Telegram user id the bot sent as Rasa's sender id; None if it is not one."""
+    try:
+        return int(tracker.sender_id)
+    except (TypeError, ValueError):
+        return None
+
+
+def dispatch(dispatcher: CollectingDispatcher, reply: Reply) -> None:
+    buttons = [{"title": b.title, "payload": b.payload} for b in reply.buttons]
+    if reply.custom is not None:
+        dispatcher.utter_message(text=reply.text, buttons=buttons or None, json_message=reply.custom)
+    else:
+        dispatcher.utter_message(text=reply.text, buttons=buttons or None)
+
+
+class StoreAction(Action, ABC):
+    """An action that answers from the store; blocking database work runs off the loop."""
+
+    @abstractmethod
+    def answer(self, session: Session, tracker: Tracker, *, telegram_user_id: int,
+               settings: Settings, now: datetime) -> Reply:
+        """Compute the reply inside one transaction."""
+
+    def events(self, tracker: Tracker) -> list[dict[str, Any]]:
+        """Events to return after answering (e.g. clearing slots)."""
+        return []
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: dict[str, Any]) -> list[dict[str, Any]]:
+        telegram_user_id = sender_telegram_id(tracker)
+        if telegram_user_id is None:
+            dispatch(dispatcher, Reply("Sorry, I can only help from the shop's Telegram bot."))
+            return []
+        settings, sessions = store()
+
+        def work(session: Session) -> Reply:
+            return self.answer(session, tracker, telegram_user_id=telegram_user_id,
+                               settings=settings, now=datetime.now(UTC))
+
+        try:
+            reply = await in_transaction(sessions, work)
+        except Exception:
+            log.exception("action %s failed for sender %s", self.name(), telegram_user_id)
+            reply = Reply(SORRY)
+        dispatch(dispatcher, reply)
+        return self.events(tracker)
+
+
+async def in_transaction(sessions: sessionmaker[Session], work: Callable[[Session], T]) -> T:
+    """Run `work` in one committed transaction on a worker thread."""
+    def run() -> T:
+        with sessions() as session, session.begin():
+            return work(session)
+    return await asyncio.to_thread(run)

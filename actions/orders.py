@@ -1,0 +1,34 @@
+"""Order journeys: where is my order."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from sqlalchemy.orm import Session
+
+from actions.base import StoreAction
+from shop.orders import order_status_reply
+from shop.replies import Reply
+from shop.settings import Settings
+
+
+def requested_order(tracker: Tracker) -> str | None:
+    """The order number of the latest message, else the one remembered in the slot."""
+    latest = next(tracker.get_latest_entity_values("order_id"), None)
+    return latest or tracker.get_slot("order_id")
+
+
+class ActionOrderStatus(StoreAction):
+    def name(self) -> str:
+        return "action_order_status"
+
+    def answer(self, session: Session, tracker: Tracker, *, telegram_user_id: int,
+               settings: Settings, now: datetime) -> Reply:
+        return order_status_reply(session, telegram_user_id=telegram_user_id,
+                                  raw_number=requested_order(tracker), zone=settings.zone)
+
+    def events(self, tracker: Tracker) -> list[dict[str, Any]]:
+        return [SlotSet("order_id", None)]

@@ -1,0 +1,1 @@
+"""Telegram front door of the assistant."""

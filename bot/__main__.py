@@ -1,0 +1,108 @@
+"""The assistant's composition root: `python -m bot` (what `make run` starts).
+
+Reads the settings, prepares the store, starts the Rasa server and the action server,
+then runs the bot against Telegram (TELEGRAM_BOT_TOKEN set) or as a console chat.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+import sys
+from datetime import UTC, datetime
+
+from bot.app import build_application
+from bot.runtime import running
+from bot.services import Services
+from bot.supervisor import Supervisor, SupervisorError, server_specs
+from shop.settings import PROJECT_ROOT, Settings, SettingsError, load_settings
+from shop.startup import prepare_store
+
+log = logging.getLogger("bot")
+
+
+def configure_logging(console: bool) -> None:
+    logging.basicConfig(
+        level=logging.WARNING if console else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    # The bot token is part of every Bot API URL: keep httpx's request lines out of the logs.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("httpcore").setLevel(logging.WARNING)
+
+
+async def serve_telegram(settings: Settings) -> None:
+    """Run against Telegram until SIGINT/SIGTERM."""
+    assert settings.telegram_bot_token is not None
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    async with Services.create(settings) as services:
+        application = build_application(services, token=settings.telegram_bot_token.get_secret_value())
+        async with running(application, settings):
+            log.info("the assistant is running; Ctrl-C stops it")
+            await stop.wait()
+
+
+async def serve_console(settings: Settings) -> None:
+    """Run the same bot against a local Bot API and chat with it in the terminal."""
+    from bot.console import CONSOLE_TOKEN, ConsoleChat
+    from bot.local_bot_api import LocalBotApi
+
+    api = LocalBotApi(token=CONSOLE_TOKEN)
+    await api.start()
+    try:
+        settings = settings.model_copy(update={"telegram_api_url": api.base_url, "webhook_url": None})
+        async with Services.create(settings) as services:
+            application = build_application(services, token=CONSOLE_TOKEN)
+            async with running(application, settings):
+                await ConsoleChat(api).run()
+    finally:
+        await api.stop()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
+    parser.add_argument("--console", action="store_true", help="console chat even if a token is set")
+    parser.add_argument("--no-servers", action="store_true",
+                        help="do not start Rasa and the action server (they run elsewhere)")
+    parser.add_argument("--no-demo", action="store_true", help="do not add demo data to an empty store")
+    args = parser.parse_args(argv)
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    console = args.console or settings.telegram_bot_token is None
+    configure_logging(console)
+    prepare_store(settings, now=datetime.now(UTC), demo_data=not args.no_demo)
+
+    supervisor: Supervisor | None = None
+    try:
+        if not args.no_servers:
+            supervisor = Supervisor(server_specs(settings),
+                                    log_dir=PROJECT_ROOT / "var" / "log" if console else None)
+            print("Starting the Rasa server and the action server "
+                  "(Rasa takes about a minute to load its model)...", file=sys.stderr, flush=True)
+            supervisor.start()
+            supervisor.wait_ready()
+        if console:
+            asyncio.run(serve_console(settings))
+        else:
+            asyncio.run(serve_telegram(settings))
+    except SupervisorError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        pass
+    finally:
+        if supervisor is not None:
+            supervisor.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,53 @@
+"""Build the python-telegram-bot Application: one place where the bot is put together."""
+
+from __future__ import annotations
+
+import logging
+import traceback
+
+from telegram import Update
+from telegram.ext import Application, ApplicationBuilder, ContextTypes
+
+from bot.handlers import customer
+from bot.processing import PerChatUpdateProcessor
+from bot.services import BotContext, Services
+
+log = logging.getLogger(__name__)
+
+ERROR_REPLY = ("Sorry, something went wrong on our side. Please try again, or say "
+               "\"talk to a person\".")
+
+
+def file_url(api_url: str) -> str:
+    """https://host/bot → https://host/file/bot (where Bot API files are served)."""
+    base, _, tail = api_url.rstrip("/").rpartition("/")
+    return f"{base}/file/{tail}"
+
+
+def build_application(services: Services, *, token: str) -> Application:  # type: ignore[type-arg]
+    settings = services.settings
+    application = (
+        ApplicationBuilder()
+        .token(token)
+        .base_url(settings.telegram_api_url)
+        .base_file_url(file_url(settings.telegram_api_url))
+        .context_types(ContextTypes(context=BotContext))
+        .concurrent_updates(PerChatUpdateProcessor())
+        .build()
+    )
+    application.bot_data["services"] = services
+    customer.register(application)
+    application.add_error_handler(on_error)
+    return application
+
+
+async def on_error(update: object, context: BotContext) -> None:
+    """Log the failure with its traceback; tell the user without showing it."""
+    err = context.error
+    log.error("update %s failed: %s", getattr(update, "update_id", "?"),
+              "".join(traceback.format_exception(err)) if err else "unknown error")
+    if isinstance(update, Update) and update.effective_chat is not None:
+        try:
+            await context.bot.send_message(update.effective_chat.id, ERROR_REPLY)
+        except Exception:  # noqa: BLE001 - the chat may be unreachable; nothing more to do
+            log.warning("could not tell chat %s about the error", update.effective_chat.id)

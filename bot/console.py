@@ -1,0 +1,148 @@
+"""The console chat: you act as a demo user, the real bot answers through a local Bot API.
+
+Nothing is simulated on the bot's side: the same Application, handlers, Rasa server and
+action server run as with Telegram; only the Bot API is the local one in
+bot.local_bot_api, and this module types into it as the user and prints what the bot sent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+from bot.local_bot_api import LocalBotApi
+from shop import demo
+from shop.settings import PROJECT_ROOT
+
+CONSOLE_TOKEN = "100000:CONSOLE-local-bot-api"
+QUIET_AFTER_REPLY = 0.6  # seconds without a new message before the prompt returns
+REPLY_TIMEOUT = 30.0
+
+
+@dataclass(frozen=True)
+class ConsolePersona:
+    key: str
+    telegram_user_id: int
+    name: str
+    phone: str | None
+
+
+PERSONAS = {
+    "customer": ConsolePersona("customer", demo.CUSTOMER.telegram_user_id, demo.CUSTOMER.name,
+                               "+4915112345678"),
+    "other": ConsolePersona("other", demo.OTHER_CUSTOMER.telegram_user_id, demo.OTHER_CUSTOMER.name,
+                            "+4915187654321"),
+    "owner": ConsolePersona("owner", demo.OWNER.telegram_user_id, demo.OWNER.name, None),
+    "staff": ConsolePersona("staff", demo.STAFF.telegram_user_id, demo.STAFF.name, None),
+    "new": ConsolePersona("new", 5001, "Nina New", "+4915100000000"),
+}
+
+HELP = """Console commands (anything else is sent to the bot as your message):
+  /as customer|other|owner|staff|new   switch who you are (now: {who})
+  /press N        press button N of the bot's last message
+  /share          share your phone number (as Telegram's contact button does)
+  /console        this help          /quit   leave (or Ctrl-D / Ctrl-C)"""
+
+
+class ConsoleChat:
+    def __init__(self, api: LocalBotApi, *, out: IO[str] = sys.stdout,
+                 photo_dir: Path = PROJECT_ROOT / "var" / "console") -> None:
+        self.api = api
+        self.out = out
+        self.photo_dir = photo_dir
+        self.persona = PERSONAS["customer"]
+        self.buttons: list[str] = []
+        self.photos = 0
+
+    def user(self):  # type: ignore[no-untyped-def]
+        p = self.persona
+        return self.api.user(p.telegram_user_id, first_name=p.name.split()[0],
+                             last_name=p.name.split()[-1])
+
+    async def run(self, stdin: IO[str] = sys.stdin) -> None:
+        self.say(f"Console chat with the shop assistant. You are {self.persona.name} (demo customer).")
+        self.say(HELP.format(who=self.persona.key))
+        while True:
+            self.out.write(f"\n{self.persona.name}> ")
+            self.out.flush()
+            line = await asyncio.to_thread(stdin.readline)
+            if not line:
+                break
+            line = line.strip()
+            if not line:
+                continue
+            if not await self.handle(line):
+                break
+
+    async def handle(self, line: str) -> bool:
+        """Act on one line; False when the user wants to leave."""
+        command, _, arg = line.partition(" ")
+        user = self.user()
+        before = len(self.api.sent_messages(self.persona.telegram_user_id))
+        if command == "/quit":
+            return False
+        if command == "/console":
+            self.say(HELP.format(who=self.persona.key))
+            return True
+        if command == "/as":
+            if arg.strip() not in PERSONAS:
+                self.say(f"Who? One of: {', '.join(PERSONAS)}")
+            else:
+                self.persona = PERSONAS[arg.strip()]
+                self.buttons = []
+                self.say(f"You are now {self.persona.name} ({self.persona.key}).")
+            return True
+        if command == "/press":
+            if not arg.strip().isdigit() or not 1 <= int(arg) <= len(self.buttons):
+                self.say("No such button. The bot's last buttons were: "
+                         + (", ".join(f"[{i}] {b}" for i, b in enumerate(self.buttons, 1)) or "none"))
+                return True
+            await user.press(self.buttons[int(arg) - 1])
+        elif command == "/share":
+            if self.persona.phone is None:
+                self.say("This persona has no phone number to share.")
+                return True
+            await user.share_contact(self.persona.phone)
+        else:
+            await user.send(line)
+        await self.print_replies(before)
+        return True
+
+    async def print_replies(self, before: int) -> None:
+        """Print what the bot sends until it has been quiet for a moment."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + REPLY_TIMEOUT
+        quiet_at: float | None = None
+        seen = before
+        while loop.time() < deadline and (quiet_at is None or loop.time() < quiet_at):
+            await asyncio.sleep(0.05)
+            sent = self.api.sent_messages(self.persona.telegram_user_id)
+            if len(sent) > seen:
+                for message in sent[seen:]:
+                    self.show(message)
+                seen = len(sent)
+                quiet_at = loop.time() + QUIET_AFTER_REPLY
+        if seen == before:
+            self.say("(no answer from the bot within 30 s; the servers' logs are in var/log/)")
+
+    def show(self, message) -> None:  # type: ignore[no-untyped-def]
+        if message.photo is not None:
+            self.photo_dir.mkdir(parents=True, exist_ok=True)
+            self.photos += 1
+            path = self.photo_dir / f"photo-{self.photos}.png"
+            path.write_bytes(message.photo)
+            self.say(f"bot> [photo saved to {path}]" + (f" {message.text}" if message.text else ""))
+        elif message.text:
+            self.say("bot> " + message.text.replace("\n", "\n     "))
+        labels = message.buttons
+        if labels:
+            self.buttons = labels
+            self.say("     " + "  ".join(f"[{i}] {b}" for i, b in enumerate(labels, 1))
+                     + "   (/press N)")
+
+    def say(self, text: str) -> None:
+        self.out.write(text + "\n")
+        self.out.flush()

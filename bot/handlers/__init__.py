@@ -1,0 +1,1 @@
+"""Telegram handlers, one module per kind of user; each parses, calls a service, replies."""

@@ -1,0 +1,90 @@
+"""The customer's conversation: text and button presses go to Rasa, replies come back."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.rasa_client import RasaUnavailable
+from bot.render import RASA_BUTTON, send_rasa_messages
+from bot.services import BotContext
+from shop.replies import intent_payload
+
+log = logging.getLogger(__name__)
+
+MAX_NLU_CHARS = 1000  # longer messages are understood from their beginning
+RASA_DOWN = ("Sorry, I can't answer right now because part of the assistant is restarting. "
+             "Please send your message again in a minute.")
+NOT_TEXT = ("I can only read text messages for now. Please type your question, for example "
+            "\"where is my order 1042?\", or say \"talk to a person\".")
+
+
+async def relay_to_rasa(context: BotContext, user_id: int, chat_id: int, text: str) -> None:
+    """Send the user's text to Rasa and render its answer in the chat."""
+    try:
+        messages = await context.services.rasa.send(user_id, text[:MAX_NLU_CHARS])
+    except RasaUnavailable as exc:
+        log.warning("Rasa unavailable for user %s: %s", user_id, exc)
+        await context.bot.send_message(chat_id, RASA_DOWN)
+        return
+    await send_rasa_messages(context.bot, chat_id, messages)
+
+
+async def on_text(update: Update, context: BotContext) -> None:
+    message, user, chat = update.effective_message, update.effective_user, update.effective_chat
+    if message is None or user is None or chat is None or not message.text:
+        return
+    await context.services.remember(user, chat)
+    await relay_to_rasa(context, user.id, chat.id, message.text)
+
+
+async def on_start(update: Update, context: BotContext) -> None:
+    user, chat = update.effective_user, update.effective_chat
+    if user is None or chat is None:
+        return
+    await context.services.remember(user, chat)
+    await relay_to_rasa(context, user.id, chat.id, intent_payload("greet"))
+
+
+async def on_help(update: Update, context: BotContext) -> None:
+    user, chat = update.effective_user, update.effective_chat
+    if user is None or chat is None:
+        return
+    await relay_to_rasa(context, user.id, chat.id, intent_payload("help"))
+
+
+async def on_button(update: Update, context: BotContext) -> None:
+    """A pressed inline button: its payload goes to Rasa as the user's message."""
+    query = update.callback_query
+    if query is None or query.message is None or update.effective_user is None:
+        return
+    data = query.data or ""
+    await query.answer()
+    if not data.startswith(RASA_BUTTON):
+        return
+    chat_id = query.message.chat.id
+    await query.edit_message_reply_markup(reply_markup=None)
+    await relay_to_rasa(context, update.effective_user.id, chat_id, data[len(RASA_BUTTON):])
+
+
+async def on_not_text(update: Update, context: BotContext) -> None:
+    if update.effective_chat is not None:
+        await context.bot.send_message(update.effective_chat.id, NOT_TEXT)
+
+
+def register(application: Application) -> None:  # type: ignore[type-arg]
+    private = filters.ChatType.PRIVATE
+    application.add_handler(CommandHandler("start", on_start, filters=private))
+    application.add_handler(CommandHandler("help", on_help, filters=private))
+    application.add_handler(MessageHandler(private & filters.TEXT & ~filters.COMMAND, on_text))
+    application.add_handler(CallbackQueryHandler(on_button, pattern=f"^{RASA_BUTTON}"))
+    application.add_handler(MessageHandler(
+        private & ~filters.TEXT & ~filters.COMMAND & ~filters.StatusUpdate.ALL, on_not_text))

@@ -1,0 +1,46 @@
+"""Run the bot inside an event loop: long polling or webhook, started and stopped cleanly."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from urllib.parse import urlsplit
+
+from telegram import Update
+from telegram.ext import Application
+
+from shop.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+@asynccontextmanager
+async def running(application: Application, settings: Settings  # type: ignore[type-arg]
+                  ) -> AsyncIterator[Application]:  # type: ignore[type-arg]
+    """Start `application` (webhook when WEBHOOK_URL is set, else polling); stop on exit."""
+    async with application:
+        await application.start()
+        updater = application.updater
+        assert updater is not None
+        try:
+            if settings.webhook_url:
+                secret = (settings.webhook_secret.get_secret_value() if settings.webhook_secret
+                          else secrets.token_urlsafe(32))
+                await updater.start_webhook(
+                    listen=settings.bind_host, port=settings.webhook_port,
+                    url_path=urlsplit(settings.webhook_url).path.lstrip("/"),
+                    webhook_url=settings.webhook_url, secret_token=secret,
+                    allowed_updates=Update.ALL_TYPES)
+                log.info("webhook mode: Telegram posts to %s (listening on %s:%s)",
+                         settings.webhook_url, settings.bind_host, settings.webhook_port)
+            else:
+                await updater.start_polling(allowed_updates=Update.ALL_TYPES, poll_interval=0.0,
+                                            timeout=10)
+                log.info("long polling mode")
+            yield application
+        finally:
+            if updater.running:
+                await updater.stop()
+            await application.stop()

@@ -1,0 +1,170 @@
+"""Start the Rasa server and the action server, wait until they are ready, stop them cleanly.
+
+A small supervisor rather than honcho: the console chat needs the terminal's stdin, which
+a Procfile runner keeps for itself, and readiness (Rasa loads its model for about a
+minute) must be waited for before the bot starts.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+import httpx
+
+from shop.settings import PROJECT_ROOT, Settings
+
+log = logging.getLogger(__name__)
+
+
+class SupervisorError(RuntimeError):
+    """A server did not start; the message holds the end of its log."""
+
+
+@dataclass
+class ProcessSpec:
+    name: str
+    argv: list[str]
+    env: dict[str, str]
+    ready_url: str
+    ready: callable = field(default=lambda response: response.status_code == 200)  # type: ignore[valid-type]
+
+
+def rasa_env(settings: Settings) -> dict[str, str]:
+    """The variables endpoints.yml expands, plus quiet, offline Rasa."""
+    return {
+        "ACTION_ENDPOINT_URL": settings.action_server_url,
+        "RASA_TRACKER_STORE_URL": settings.rasa_tracker_store_url,
+        "RASA_TELEMETRY_ENABLED": "false",
+        "TF_CPP_MIN_LOG_LEVEL": "2",
+        "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+        "PYTHONWARNINGS": "ignore",
+    }
+
+
+def server_specs(settings: Settings, *, root: Path = PROJECT_ROOT) -> list[ProcessSpec]:
+    if not settings.rasa_model.exists():
+        raise SupervisorError(f"no trained model at {settings.rasa_model}: run `make model` (or `make run`)")
+    rasa = ProcessSpec(
+        name="rasa",
+        argv=[str(root / ".venv-rasa" / "bin" / "rasa"), "run", "--enable-api",
+              "--model", str(settings.rasa_model.resolve()),
+              "--endpoints", str(root / "endpoints.yml"), "--credentials", str(root / "credentials.yml"),
+              "--interface", settings.bind_host, "--port", str(settings.rasa_port)],
+        env=rasa_env(settings),
+        ready_url=settings.rasa_url.rstrip("/") + "/status",
+        ready=lambda r: r.status_code == 200 and bool(r.json().get("model_file")),
+    )
+    actions = ProcessSpec(
+        name="actions",
+        argv=[sys.executable, "-m", "actions"],
+        env={"PYTHONPATH": str(root), "DATABASE_URL": settings.database_url,
+             "ACTION_SERVER_PORT": str(settings.action_server_port), "BIND_HOST": settings.bind_host,
+             "TZ": settings.tz},
+        ready_url=f"http://127.0.0.1:{settings.action_server_port}/health",
+    )
+    return [actions, rasa]
+
+
+class Supervisor:
+    """Runs the servers as child processes with their output prefixed by name."""
+
+    def __init__(self, specs: list[ProcessSpec], *, log_dir: Path | None = None,
+                 out: IO[str] | None = None, root: Path = PROJECT_ROOT) -> None:
+        self.specs = specs
+        self.log_dir = log_dir
+        self.out = out or sys.stdout
+        self.root = root
+        self.procs: dict[str, subprocess.Popen[str]] = {}
+        self.tails: dict[str, deque[str]] = {}
+        self._threads: list[threading.Thread] = []
+
+    def __enter__(self) -> Supervisor:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def start(self) -> None:
+        for spec in self.specs:
+            env = {**os.environ, **spec.env}
+            proc = subprocess.Popen(
+                spec.argv, cwd=self.root, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL, text=True, bufsize=1, start_new_session=True)
+            self.procs[spec.name] = proc
+            self.tails[spec.name] = deque(maxlen=40)
+            thread = threading.Thread(target=self._pump, args=(spec.name, proc), daemon=True)
+            thread.start()
+            self._threads.append(thread)
+
+    def _pump(self, name: str, proc: subprocess.Popen[str]) -> None:
+        sink: IO[str] = self.out
+        if self.log_dir is not None:
+            self.log_dir.mkdir(parents=True, exist_ok=True)
+            sink = open(self.log_dir / f"{name}.log", "a", encoding="utf-8")  # noqa: SIM115
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            self.tails[name].append(line.rstrip())
+            sink.write(f"{name:>8} | {line}")
+            sink.flush()
+        if sink is not self.out:
+            sink.close()
+
+    def wait_ready(self, timeout: float = 300.0) -> None:
+        """Block until every server answers its readiness check, or raise with its log."""
+        deadline = time.monotonic() + timeout
+        pending = list(self.specs)
+        with httpx.Client(timeout=2.0) as client:
+            while pending:
+                for spec in list(pending):
+                    proc = self.procs[spec.name]
+                    if proc.poll() is not None:
+                        raise SupervisorError(self._failure(spec.name, f"exited with code {proc.returncode}"))
+                    try:
+                        if spec.ready(client.get(spec.ready_url)):
+                            log.info("%s is ready", spec.name)
+                            pending.remove(spec)
+                    except (httpx.HTTPError, ValueError):
+                        pass
+                if pending and time.monotonic() > deadline:
+                    raise SupervisorError(self._failure(pending[0].name, f"not ready after {timeout:.0f} s"))
+                if pending:
+                    time.sleep(0.5)
+
+    def _failure(self, name: str, what: str) -> str:
+        tail = "\n".join(self.tails.get(name, []))
+        return f"{name} {what}. Last lines of its log:\n{tail}"
+
+    def stop(self, timeout: float = 15.0) -> None:
+        """SIGTERM every server's process group, then SIGKILL what is left."""
+        for proc in self.procs.values():
+            if proc.poll() is None:
+                _signal_group(proc, signal.SIGTERM)
+        deadline = time.monotonic() + timeout
+        for proc in self.procs.values():
+            try:
+                proc.wait(max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                _signal_group(proc, signal.SIGKILL)
+                proc.wait()
+        for thread in self._threads:
+            thread.join(timeout=2)
+        for proc in self.procs.values():
+            if proc.stdout is not None:
+                proc.stdout.close()
+        self.procs.clear()
+
+
+def _signal_group(proc: subprocess.Popen[str], sig: signal.Signals) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, sig)

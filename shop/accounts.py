@@ -1,0 +1,64 @@
+"""Who is asking: Telegram accounts, their roles and linked customers (ARCHITECTURE.md §2)."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from shop.models import Customer, Role, TelegramAccount
+
+
+def get_account(session: Session, telegram_user_id: int) -> TelegramAccount | None:
+    return session.scalar(
+        select(TelegramAccount).where(TelegramAccount.telegram_user_id == telegram_user_id)
+    )
+
+
+def linked_customer(session: Session, telegram_user_id: int) -> Customer | None:
+    """The customer this Telegram user is linked to, or None for an unlinked user."""
+    return session.scalar(
+        select(Customer)
+        .join(TelegramAccount, TelegramAccount.customer_id == Customer.id)
+        .where(TelegramAccount.telegram_user_id == telegram_user_id, Customer.erased_at.is_(None))
+    )
+
+
+def role_of(session: Session, telegram_user_id: int) -> Role | None:
+    """The user's role from the store; None when the user is unknown or unlinked."""
+    account = get_account(session, telegram_user_id)
+    if account is None:
+        return None
+    if account.role in (Role.owner.value, Role.staff.value):
+        return Role(account.role)
+    return Role.customer if account.customer_id is not None else None
+
+
+def touch_account(
+    session: Session, *, telegram_user_id: int, chat_id: int, display_name: str | None,
+    language: str | None = None,
+) -> TelegramAccount:
+    """Record that this user talks to the bot in `chat_id` (and so has started it)."""
+    account = get_account(session, telegram_user_id)
+    if account is None:
+        account = TelegramAccount(telegram_user_id=telegram_user_id, role=Role.customer.value)
+        session.add(account)
+    account.chat_id = chat_id
+    account.started = True
+    account.blocked = False
+    if display_name:
+        account.display_name = display_name[:200]
+    if language:
+        account.language = language[:16]
+    session.flush()
+    return account
+
+
+def bootstrap_owners(session: Session, owner_ids: list[int]) -> None:
+    """Make the configured OWNER_TELEGRAM_IDS owners (the first owner comes from config)."""
+    for telegram_user_id in owner_ids:
+        account = get_account(session, telegram_user_id)
+        if account is None:
+            session.add(TelegramAccount(telegram_user_id=telegram_user_id, role=Role.owner.value))
+        else:
+            account.role = Role.owner.value
+    session.flush()
