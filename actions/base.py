@@ -53,8 +53,8 @@ class StoreAction(Action, ABC):
 
     @abstractmethod
     def answer(self, session: Session, tracker: Tracker, *, telegram_user_id: int,
-               settings: Settings, now: datetime) -> Reply:
-        """Compute the reply inside one transaction."""
+               settings: Settings, now: datetime) -> Reply | list[Reply]:
+        """Compute the reply (or replies, sent in order) inside one transaction."""
 
     def events(self, tracker: Tracker) -> list[dict[str, Any]]:
         """Events to return after answering (e.g. clearing slots)."""
@@ -68,16 +68,17 @@ class StoreAction(Action, ABC):
             return []
         settings, sessions = store()
 
-        def work(session: Session) -> Reply:
+        def work(session: Session) -> Reply | list[Reply]:
             return self.answer(session, tracker, telegram_user_id=telegram_user_id,
                                settings=settings, now=datetime.now(UTC))
 
         try:
-            reply = await in_transaction(sessions, work)
+            replies = await in_transaction(sessions, work)
         except Exception:
             log.exception("action %s failed for sender %s", self.name(), telegram_user_id)
-            reply = Reply(SORRY)
-        dispatch(dispatcher, reply)
+            replies = Reply(SORRY)
+        for reply in replies if isinstance(replies, list) else [replies]:
+            dispatch(dispatcher, reply)
         return self.events(tracker)
 
 

@@ -1,4 +1,4 @@
-"""Order journeys: where is my order."""
+"""Order journeys: where is my order, which orders do I have."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from rasa_sdk.events import SlotSet
 from sqlalchemy.orm import Session
 
 from actions.base import StoreAction
-from shop.orders import order_status_reply
+from shop.orders import list_orders_reply, order_status_reply
 from shop.replies import Reply
 from shop.settings import Settings
 
@@ -32,3 +32,12 @@ class ActionOrderStatus(StoreAction):
 
     def events(self, tracker: Tracker) -> list[dict[str, Any]]:
         return [SlotSet("order_id", None)]
+
+
+class ActionListOrders(StoreAction):
+    def name(self) -> str:
+        return "action_list_orders"
+
+    def answer(self, session: Session, tracker: Tracker, *, telegram_user_id: int,
+               settings: Settings, now: datetime) -> Reply:
+        return list_orders_reply(session, telegram_user_id=telegram_user_id, zone=settings.zone)

@@ -13,6 +13,7 @@ import signal
 import sys
 from datetime import UTC, datetime
 
+from bot import redact
 from bot.app import build_application
 from bot.runtime import running
 from bot.services import Services
@@ -23,14 +24,16 @@ from shop.startup import prepare_store
 log = logging.getLogger("bot")
 
 
-def configure_logging(console: bool) -> None:
+def configure_logging(console: bool, settings: Settings | None = None) -> None:
     logging.basicConfig(
-        level=logging.WARNING if console else logging.INFO,
+        level=logging.WARNING if console else (settings.log_level if settings else logging.INFO),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     # The bot token is part of every Bot API URL: keep httpx's request lines out of the logs.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
+    if settings is not None:  # and scrub secrets from whatever else logs them (PTB at DEBUG)
+        redact.install(settings)
 
 
 async def serve_telegram(settings: Settings) -> None:
@@ -77,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
         print(exc, file=sys.stderr)
         return 2
     console = args.console or settings.telegram_bot_token is None
-    configure_logging(console)
+    configure_logging(console, settings)
     prepare_store(settings, now=datetime.now(UTC), demo_data=not args.no_demo)
 
     supervisor: Supervisor | None = None

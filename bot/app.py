@@ -8,8 +8,10 @@ import traceback
 from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
-from bot.handlers import customer
+from bot import digest, handoff, notifier, order_api
+from bot.handlers import customer, linking, staff
 from bot.processing import PerChatUpdateProcessor
+from bot.ratelimit import OutgoingRateLimiter
 from bot.services import BotContext, Services
 
 log = logging.getLogger(__name__)
@@ -24,6 +26,23 @@ def file_url(api_url: str) -> str:
     return f"{base}/file/{tail}"
 
 
+class ShopApplication(Application):  # type: ignore[type-arg]
+    """The Application plus what runs beside it: the order API starts and stops with it.
+
+    (post_init/post_stop run only under run_polling/run_webhook; bot/runtime.py drives
+    start() and stop() itself.) The delivery notifier is a JobQueue job, which the
+    Application starts and stops anyway.
+    """
+
+    async def start(self) -> None:
+        await super().start()
+        await order_api.start(self)
+
+    async def stop(self) -> None:
+        await order_api.stop(self)
+        await super().stop()
+
+
 def build_application(services: Services, *, token: str) -> Application:  # type: ignore[type-arg]
     settings = services.settings
     application = (
@@ -33,10 +52,17 @@ def build_application(services: Services, *, token: str) -> Application:  # type
         .base_file_url(file_url(settings.telegram_api_url))
         .context_types(ContextTypes(context=BotContext))
         .concurrent_updates(PerChatUpdateProcessor())
+        .rate_limiter(OutgoingRateLimiter.from_settings(settings))
+        .application_class(ShopApplication)
         .build()
     )
     application.bot_data["services"] = services
+    linking.register(application)
     customer.register(application)
+    notifier.schedule(application)
+    staff.register(application)
+    handoff.schedule_jobs(application)
+    digest.schedule(application, services)
     application.add_error_handler(on_error)
     return application
 

@@ -8,7 +8,9 @@ bot.local_bot_api, and this module types into it as the user and prints what the
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sys
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -47,6 +49,28 @@ HELP = """Console commands (anything else is sent to the bot as your message):
   /console        this help          /quit   leave (or Ctrl-D / Ctrl-C)"""
 
 
+def read_lines(stream: IO[str]) -> asyncio.Queue[str | None]:
+    """Lines of `stream` as they come (None at its end), read on a daemon thread.
+
+    A daemon thread rather than asyncio.to_thread: a blocked readline in the default
+    executor would keep Ctrl-C from ending the program.
+    """
+    loop = asyncio.get_running_loop()
+    queue: asyncio.Queue[str | None] = asyncio.Queue()
+
+    def put(item: str | None) -> None:
+        with contextlib.suppress(RuntimeError):  # the loop closed: we are exiting
+            loop.call_soon_threadsafe(queue.put_nowait, item)
+
+    def pump() -> None:
+        for line in stream:
+            put(line)
+        put(None)
+
+    threading.Thread(target=pump, name="console-stdin", daemon=True).start()
+    return queue
+
+
 class ConsoleChat:
     def __init__(self, api: LocalBotApi, *, out: IO[str] = sys.stdout,
                  photo_dir: Path = PROJECT_ROOT / "var" / "console") -> None:
@@ -65,11 +89,12 @@ class ConsoleChat:
     async def run(self, stdin: IO[str] = sys.stdin) -> None:
         self.say(f"Console chat with the shop assistant. You are {self.persona.name} (demo customer).")
         self.say(HELP.format(who=self.persona.key))
+        lines = read_lines(stdin)
         while True:
             self.out.write(f"\n{self.persona.name}> ")
             self.out.flush()
-            line = await asyncio.to_thread(stdin.readline)
-            if not line:
+            line = await lines.get()
+            if line is None:
                 break
             line = line.strip()
             if not line:

@@ -1,22 +1,59 @@
-"""The bot's client for Rasa's REST channel (POST /webhooks/rest/webhook)."""
+"""The bot's client for Rasa's REST channel (POST /webhooks/rest/webhook).
+
+``base_url`` may list several Rasa servers, comma-separated (RASA_URL): messages go to
+them in turn, and a server that cannot be reached is skipped for a few seconds while the
+message goes to the next one. That is safe only for failures where the message never
+arrived (no connection); a server that took the message and then failed or timed out
+is not retried elsewhere, because Rasa may have acted on it. Several servers must share
+the tracker store and a lock store (README, "Scaling").
+"""
 
 from __future__ import annotations
 
+import asyncio
+import itertools
 import logging
+import time
 from typing import Any
 
 import httpx
 
 log = logging.getLogger(__name__)
 
+COOL_DOWN = 5.0  # seconds a server that could not be reached is skipped
+# One customer message is one request; many customers at once need many connections.
+LIMITS = httpx.Limits(max_connections=200, max_keepalive_connections=100)
+
 
 class RasaUnavailable(RuntimeError):
     """Rasa did not answer usefully (down, slow, or an error status)."""
 
 
+class _Server:
+    def __init__(self, url: str, timeout: float) -> None:
+        self.url = url
+        self.client = httpx.AsyncClient(base_url=url, timeout=timeout, limits=LIMITS)
+        self.down_until = 0.0
+
+
 class RasaClient:
     def __init__(self, base_url: str, *, timeout: float = 10.0) -> None:
-        self._client = httpx.AsyncClient(base_url=base_url.rstrip("/"), timeout=timeout)
+        urls = [url.strip().rstrip("/") for url in base_url.split(",") if url.strip()]
+        if not urls:
+            raise ValueError("no Rasa server URL given")
+        self._servers = [_Server(url, timeout) for url in urls]
+        self._turn = itertools.count()
+
+    @property
+    def urls(self) -> list[str]:
+        return [server.url for server in self._servers]
+
+    def _order(self) -> list[_Server]:
+        """Every server once, starting with the next in turn; those cooling down go last."""
+        start = next(self._turn) % len(self._servers)
+        ring = self._servers[start:] + self._servers[:start]
+        now = time.monotonic()
+        return [s for s in ring if s.down_until <= now] + [s for s in ring if s.down_until > now]
 
     async def send(self, sender_id: int, text: str, metadata: dict[str, Any] | None = None
                    ) -> list[dict[str, Any]]:
@@ -24,23 +61,42 @@ class RasaClient:
         body: dict[str, Any] = {"sender": str(sender_id), "message": text}
         if metadata:
             body["metadata"] = metadata
+        failures: list[str] = []
+        for server in self._order():
+            try:
+                response = await server.client.post("/webhooks/rest/webhook", json=body)
+            except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
+                # The message never reached this server: try the next one.
+                server.down_until = time.monotonic() + COOL_DOWN
+                failures.append(f"{server.url}: {type(exc).__name__}: {exc}")
+                log.warning("Rasa at %s unreachable (%s); trying the next server", server.url, exc)
+                continue
+            except httpx.HTTPError as exc:
+                raise RasaUnavailable(f"{server.url}: {type(exc).__name__}: {exc}") from exc
+            return self._messages(server, response)
+        raise RasaUnavailable("; ".join(failures))
+
+    @staticmethod
+    def _messages(server: _Server, response: httpx.Response) -> list[dict[str, Any]]:
         try:
-            response = await self._client.post("/webhooks/rest/webhook", json=body)
             response.raise_for_status()
             messages = response.json()
         except (httpx.HTTPError, ValueError) as exc:
-            raise RasaUnavailable(f"{type(exc).__name__}: {exc}") from exc
+            raise RasaUnavailable(f"{server.url}: {type(exc).__name__}: {exc}") from exc
         if not isinstance(messages, list):
             raise RasaUnavailable(f"unexpected answer from Rasa: {messages!r:.200}")
+        server.down_until = 0.0
         return messages
 
     async def ready(self) -> bool:
-        """True once Rasa has loaded a model."""
-        try:
-            response = await self._client.get("/status")
-            return response.status_code == 200 and bool(response.json().get("model_file"))
-        except (httpx.HTTPError, ValueError):
-            return False
+        """True once every Rasa server has loaded a model."""
+        async def one(server: _Server) -> bool:
+            try:
+                response = await server.client.get("/status")
+                return response.status_code == 200 and bool(response.json().get("model_file"))
+            except (httpx.HTTPError, ValueError):
+                return False
+        return all(await asyncio.gather(*(one(s) for s in self._servers)))
 
     async def aclose(self) -> None:
-        await self._client.aclose()
+        await asyncio.gather(*(s.client.aclose() for s in self._servers))

@@ -17,7 +17,7 @@ from telegram import (
 )
 from telegram.constants import MessageLimit
 
-from shop.replies import parse_payload
+from shop.replies import Reply, parse_payload
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +58,7 @@ async def send_rasa_messages(bot: Bot, chat_id: int, messages: list[dict[str, An
         if message.get("image"):
             sent.append(await bot.send_photo(chat_id, photo=message["image"], caption=text))
             continue
-        if not text:
+        if not text or not text.strip():  # Telegram refuses a blank message
             continue
         markup = inline_keyboard(message.get("buttons") or [])
         parts = split_text(text)
@@ -79,8 +79,28 @@ async def send_payload(bot: Bot, chat_id: int, payload: dict[str, Any], text: st
             [[KeyboardButton(payload.get("button", "Share my phone number"), request_contact=True)]],
             resize_keyboard=True, one_time_keyboard=True)
         return [await bot.send_message(chat_id, payload.get("text") or text or "", reply_markup=keyboard)]
+    if kind == "handoff":  # a person takes over (actions/handoff.py); bot/handoff alerts staff
+        body = payload.get("text") or text
+        return [await bot.send_message(chat_id, body)] if body else []
     if kind == "remove_keyboard":
         return [await bot.send_message(chat_id, payload.get("text") or text or "",
                                        reply_markup=ReplyKeyboardRemove())]
     log.warning("unknown payload type %r; sending its text only", kind)
     return [await bot.send_message(chat_id, text)] if text else []
+
+
+def as_rasa_message(reply: Reply) -> dict[str, Any]:
+    """A Reply made in the bot itself, in the shape Rasa's REST channel returns."""
+    message: dict[str, Any] = {}
+    if reply.text:
+        message["text"] = reply.text
+    if reply.buttons:
+        message["buttons"] = [{"title": b.title, "payload": b.payload} for b in reply.buttons]
+    if reply.custom is not None:
+        message["custom"] = reply.custom
+    return message
+
+
+async def send_replies(bot: Bot, chat_id: int, replies: list[Reply]) -> list[Message]:
+    """Send replies composed by the bot (not Rasa) with the same rendering."""
+    return await send_rasa_messages(bot, chat_id, [as_rasa_message(r) for r in replies])

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 from telegram import Update
 from telegram.ext import Application
 
+from bot.polling import ConfirmingPoller
 from shop.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -24,6 +25,7 @@ async def running(application: Application, settings: Settings  # type: ignore[t
         await application.start()
         updater = application.updater
         assert updater is not None
+        poller: ConfirmingPoller | None = None
         try:
             if settings.webhook_url:
                 secret = (settings.webhook_secret.get_secret_value() if settings.webhook_secret
@@ -35,12 +37,14 @@ async def running(application: Application, settings: Settings  # type: ignore[t
                     allowed_updates=Update.ALL_TYPES)
                 log.info("webhook mode: Telegram posts to %s (listening on %s:%s)",
                          settings.webhook_url, settings.bind_host, settings.webhook_port)
-            else:
-                await updater.start_polling(allowed_updates=Update.ALL_TYPES, poll_interval=0.0,
-                                            timeout=10)
+            else:  # not updater.start_polling: it confirms updates before they are handled
+                poller = ConfirmingPoller(application, timeout=10)
+                await poller.start()
                 log.info("long polling mode")
             yield application
         finally:
+            if poller is not None:
+                await poller.stop()
             if updater.running:
                 await updater.stop()
             await application.stop()

@@ -19,6 +19,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
+from urllib.parse import unquote, urlsplit
 
 import httpx
 
@@ -40,11 +41,12 @@ class ProcessSpec:
     ready: callable = field(default=lambda response: response.status_code == 200)  # type: ignore[valid-type]
 
 
-def rasa_env(settings: Settings) -> dict[str, str]:
+def rasa_env(settings: Settings, *, action_url: str | None = None) -> dict[str, str]:
     """The variables endpoints.yml expands, plus quiet, offline Rasa."""
     return {
-        "ACTION_ENDPOINT_URL": settings.action_server_url,
-        "RASA_TRACKER_STORE_URL": settings.rasa_tracker_store_url,
+        "ACTION_ENDPOINT_URL": action_url or settings.action_server_url,
+        "RASA_TRACKER_STORE_URL": rasa_sql_url(settings.rasa_tracker_store_url),
+        **lock_store_env(settings.rasa_lock_store_url),
         "RASA_TELEMETRY_ENABLED": "false",
         "TF_CPP_MIN_LOG_LEVEL": "2",
         "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
@@ -52,28 +54,66 @@ def rasa_env(settings: Settings) -> dict[str, str]:
     }
 
 
-def server_specs(settings: Settings, *, root: Path = PROJECT_ROOT) -> list[ProcessSpec]:
+def rasa_sql_url(url: str) -> str:
+    """Rasa's environment has psycopg2, not psycopg 3: a postgresql+psycopg URL is rewritten."""
+    scheme, sep, rest = url.partition("://")
+    if scheme in ("postgresql+psycopg", "postgres"):
+        return f"postgresql{sep}{rest}"
+    return url
+
+
+def lock_store_env(url: str | None) -> dict[str, str]:
+    """endpoints.yml's lock store: in memory (one Rasa server) unless a redis:// URL is given.
+
+    Rasa expands every ${VAR} of endpoints.yml and fails on an unset one, so all are set;
+    the in-memory lock store ignores the connection values.
+    """
+    if not url:
+        return {"RASA_LOCK_STORE_TYPE": "in_memory", "RASA_LOCK_STORE_HOST": "localhost",
+                "RASA_LOCK_STORE_PORT": "6379", "RASA_LOCK_STORE_DB": "1",
+                "RASA_LOCK_STORE_PASSWORD": ""}
+    parts = urlsplit(url)
+    return {
+        "RASA_LOCK_STORE_TYPE": "redis",
+        "RASA_LOCK_STORE_HOST": parts.hostname or "localhost",
+        "RASA_LOCK_STORE_PORT": str(parts.port or 6379),
+        "RASA_LOCK_STORE_DB": parts.path.strip("/") or "1",
+        "RASA_LOCK_STORE_PASSWORD": unquote(parts.password or ""),
+    }
+
+
+def rasa_spec(settings: Settings, *, name: str = "rasa", port: int | None = None,
+              action_url: str | None = None, root: Path = PROJECT_ROOT) -> ProcessSpec:
+    """A Rasa server on `port` (default: the port of the first RASA_URL) calling `action_url`."""
     if not settings.rasa_model.exists():
         raise SupervisorError(f"no trained model at {settings.rasa_model}: run `make model` (or `make run`)")
-    rasa = ProcessSpec(
-        name="rasa",
+    port = port or settings.rasa_port
+    return ProcessSpec(
+        name=name,
         argv=[str(root / ".venv-rasa" / "bin" / "rasa"), "run", "--enable-api",
               "--model", str(settings.rasa_model.resolve()),
               "--endpoints", str(root / "endpoints.yml"), "--credentials", str(root / "credentials.yml"),
-              "--interface", settings.bind_host, "--port", str(settings.rasa_port)],
-        env=rasa_env(settings),
-        ready_url=settings.rasa_url.rstrip("/") + "/status",
+              "--interface", settings.bind_host, "--port", str(port)],
+        env=rasa_env(settings, action_url=action_url),
+        ready_url=f"http://127.0.0.1:{port}/status",
         ready=lambda r: r.status_code == 200 and bool(r.json().get("model_file")),
     )
-    actions = ProcessSpec(
-        name="actions",
-        argv=[sys.executable, "-m", "actions"],
-        env={"PYTHONPATH": str(root), "DATABASE_URL": settings.database_url,
-             "ACTION_SERVER_PORT": str(settings.action_server_port), "BIND_HOST": settings.bind_host,
-             "TZ": settings.tz},
-        ready_url=f"http://127.0.0.1:{settings.action_server_port}/health",
-    )
-    return [actions, rasa]
+
+
+def actions_spec(settings: Settings, *, name: str = "actions", port: int | None = None,
+                 workers: int | None = None, root: Path = PROJECT_ROOT) -> ProcessSpec:
+    """The action server on `port` (default ACTION_SERVER_PORT), with `workers` Sanic workers."""
+    port = port or settings.action_server_port
+    env = {"PYTHONPATH": str(root), "DATABASE_URL": settings.database_url,
+           "ACTION_SERVER_PORT": str(port), "BIND_HOST": settings.bind_host, "TZ": settings.tz}
+    if workers:
+        env["ACTION_SERVER_SANIC_WORKERS"] = str(workers)
+    return ProcessSpec(name=name, argv=[sys.executable, "-m", "actions"], env=env,
+                       ready_url=f"http://127.0.0.1:{port}/health")
+
+
+def server_specs(settings: Settings, *, root: Path = PROJECT_ROOT) -> list[ProcessSpec]:
+    return [actions_spec(settings, root=root), rasa_spec(settings, root=root)]
 
 
 class Supervisor:
@@ -88,6 +128,7 @@ class Supervisor:
         self.procs: dict[str, subprocess.Popen[str]] = {}
         self.tails: dict[str, deque[str]] = {}
         self._threads: list[threading.Thread] = []
+        self._pumps: dict[str, threading.Thread] = {}
 
     def __enter__(self) -> Supervisor:
         return self
@@ -95,8 +136,11 @@ class Supervisor:
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
-    def start(self) -> None:
+    def start(self, names: list[str] | None = None) -> None:
+        """Start every server (or those named) as a child in its own process group."""
         for spec in self.specs:
+            if names is not None and spec.name not in names:
+                continue
             env = {**os.environ, **spec.env}
             proc = subprocess.Popen(
                 spec.argv, cwd=self.root, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
@@ -106,6 +150,22 @@ class Supervisor:
             thread = threading.Thread(target=self._pump, args=(spec.name, proc), daemon=True)
             thread.start()
             self._threads.append(thread)
+            self._pumps[spec.name] = thread
+
+    def kill(self, name: str, sig: signal.Signals = signal.SIGKILL) -> None:
+        """Signal one server's process group and wait for it to end (a crash, for fault tests)."""
+        proc = self.procs.pop(name)
+        if proc.poll() is None:
+            _signal_group(proc, sig)
+        proc.wait()
+        pump = self._pumps.pop(name, None)
+        if pump is not None:
+            pump.join(timeout=5)  # it ends at the pipe's end of file
+        if proc.stdout is not None:
+            proc.stdout.close()
+
+    def pid(self, name: str) -> int:
+        return self.procs[name].pid
 
     def _pump(self, name: str, proc: subprocess.Popen[str]) -> None:
         sink: IO[str] = self.out
@@ -120,10 +180,10 @@ class Supervisor:
         if sink is not self.out:
             sink.close()
 
-    def wait_ready(self, timeout: float = 300.0) -> None:
-        """Block until every server answers its readiness check, or raise with its log."""
+    def wait_ready(self, timeout: float = 300.0, names: list[str] | None = None) -> None:
+        """Block until every server (or those named) answers its readiness check, or raise."""
         deadline = time.monotonic() + timeout
-        pending = list(self.specs)
+        pending = [spec for spec in self.specs if names is None or spec.name in names]
         with httpx.Client(timeout=2.0) as client:
             while pending:
                 for spec in list(pending):

@@ -95,7 +95,7 @@ class Customer(Base):
     name: Mapped[str] = mapped_column(String(200))
     email: Mapped[str | None] = mapped_column(String(320), unique=True)
     phone: Mapped[str | None] = mapped_column(String(32), index=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     acquisition_cost: Mapped[Decimal | None] = mapped_column(Money)
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
@@ -147,6 +147,7 @@ class Order(Base):
         CheckConstraint("total >= 0", name="ck_orders_total_nonneg"),
         Index("ix_orders_customer_created", "customer_id", "created_at"),
         Index("ix_orders_created", "created_at"),
+        Index("ix_orders_delivered", "delivered_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -273,3 +274,69 @@ class Message(Base):
     text: Mapped[str | None] = mapped_column(Text)
     telegram_message_id: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+# --- Human handoff (shop/tickets.py, bot/handoff) ------------------------------------------
+
+
+class TicketMessage(Base):
+    """A Telegram message that belongs to a ticket: a card, a relayed or a copied message.
+
+    Staff answer a ticket by replying to any of its messages, so the (chat, message) pair
+    must lead back to the ticket after a restart. `origin_message_id` is the message it
+    was copied from (a customer's message, for threading the staff answer to it).
+    """
+
+    __tablename__ = "ticket_messages"
+    __table_args__ = (UniqueConstraint("chat_id", "message_id", name="uq_ticket_messages_chat_message"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), index=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    message_id: Mapped[int] = mapped_column(BigInteger)
+    kind: Mapped[str] = mapped_column(String(16))  # card | relay | staff
+    origin_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class TicketEvent(Base):
+    """What happened to a ticket and who did it: alerts, claims, transfers, escalations.
+
+    The audit trail of a handoff, and what the timers read (the owner is alerted once).
+    """
+
+    __tablename__ = "ticket_events"
+    __table_args__ = (Index("ix_ticket_events_ticket_kind", "ticket_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(24))
+    actor_telegram_id: Mapped[int | None] = mapped_column(BigInteger)
+    target_telegram_id: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class TelegramUsername(Base):
+    """The @username Telegram last showed for a user, so staff can name each other (/transfer)."""
+
+    __tablename__ = "telegram_usernames"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    telegram_user_id: Mapped[int] = mapped_column(BigInteger, unique=True)
+    username: Mapped[str] = mapped_column(String(64), index=True)
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+# --- Delivery guarantees (bot/polling.py) -------------------------------------------------
+
+
+class HandledUpdate(Base):
+    """A Telegram update the bot has handled, so that one delivered again after a restart is
+    skipped. Keyed by a digest of the update as received: Telegram re-delivers the same object,
+    while update ids alone may repeat (after a week without updates, or on a test server)."""
+
+    __tablename__ = "handled_updates"
+
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    update_id: Mapped[int] = mapped_column(BigInteger)
+    handled_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)

@@ -11,6 +11,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from shop.hours import parse_days, parse_hours
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -48,7 +50,27 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = None
     webhook_port: int = 8443
     tz: str = "UTC"
+    digest_weekday: int = Field(default=0, ge=0, le=6)  # 0 = Monday
+    digest_time: str | None = "08:00"  # local time in TZ; empty disables the digest
     currency: str = "EUR"
+    # proactive delivery updates (bot/notifier.py) and the order API (bot/order_api.py)
+    order_api_token: SecretStr | None = None
+    order_api_port: int = 8088
+    notify_interval: float = Field(default=5.0, ge=0)
+    notify_max_age_hours: float = Field(default=12.0, gt=0)
+    # human handoff (bot/handoff, shop/tickets.py): when people answer, and how fast
+    business_hours: str = "09:00-18:00"
+    business_days: str = "Mon-Fri"
+    first_response_target_minutes: float = Field(default=30.0, gt=0)
+    # under load, faults and scale (bot/ratelimit.py, bot/rasa_client.py, bot/polling.py)
+    telegram_rate_overall: float = Field(default=30.0, ge=0)  # messages/s, all chats; 0 = no limit
+    telegram_rate_per_chat: float = Field(default=1.0, ge=0)  # messages/s in one private chat
+    telegram_rate_per_group: float = Field(default=20.0, ge=0)  # messages/min in one group
+    telegram_max_retries: int = Field(default=3, ge=0)  # after 429 (waits retry_after) or 5xx
+    incoming_limit: int = Field(default=20, ge=0)  # messages per user per window; 0 = no limit
+    incoming_window: float = Field(default=10.0, gt=0)  # seconds
+    rasa_lock_store_url: str | None = None  # redis://host:6379/1: Rasa's lock store (several Rasas)
+    log_level: str = "INFO"
 
     @field_validator("owner_telegram_ids", mode="before")
     @classmethod
@@ -60,6 +82,11 @@ class Settings(BaseSettings):
     def _empty_is_none(cls, value: object) -> object:
         return None if value == "" else value
 
+    @field_validator("order_api_token", mode="before")
+    @classmethod
+    def _no_empty_token(cls, value: object) -> object:
+        return None if value == "" else value
+
     @field_validator("tz")
     @classmethod
     def _known_zone(cls, value: str) -> str:
@@ -68,6 +95,34 @@ class Settings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"unknown time zone {value!r}; use an IANA name such as Europe/Berlin") from exc
         return value
+
+    @field_validator("business_hours")
+    @classmethod
+    def _valid_hours(cls, value: str) -> str:
+        parse_hours(value)
+        return value
+
+    @field_validator("business_days")
+    @classmethod
+    def _valid_days(cls, value: str) -> str:
+        parse_days(value)
+        return value
+
+    @field_validator("rasa_lock_store_url", mode="before")
+    @classmethod
+    def _redis_lock_store(cls, value: object) -> object:
+        if value in (None, ""):
+            return None
+        if urlsplit(str(value)).scheme != "redis":
+            raise ValueError("RASA_LOCK_STORE_URL must be a redis:// URL such as redis://127.0.0.1:6379/1")
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        if value.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+            raise ValueError("LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR")
+        return value.upper()
 
     @field_validator("webhook_url")
     @classmethod
@@ -78,13 +133,28 @@ class Settings(BaseSettings):
             raise ValueError("WEBHOOK_URL must be an http(s) URL such as https://bot.example.com/telegram")
         return value
 
+    @field_validator("digest_time", mode="before")
+    @classmethod
+    def _digest_time(cls, value: object) -> object:
+        if value in (None, "", "off", "none"):
+            return None
+        hours, _, minutes = str(value).partition(":")
+        if not (hours.isdigit() and minutes.isdigit() and int(hours) < 24 and int(minutes) < 60):
+            raise ValueError("DIGEST_TIME must be HH:MM (24-hour), or empty to turn the digest off")
+        return f"{int(hours):02d}:{int(minutes):02d}"
+
     @cached_property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.tz)
 
     @property
+    def rasa_urls(self) -> list[str]:
+        """RASA_URL may list several Rasa servers, comma-separated; the bot balances across them."""
+        return [url.strip() for url in self.rasa_url.split(",") if url.strip()]
+
+    @property
     def rasa_port(self) -> int:
-        return urlsplit(self.rasa_url).port or 5005
+        return urlsplit(self.rasa_urls[0]).port or 5005
 
     @property
     def action_server_url(self) -> str:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 
 from telegram import Update
+from telegram.error import BadRequest
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -13,6 +15,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot import handoff, ratelimit
 from bot.rasa_client import RasaUnavailable
 from bot.render import RASA_BUTTON, send_rasa_messages
 from bot.services import BotContext
@@ -33,25 +36,27 @@ async def relay_to_rasa(context: BotContext, user_id: int, chat_id: int, text: s
         messages = await context.services.rasa.send(user_id, text[:MAX_NLU_CHARS])
     except RasaUnavailable as exc:
         log.warning("Rasa unavailable for user %s: %s", user_id, exc)
-        await context.bot.send_message(chat_id, RASA_DOWN)
+        await handoff.bot_failed(context, user_id, chat_id, text, "Rasa did not answer")  # a person will
         return
-    await send_rasa_messages(context.bot, chat_id, messages)
+    if not messages:  # an action failed: Rasa answers nothing
+        await handoff.bot_failed(context, user_id, chat_id, text, "The bot had no answer (an action failed)")
+        return
+    if not await send_rasa_messages(context.bot, chat_id, messages):  # nothing in it to show
+        await handoff.bot_failed(context, user_id, chat_id, text, "The bot's answer was empty")
+        return
+    await handoff.after_bot_reply(context, user_id, messages)
 
 
 async def on_text(update: Update, context: BotContext) -> None:
     message, user, chat = update.effective_message, update.effective_user, update.effective_chat
     if message is None or user is None or chat is None or not message.text:
         return
-    await context.services.remember(user, chat)
-    await relay_to_rasa(context, user.id, chat.id, message.text)
-
-
-async def on_start(update: Update, context: BotContext) -> None:
-    user, chat = update.effective_user, update.effective_chat
-    if user is None or chat is None:
+    if await ratelimit.over_limit(context, user.id, chat.id):  # flooding: told once, then dropped
         return
     await context.services.remember(user, chat)
-    await relay_to_rasa(context, user.id, chat.id, intent_payload("greet"))
+    if await handoff.relay_from_customer(update, context):  # a person handles this chat now
+        return
+    await relay_to_rasa(context, user.id, chat.id, message.text)
 
 
 async def on_help(update: Update, context: BotContext) -> None:
@@ -71,18 +76,24 @@ async def on_button(update: Update, context: BotContext) -> None:
     if not data.startswith(RASA_BUTTON):
         return
     chat_id = query.message.chat.id
-    await query.edit_message_reply_markup(reply_markup=None)
+    if chat_id != update.effective_user.id:  # Rasa's buttons live in the presser's private chat only
+        return
+    if await ratelimit.over_limit(context, update.effective_user.id, chat_id):
+        return
+    with contextlib.suppress(BadRequest):  # already gone (a double tap) or too old: answer anyway
+        await query.edit_message_reply_markup(reply_markup=None)
     await relay_to_rasa(context, update.effective_user.id, chat_id, data[len(RASA_BUTTON):])
 
 
 async def on_not_text(update: Update, context: BotContext) -> None:
+    if await handoff.relay_from_customer(update, context):  # photos, files... go to the person
+        return
     if update.effective_chat is not None:
         await context.bot.send_message(update.effective_chat.id, NOT_TEXT)
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]
     private = filters.ChatType.PRIVATE
-    application.add_handler(CommandHandler("start", on_start, filters=private))
     application.add_handler(CommandHandler("help", on_help, filters=private))
     application.add_handler(MessageHandler(private & filters.TEXT & ~filters.COMMAND, on_text))
     application.add_handler(CallbackQueryHandler(on_button, pattern=f"^{RASA_BUTTON}"))

@@ -1,0 +1,61 @@
+"""Request journeys: cancel an order, change its delivery address, ask for a refund."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from sqlalchemy.orm import Session
+
+from actions.base import StoreAction
+from actions.orders import requested_order
+from shop import requests
+from shop.replies import Reply
+from shop.settings import Settings
+
+
+def latest_entity(tracker: Tracker, entity: str) -> str | None:
+    return next(tracker.get_latest_entity_values(entity), None)
+
+
+class OrderRequestAction(StoreAction):
+    """A request about one order; forgets the order number afterwards."""
+
+    def events(self, tracker: Tracker) -> list[dict[str, Any]]:
+        return [SlotSet("order_id", None)]
+
+
+class ActionCancelOrder(OrderRequestAction):
+    def name(self) -> str:
+        return "action_cancel_order"
+
+    def answer(self, session: Session, tracker: Tracker, *, telegram_user_id: int,
+               settings: Settings, now: datetime) -> Reply:
+        return requests.cancel_reply(
+            session, telegram_user_id=telegram_user_id, raw_number=requested_order(tracker),
+            subject=latest_entity(tracker, "subject"), message_text=tracker.latest_message.get("text"),
+            now=now, zone=settings.zone)
+
+
+class ActionChangeAddress(OrderRequestAction):
+    def name(self) -> str:
+        return "action_change_address"
+
+    def answer(self, session: Session, tracker: Tracker, *, telegram_user_id: int,
+               settings: Settings, now: datetime) -> Reply:
+        return requests.change_address_reply(
+            session, telegram_user_id=telegram_user_id, raw_number=requested_order(tracker),
+            message_text=tracker.latest_message.get("text"), now=now, zone=settings.zone)
+
+
+class ActionRefundRequest(OrderRequestAction):
+    def name(self) -> str:
+        return "action_refund_request"
+
+    def answer(self, session: Session, tracker: Tracker, *, telegram_user_id: int,
+               settings: Settings, now: datetime) -> Reply:
+        return requests.refund_reply(
+            session, telegram_user_id=telegram_user_id, raw_number=requested_order(tracker),
+            message_text=tracker.latest_message.get("text"), now=now, zone=settings.zone)

@@ -1,0 +1,71 @@
+"""The owners' weekly digest, sent without being asked (python-telegram-bot's JobQueue)."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, time
+
+from sqlalchemy import select
+from telegram import Bot
+from telegram.error import Forbidden, TelegramError
+from telegram.ext import Application
+
+from bot.render import send_replies
+from bot.services import BotContext, Services
+from shop.models import Role, TelegramAccount
+from shop.owner import report_replies
+
+log = logging.getLogger(__name__)
+
+
+async def deliver_digest(bot: Bot, services: Services, *, now: datetime) -> list[int]:
+    """Send the last 7 days' report to every reachable owner; return the chats reached."""
+    settings = services.settings
+
+    def work(session):  # type: ignore[no-untyped-def]
+        owners = session.scalars(select(TelegramAccount).where(
+            TelegramAccount.role == Role.owner.value, TelegramAccount.started.is_(True),
+            TelegramAccount.blocked.is_(False), TelegramAccount.chat_id.is_not(None))).all()
+        if not owners:
+            return [], []
+        return ([o.chat_id for o in owners],
+                report_replies(session, telegram_user_id=None, period_text="last 7 days",
+                               settings=settings, now=now))
+
+    chats, replies = await services.in_transaction(work)
+    reached = []
+    for chat_id in chats:
+        try:
+            await send_replies(bot, chat_id, replies)
+            reached.append(chat_id)
+        except Forbidden:
+            log.warning("owner chat %s blocked the bot; marking it", chat_id)
+            await services.in_transaction(lambda s, c=chat_id: _mark_blocked(s, c))
+        except TelegramError as exc:
+            log.warning("digest not delivered to owner chat %s: %s", chat_id, exc)
+    return reached
+
+
+def _mark_blocked(session, chat_id: int) -> None:  # type: ignore[no-untyped-def]
+    for account in session.scalars(select(TelegramAccount).where(TelegramAccount.chat_id == chat_id)):
+        account.blocked = True
+
+
+async def _digest_job(context: BotContext) -> None:
+    await deliver_digest(context.bot, context.services, now=datetime.now(UTC))
+
+
+def schedule(application: Application, services: Services) -> None:  # type: ignore[type-arg]
+    """Every DIGEST_WEEKDAY at DIGEST_TIME (business time zone), unless turned off."""
+    settings = services.settings
+    if settings.digest_time is None or application.job_queue is None:
+        return
+    hours, minutes = (int(p) for p in settings.digest_time.split(":"))
+    application.job_queue.run_daily(
+        _digest_job, time=time(hours, minutes, tzinfo=settings.zone),
+        days=(ptb_weekday(settings.digest_weekday),), name="weekly-digest")
+
+
+def ptb_weekday(monday_first: int) -> int:
+    """0 = Monday (our setting, like datetime.weekday) → 0 = Sunday (PTB's run_daily)."""
+    return (monday_first + 1) % 7

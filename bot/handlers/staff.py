@@ -1,0 +1,155 @@
+"""Support staff in Telegram: ticket buttons, replies that reach customers, and commands.
+
+Staff work in the staff group (STAFF_CHAT_ID) or, without one, in their private chat
+with the bot. Whether someone is staff is read from the store on every press, reply and
+command; anyone else gets a refusal. Each handler parses the update, calls the
+HandoffDesk (bot/handoff/desk.py) and replies.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import ChatMember, Message, Update
+from telegram.ext import (
+    Application,
+    ApplicationHandlerStop,
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.handoff import cards, desk_of
+from bot.handoff.base import NOT_STAFF, Outcome
+from bot.services import BotContext
+
+log = logging.getLogger(__name__)
+
+INTERCEPT_GROUP = -1  # before the customer handlers: a staff reply must not reach Rasa
+MEMBER_GROUP = 1  # beside any other my_chat_member handler
+USAGE = {
+    "claim": "/claim N: take ticket N",
+    "resolve": "/resolve N: close ticket N; the customer goes back to the bot",
+    "transfer": "/transfer N @username (or a Telegram id): hand ticket N to a colleague",
+    "escalate": "/escalate N: hand ticket N to the owner",
+    "note": "/note N text: an internal note on ticket N (the customer never sees it)",
+    "reply": "/reply N text: answer the customer of ticket N",
+    "ticket": "/ticket N: show ticket N's card, with its latest messages, here",
+}
+
+
+def _ticket_id(word: str | None) -> int | None:
+    if word is None:
+        return None
+    word = word.strip().lstrip("#")
+    return int(word) if word.isdigit() else None
+
+
+def _rest(message: Message, skip: int) -> str:
+    """The command's text after its first `skip` words, line breaks kept."""
+    parts = (message.text or "").split(maxsplit=skip)
+    return parts[skip] if len(parts) > skip else ""
+
+
+async def _answer(message: Message, outcome: Outcome) -> None:
+    if outcome.text:
+        await message.reply_text(outcome.text, reply_markup=outcome.markup)
+
+
+async def on_reply(update: Update, context: BotContext) -> None:
+    """A reply in the staff group or a private chat: to a ticket message, it goes to the customer."""
+    message = update.effective_message
+    if message is None or message.reply_to_message is None:
+        return
+    outcome = await desk_of(context.application).staff_reply(context.bot, message)
+    if outcome is None:
+        return  # not about a ticket: the customer handlers take it
+    await _answer(message, outcome)
+    raise ApplicationHandlerStop
+
+
+async def on_command(update: Update, context: BotContext) -> None:
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None or not message.text:
+        return
+    desk = desk_of(context.application)
+    command = message.text.split()[0].lstrip("/").split("@")[0].lower()
+    args = context.args or []
+    if command == "queue":
+        await _answer(message, await desk.queue(user))
+        return
+    ticket_id = _ticket_id(args[0] if args else None)
+    if ticket_id is None:
+        await message.reply_text(USAGE[command] if await desk.is_staff(user) else NOT_STAFF)
+        return
+    if command == "claim":
+        outcome = await desk.claim(context.bot, user, ticket_id)
+        await _answer(message, outcome)
+        if outcome.ok:
+            await desk.show_card(context.bot, user, ticket_id, message.chat_id)
+    elif command == "resolve":
+        await _answer(message, await desk.resolve(context.bot, user, ticket_id))
+    elif command == "transfer":
+        await _answer(message, await desk.transfer(context.bot, user, ticket_id, " ".join(args[1:2])))
+    elif command == "escalate":
+        await _answer(message, await desk.escalate(context.bot, user, ticket_id))
+    elif command == "note":
+        await _answer(message, await desk.note(user, ticket_id, _rest(message, 2)))
+    elif command == "reply":
+        await _answer(message, await desk.send_text(context.bot, user, ticket_id, _rest(message, 2)))
+    elif command == "ticket":
+        await _answer(message, await desk.show_card(context.bot, user, ticket_id, message.chat_id))
+
+
+async def on_press(update: Update, context: BotContext) -> None:
+    """A ticket button (Claim, Resolve, Transfer, a colleague's name); the presser must be staff."""
+    query, user = update.callback_query, update.effective_user
+    if query is None or user is None:
+        return
+    press = cards.parse_press(query.data)
+    if press is None:
+        await query.answer("This button doesn't work any more.", show_alert=True)
+        return
+    desk = desk_of(context.application)
+    if press.action == "claim":
+        outcome = await desk.claim(context.bot, user, press.ticket_id)
+    elif press.action == "resolve":
+        outcome = await desk.resolve(context.bot, user, press.ticket_id)
+    elif press.action == "transfer":
+        outcome = await desk.transfer_options(user, press.ticket_id)
+        if outcome.ok and query.message is not None:
+            await context.bot.send_message(query.message.chat.id, str(outcome.text),
+                                           reply_markup=outcome.markup)
+            outcome = Outcome(None)
+    else:  # "to": a colleague chosen for a transfer
+        outcome = await desk.transfer(context.bot, user, press.ticket_id, str(press.arg))
+        if outcome.ok and isinstance(query.message, Message):
+            await query.message.edit_text(str(outcome.text))
+    await query.answer(outcome.text[:200] if outcome.text else None, show_alert=not outcome.ok)
+
+
+async def on_my_chat_member(update: Update, context: BotContext) -> None:
+    """A customer blocked (or unblocked) the bot: mark it, and tell staff of an open ticket."""
+    change = update.my_chat_member
+    if change is None or change.chat.type != change.chat.PRIVATE:
+        return
+    status = change.new_chat_member.status
+    if status in (ChatMember.BANNED, ChatMember.MEMBER):
+        await desk_of(context.application).customer_blocked(
+            context.bot, change.from_user.id, status == ChatMember.BANNED)
+
+
+def register(application: Application) -> None:  # type: ignore[type-arg]
+    staff_chat = application.bot_data["services"].settings.staff_chat_id
+    where = filters.ChatType.PRIVATE
+    if staff_chat is not None:
+        where = where | filters.Chat(staff_chat)
+    application.add_handler(
+        MessageHandler(where & filters.REPLY & ~filters.COMMAND & ~filters.StatusUpdate.ALL, on_reply),
+        group=INTERCEPT_GROUP)
+    application.add_handler(CommandHandler(["queue", *USAGE], on_command, filters=where))
+    application.add_handler(CallbackQueryHandler(on_press, pattern=f"^{cards.PREFIX}"))
+    application.add_handler(ChatMemberHandler(on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER),
+                            group=MEMBER_GROUP)

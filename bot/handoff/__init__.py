@@ -1,0 +1,68 @@
+"""Human handoff in Telegram (ARCHITECTURE.md §3): the small entry points other modules call.
+
+The customer handlers call `relay_from_customer` first (while a person handles the chat
+nothing goes to Rasa), `after_bot_reply` after Rasa answered, and `bot_failed` when it
+could not; the application schedules `schedule_jobs`. The work is done by the
+HandoffDesk (bot/handoff/desk.py); staff commands and buttons are bot/handlers/staff.py.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram import Update
+from telegram.ext import Application
+
+from bot.handoff.desk import HandoffDesk
+from bot.services import BotContext
+
+log = logging.getLogger(__name__)
+
+KEY = "handoff_desk"
+
+
+def desk_of(application: Application) -> HandoffDesk:  # type: ignore[type-arg]
+    """The application's desk, made on first use from its services."""
+    desk = application.bot_data.get(KEY)
+    if desk is None:
+        desk = application.bot_data[KEY] = HandoffDesk(application.bot_data["services"])
+    return desk  # type: ignore[no-any-return]
+
+
+async def relay_from_customer(update: Update, context: BotContext) -> bool:
+    """True when the message went to people (the chat is in handoff); log it either way."""
+    message, user, chat = update.effective_message, update.effective_user, update.effective_chat
+    if message is None or user is None or chat is None or chat.type != chat.PRIVATE:
+        return False
+    return await desk_of(context.application).relay_from_customer(context.bot, message, user)
+
+
+async def after_bot_reply(context: BotContext, user_id: int, messages: list[dict[str, Any]]) -> None:
+    """Log the bot's answer; if it handed the customer over, alert staff now (not at the next sweep)."""
+    desk = desk_of(context.application)
+    if await desk.after_bot_reply(user_id, messages):
+        nudge(context.application)
+
+
+async def bot_failed(context: BotContext, user_id: int, chat_id: int, text: str, why: str) -> None:
+    """Rasa (or an action) failed: a person answers instead; tell the customer."""
+    if await desk_of(context.application).bot_failed(context.bot, user_id, chat_id, text, why):
+        nudge(context.application)
+
+
+def nudge(application: Application) -> None:  # type: ignore[type-arg]
+    """Run the sweep now, in the background (a new ticket's card should not wait)."""
+    application.create_task(desk_of(application).sweep(application.bot), name="handoff-nudge")
+
+
+async def _sweep_job(context: BotContext) -> None:
+    await desk_of(context.application).sweep(context.bot)
+
+
+def schedule_jobs(application: Application) -> None:  # type: ignore[type-arg]
+    """Every few seconds: new tickets are announced, overdue ones re-alerted, orphans re-queued."""
+    assert application.job_queue is not None, "python-telegram-bot[job-queue] is required"
+    interval = desk_of(application).sweep_interval
+    application.job_queue.run_repeating(_sweep_job, interval=interval, first=0.5, name="handoff-sweep",
+                                        job_kwargs={"coalesce": True, "max_instances": 1})

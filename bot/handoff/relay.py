@@ -1,0 +1,264 @@
+"""Messages between customers and staff: relays both ways, and the bot's own conversation."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from sqlalchemy.orm import Session
+from telegram import Bot, Message, MessageId, ReplyParameters, User
+from telegram.constants import MessageLimit
+from telegram.error import Forbidden, TelegramError
+
+from bot.handoff import cards
+from bot.handoff.base import CustomerRef, DeskBase, Outcome, Refused, refusals
+from shop import accounts, tickets
+from shop.models import TicketStatus
+from shop.replies import parse_payload
+
+log = logging.getLogger(__name__)
+
+NOT_A_TICKET = ("That message isn't part of a ticket, so your reply went to nobody. To answer a "
+                "customer, reply to their ticket card or to one of their messages.")
+NOT_STAFF_REPLY = ("Only the shop's team can answer customers, so your reply went to nobody. "
+                   "The owner can add you with: python -m shop staff add <your Telegram id>.")
+STAFF_RASA_DOWN = ("Sorry, I can't answer right now because part of the assistant is restarting. "
+                   "Please try again in a minute.")
+CAPTIONED = ("photo", "document", "video", "audio", "voice", "animation")
+MAX_CAPTION = MessageLimit.CAPTION_LENGTH
+
+
+def message_kind(message: Message) -> str:
+    for kind in (*CAPTIONED, "sticker", "video_note", "location", "contact", "poll", "venue", "dice"):
+        if getattr(message, kind, None):
+            return kind
+    return "message"
+
+
+def logged_text(message: Message) -> str:
+    """A message as the conversation log keeps it: its text, or [photo] and the caption."""
+    if message.text:
+        return message.text
+    caption = f" {message.caption}" if message.caption else ""
+    return f"[{message_kind(message)}]{caption}"
+
+
+class Relay(DeskBase):
+    """Customers' messages to staff and staff answers back; the bot's answers and failures."""
+
+    # --- customer → staff -----------------------------------------------------------------
+
+    async def relay_from_customer(self, bot: Bot, message: Message, user: User) -> bool:
+        """Log the customer's message; while a person handles them, relay it and return True."""
+        now = self.now()
+
+        def work(session: Session) -> tuple[CustomerRef, str | None, list[int]] | None:
+            ticket = tickets.active_ticket(session, user.id)
+            account = accounts.get_account(session, user.id)
+            tickets.log_message(session, telegram_user_id=user.id, direction="in",
+                                text=logged_text(message), message_id=message.message_id, now=now,
+                                customer_id=account.customer_id if account else None,
+                                ticket_id=ticket.id if ticket else None)
+            if ticket is None:
+                return None
+            assignee = (tickets.name_of(session, ticket.assignee_telegram_id)
+                        if ticket.status == TicketStatus.human.value else None)
+            return self._customer(session, ticket), assignee, self._relay_chats(session, ticket)
+
+        plan = await self.tx(work)
+        if plan is None:
+            return False
+        customer, assignee, chats = plan
+        header = cards.relay_header(customer.ticket_id, customer.name, assignee)
+        sent = await self._fan_out(chats, lambda chat_id: self._relay_one(bot, chat_id, message, header))
+        if sent:
+            await self._link(customer.ticket_id, "relay", sent, origin=message.message_id)
+        else:
+            log.warning("ticket #%s: customer message %s reached no staff chat", customer.ticket_id,
+                        message.message_id)
+        return True
+
+    async def _relay_one(self, bot: Bot, chat_id: int, message: Message, header: str) -> list[int]:
+        """Relay one customer message to one staff chat with a header; the ids sent there."""
+        try:
+            if message.text and len(header) + 1 + len(message.text) <= MessageLimit.MAX_TEXT_LENGTH:
+                return [(await bot.send_message(chat_id, f"{header}\n{message.text}")).message_id]
+            caption = header + (f"\n{message.caption}" if message.caption else "")
+            if message_kind(message) in CAPTIONED and len(caption) <= MAX_CAPTION:
+                copied = await bot.copy_message(chat_id, message.chat_id, message.message_id, caption=caption)
+                return [copied.message_id]
+            head = await bot.send_message(chat_id, header)
+            copied = await bot.copy_message(chat_id, message.chat_id, message.message_id)
+            return [head.message_id, copied.message_id]
+        except Forbidden:
+            await self._mark_blocked(chat_id)
+        except TelegramError as exc:
+            log.warning("could not relay message %s to staff chat %s: %s", message.message_id, chat_id, exc)
+        return []
+
+    # --- staff → customer -----------------------------------------------------------------
+
+    async def staff_reply(self, bot: Bot, message: Message) -> Outcome | None:
+        """A reply in a staff chat or a staff member's private chat; None: not for the desk."""
+        target, sender, chat = message.reply_to_message, message.from_user, message.chat
+        if target is None or sender is None:
+            return None
+        in_staff_chat = self.settings.staff_chat_id is not None and chat.id == self.settings.staff_chat_id
+
+        def check(session: Session) -> tuple[str, CustomerRef | None, int | None]:
+            staff = tickets.staff_member(session, sender.id)
+            found = tickets.ticket_for_message(session, chat.id, target.message_id)
+            if found is None:
+                return "not_ticket", None, None
+            if staff is None:
+                return "not_staff", None, None
+            tickets.remember_username(session, telegram_user_id=sender.id, username=sender.username,
+                                      now=self.now())
+            ticket, link = found
+            tickets.check_staff_reply(session, ticket)
+            origin = link.origin_message_id if link.kind == "relay" else None
+            return "ok", self._customer(session, ticket), origin
+
+        try:
+            verdict, customer, origin = await self.tx(check)
+        except tickets.TicketError as exc:
+            return Outcome(str(exc), ok=False)
+        if verdict != "ok":
+            if not in_staff_chat:
+                return None  # a private reply to something else: the bot's normal conversation
+            if verdict == "not_staff":
+                return Outcome(NOT_STAFF_REPLY, ok=False)
+            to_bot = target.from_user is not None and target.from_user.id == bot.id
+            return Outcome(NOT_A_TICKET, ok=False) if to_bot else None
+        assert customer is not None
+        reply_to = ReplyParameters(origin, allow_sending_without_reply=True) if origin else None
+        return await self._deliver(
+            bot, sender, customer, logged_text(message), message.message_id,
+            lambda: bot.copy_message(customer.chat_id, chat.id, message.message_id,
+                                     reply_parameters=reply_to))
+
+    @refusals
+    async def send_text(self, bot: Bot, actor: User, ticket_id: int, text: str) -> Outcome:
+        """/reply N text: answer a customer without replying to a message (e.g. in the console)."""
+        if not text.strip():
+            raise Refused("Usage: /reply N your answer")
+
+        def check(session: Session) -> CustomerRef:
+            self._staff(session, actor)
+            ticket = self._ticket(session, ticket_id)
+            tickets.check_staff_reply(session, ticket)
+            return self._customer(session, ticket)
+
+        customer = await self.tx(check)
+        outcome = await self._deliver(bot, actor, customer, text, None,
+                                      lambda: bot.send_message(customer.chat_id, text))
+        return outcome if outcome.text else Outcome(f"Sent to {customer.name} (ticket #{ticket_id}).")
+
+    async def _deliver(self, bot: Bot, staff: User, customer: CustomerRef, text: str,
+                       staff_message_id: int | None,
+                       send: Callable[[], Awaitable[Message | MessageId]]) -> Outcome:
+        """Send a staff answer to the customer, then record it (first response, claim, link)."""
+        try:
+            sent = await send()
+        except Forbidden:
+            await self._mark_blocked(customer.chat_id)
+            return Outcome(f"⚠️ Not delivered: {customer.name} has blocked the bot, so we can't write "
+                           f"to them any more. Ticket #{customer.ticket_id} stays open; resolve it "
+                           "when you're done.", ok=False)
+        except TelegramError as exc:
+            return Outcome(f"⚠️ Not delivered to {customer.name}: {exc.message}", ok=False)
+        now = self.now()
+
+        def record(session: Session) -> bool:
+            ticket = self._ticket(session, customer.ticket_id)
+            claimed = tickets.record_staff_reply(session, ticket, staff_telegram_id=staff.id, text=text,
+                                                 message_id=sent.message_id, now=now)
+            tickets.link_message(session, ticket_id=ticket.id, chat_id=customer.chat_id,
+                                 message_id=sent.message_id, kind="staff", origin_message_id=staff_message_id,
+                                 now=now)
+            return claimed
+
+        try:
+            claimed = await self.tx(record)
+        except (Refused, tickets.TicketError) as exc:  # resolved meanwhile: delivered, not recorded
+            log.info("staff answer on ticket #%s delivered but not recorded: %s", customer.ticket_id, exc)
+            return Outcome(None)
+        if claimed:
+            await self.refresh_cards(bot, customer.ticket_id)
+        return Outcome(None)
+
+    # --- the bot's own conversation ----------------------------------------------------------
+
+    async def after_bot_reply(self, user_id: int, messages: list[dict[str, Any]]) -> bool:
+        """Log what the bot answered; True when the answer handed the customer to a person."""
+        now = self.now()
+        handoff = False
+        texts: list[str] = []
+        for message in messages:
+            custom = parse_payload(message.get("custom"))
+            if custom is not None:
+                handoff = handoff or custom["type"] == "handoff"
+                texts.append(str(custom.get("text") or custom.get("caption") or f"[{custom['type']}]"))
+            elif message.get("text"):
+                texts.append(str(message["text"]))
+            elif message.get("image"):
+                texts.append("[image]")
+
+        def work(session: Session) -> None:
+            account = accounts.get_account(session, user_id)
+            ticket = tickets.active_ticket(session, user_id) if handoff else None
+            for text in texts:
+                tickets.log_message(session, telegram_user_id=user_id, direction="out", text=text, now=now,
+                                    customer_id=account.customer_id if account else None,
+                                    ticket_id=ticket.id if ticket else None)
+
+        if texts:
+            await self.tx(work)
+        return handoff
+
+    async def bot_failed(self, bot: Bot, user_id: int, chat_id: int, text: str, why: str) -> bool:
+        """The bot could not answer: open a ticket so a person does, and say so. True if opened."""
+        now = self.now()
+
+        def work(session: Session) -> str | None:
+            if tickets.staff_member(session, user_id) is not None:
+                return None  # staff talk to the bot for themselves; no ticket for them
+            customer = accounts.linked_customer(session, user_id)
+            ticket, new = tickets.open_ticket(
+                session, telegram_user_id=user_id, chat_id=chat_id,
+                customer_id=customer.id if customer else None, reason="bot_error",
+                details=f"{why}. The customer wrote: “{text[:500]}”", now=now)
+            reply = tickets.handoff_text(ticket, new=new, hours=self.hours, target_minutes=self.target,
+                                         now=now)
+            tickets.log_message(session, telegram_user_id=user_id, direction="out", text=reply, now=now,
+                                customer_id=ticket.customer_id, ticket_id=ticket.id)
+            return reply
+
+        reply = await self.tx(work)
+        await bot.send_message(chat_id, reply or STAFF_RASA_DOWN)
+        return reply is not None
+
+    async def customer_blocked(self, bot: Bot, user_id: int, blocked: bool) -> None:
+        """Telegram told us the user blocked (or unblocked) the bot; staff of an open ticket hear it."""
+        def work(session: Session) -> tuple[CustomerRef, list[int]] | None:
+            account = accounts.get_account(session, user_id)
+            if account is None or account.blocked == blocked:
+                return None  # nothing changed (e.g. a first /start), nothing to tell
+            account.blocked = blocked
+            ticket = tickets.active_ticket(session, user_id)
+            if ticket is None:
+                return None
+            return self._customer(session, ticket), self._relay_chats(session, ticket)
+
+        found = await self.tx(work)
+        if found is None:
+            return
+        customer, chats = found
+        text = (f"⚠️ #{customer.ticket_id} {customer.name} has blocked the bot: we can't write to them "
+                "any more. Resolve the ticket when you're done." if blocked else
+                f"#{customer.ticket_id} {customer.name} has unblocked the bot; answers reach them again.")
+        for chat_id in chats:
+            sent = await self._send_to_staff(bot, chat_id, text)
+            if sent is not None:
+                await self._link(customer.ticket_id, "relay", [(chat_id, sent.message_id)])

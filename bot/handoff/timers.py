@@ -1,0 +1,69 @@
+"""The timers: new tickets announced, orphaned ones re-queued, overdue ones re-alerted.
+
+One sweep runs every few seconds (a JobQueue job) and right after the bot hands a
+customer over. It finds tickets by their state in the store, so a ticket opened by any
+code path (an action, a low rating, the bot failing) is announced, and a restart
+loses nothing. Each alert is taken in the store first (compare-and-set), so two bot
+processes do not both announce it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+from telegram import Bot
+
+from bot.handoff.base import DeskBase
+from shop import tickets
+from shop.hours import duration_text
+
+
+class Timers(DeskBase):
+    async def sweep(self, bot: Bot) -> None:
+        """Re-queue tickets of people who left, announce new tickets, remind about waiting ones."""
+        async with self._sweep_lock:
+            now = self.now()
+            await self._requeue_departed(bot, now)
+            await self._announce_new(bot, now)
+            await self._remind_overdue(bot, now)
+
+    async def _requeue_departed(self, bot: Bot, now: datetime) -> None:
+        def work(session: Session) -> list[tuple[int, str]]:
+            return [(t.id, tickets.name_of(session, previous))
+                    for t, previous in tickets.release_departed(session, now=now)]
+
+        for ticket_id, name in await self.tx(work):
+            await self.post_card(bot, ticket_id,
+                                 headline=f"↩️ Back in the queue: {name} is no longer on the team.")
+
+    async def _announce_new(self, bot: Bot, now: datetime) -> None:
+        def work(session: Session) -> list[int]:
+            return [t.id for t in tickets.unalerted(session)
+                    if tickets.take_alert(session, t, kind="alert", now=now, expected_last=None)]
+
+        for ticket_id in await self.tx(work):
+            await self.post_card(bot, ticket_id, headline="🆕 New ticket")
+
+    async def _remind_overdue(self, bot: Bot, now: datetime) -> None:
+        """Staff every target of business time without an answer; the owner once, at twice it."""
+        def work(session: Session) -> tuple[list[tuple[int, str]], list[tuple[int, str]], list[int]]:
+            found = tickets.overdue(session, hours=self.hours, target_minutes=self.target, now=now)
+            waited = {t.id: duration_text((now - t.created_at).total_seconds() / 60)
+                      for t in found.realert + found.owner}
+            staff = [(t.id, waited[t.id]) for t in found.realert
+                     if tickets.take_alert(session, t, kind="realert", now=now,
+                                           expected_last=t.last_alert_at)]
+            for ticket in found.owner:
+                tickets.record_owner_alert(session, ticket, now=now)
+            owner_chats = [o.chat_id for o in tickets.owners(session)
+                           if o.chat_id and o.started and not o.blocked]
+            return staff, [(t.id, waited[t.id]) for t in found.owner], owner_chats
+
+        staff, owner, owner_chats = await self.tx(work)
+        for ticket_id, waited in staff:
+            await self.post_card(bot, ticket_id,
+                                 headline=f"⏰ Still waiting after {waited}: please claim it.")
+        for ticket_id, waited in owner:
+            await self.post_card(bot, ticket_id, chats=owner_chats,
+                                 headline=f"⚠️ Nobody has answered this customer for {waited}.")

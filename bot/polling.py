@@ -1,0 +1,180 @@
+"""Long polling that tells Telegram an update was received only once it has been handled.
+
+PTB's Updater confirms a batch of updates (by asking for the next offset) as soon as the
+batch is queued, before any handler ran: a bot killed while it waits for Rasa loses the
+messages it was answering. Here an update's offset is confirmed only when every update
+up to it has been handled, so a restarted bot gets the unfinished ones again; and each
+handled update is recorded in the store, so the ones that were finished but not yet
+confirmed are not answered twice.
+
+Telegram has one cursor per bot: polling with the offset of the oldest unfinished update
+fetches the unfinished ones again. Those are skipped, and while any is in flight the next
+poll waits for one to finish (or a short tick) instead of long-polling, so a busy bot
+polls a few times a second and an idle one long-polls as usual.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import json
+import logging
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+from telegram import Update
+from telegram.error import InvalidToken, TelegramError
+from telegram.ext import Application
+
+from bot.services import Services
+from shop.models import HandledUpdate
+
+log = logging.getLogger(__name__)
+
+TICK = 0.1  # seconds between polls while updates are in flight (at most)
+KEEP_HANDLED = timedelta(days=2)  # Telegram keeps an unconfirmed update for 24 hours
+PRUNE_EVERY = 1000  # handled updates between prunings of old records
+
+
+def digest(update: Update) -> str:
+    return hashlib.sha256(json.dumps(update.to_dict(), sort_keys=True).encode()).hexdigest()
+
+
+class ConfirmingPoller:
+    """Fetch updates with getUpdates; hand each to the application; confirm when handled."""
+
+    def __init__(self, application: Application, *, timeout: int = 10,  # type: ignore[type-arg]
+                 grace: float = 15.0) -> None:
+        self.application = application
+        self.timeout = timeout
+        self.grace = grace  # seconds stop() waits for updates in flight
+        self._next = 0  # the id after the newest update handed to the application
+        self._in_flight: dict[int, asyncio.Task[None]] = {}
+        self._finished = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._recorded = 0
+        self._stopping = False
+
+    @property
+    def services(self) -> Services:
+        return self.application.bot_data["services"]  # type: ignore[no-any-return]
+
+    def offset(self) -> int | None:
+        """Confirm everything below the oldest update in flight (or everything fetched)."""
+        if self._in_flight:
+            return min(self._in_flight)
+        return self._next or None
+
+    async def start(self) -> None:
+        await self.application.bot.delete_webhook()
+        await self._prune()
+        self._task = asyncio.create_task(self._run(), name="confirming-poller")
+        self._task.add_done_callback(_report_crash)
+
+    async def stop(self) -> None:
+        """Stop fetching, let the updates in flight finish (up to `grace`), confirm them."""
+        self._stopping = True
+        if self._task is not None:
+            self._task.cancel()  # ends a long poll now (the flag ends the loop in any case)
+            await asyncio.wait({self._task}, timeout=self.timeout + 5)
+            self._task = None
+        if self._in_flight:
+            _, pending = await asyncio.wait(list(self._in_flight.values()), timeout=self.grace)
+            for task in pending:  # not confirmed: Telegram delivers them again after the restart
+                task.cancel()
+            await asyncio.gather(*pending, return_exceptions=True)
+        try:
+            await self.application.bot.get_updates(offset=self.offset(), timeout=timedelta(0),
+                                                   allowed_updates=Update.ALL_TYPES)
+        except TelegramError as exc:
+            log.warning("could not confirm the last updates (they will come again): %s", exc)
+
+    async def _run(self) -> None:
+        failures = 0
+        while not self._stopping:
+            timeout = timedelta(seconds=self.timeout)
+            if self._in_flight:
+                # Polling now would fetch what is being handled: wait for one to finish.
+                # (asyncio.timeout, not wait_for: Python 3.11's wait_for can swallow a
+                # cancellation that arrives as the wait ends, and stop() would wait for ever.)
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(TICK):
+                        await self._finished.wait()
+                self._finished.clear()
+                timeout = timedelta(0)
+            if self._stopping:
+                return
+            try:
+                updates = await self.application.bot.get_updates(
+                    offset=self.offset(), timeout=timeout, allowed_updates=Update.ALL_TYPES)
+            except InvalidToken:
+                raise
+            except TelegramError as exc:
+                failures += 1
+                delay = min(0.5 * 2 ** min(failures, 5), 15.0)
+                log.warning("getUpdates failed (%s); again in %.1f s", exc, delay)
+                await asyncio.sleep(delay)
+                continue
+            failures = 0
+            fresh = [u for u in updates if u.update_id >= self._next]
+            if not fresh:
+                continue
+            self._next = fresh[-1].update_id + 1
+            done = await self._already_handled(fresh)
+            for update in fresh:
+                if digest(update) in done:
+                    log.info("update %s was handled before a restart; skipping it", update.update_id)
+                    continue
+                self._in_flight[update.update_id] = asyncio.create_task(
+                    self._handle(update), name=f"update-{update.update_id}")
+
+    async def _handle(self, update: Update) -> None:
+        app = self.application
+        try:
+            await app.update_processor.process_update(update, app.process_update(update))
+            await self._record(update)
+        except Exception:  # process_update runs the error handlers; this is a last resort
+            log.exception("update %s failed outside its handlers", update.update_id)
+        finally:
+            del self._in_flight[update.update_id]
+            self._finished.set()
+
+    async def _already_handled(self, updates: list[Update]) -> set[str]:
+        digests = [digest(u) for u in updates]
+        try:
+            return await self.services.in_transaction(lambda s: set(s.scalars(
+                select(HandledUpdate.digest).where(HandledUpdate.digest.in_(digests)))))
+        except Exception as exc:  # noqa: BLE001 - the store is down: answer rather than stall
+            log.warning("could not check handled updates (%s); handling them", exc)
+            return set()
+
+    async def _record(self, update: Update) -> None:
+        record = HandledUpdate(digest=digest(update), update_id=update.update_id,
+                               handled_at=datetime.now(UTC))
+
+        def work(session: Session) -> None:
+            session.merge(record)
+
+        try:
+            await self.services.in_transaction(work)
+        except Exception as exc:  # noqa: BLE001 - losing the record risks a duplicate, not a loss
+            log.warning("could not record update %s as handled: %s", update.update_id, exc)
+            return
+        self._recorded += 1
+        if self._recorded % PRUNE_EVERY == 0:
+            await self._prune()
+
+    async def _prune(self) -> None:
+        cutoff = datetime.now(UTC) - KEEP_HANDLED
+        try:
+            await self.services.in_transaction(
+                lambda s: s.execute(delete(HandledUpdate).where(HandledUpdate.handled_at < cutoff)))
+        except Exception as exc:  # noqa: BLE001
+            log.warning("could not prune handled updates: %s", exc)
+
+
+def _report_crash(task: asyncio.Task[None]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.critical("polling stopped: %s", task.exception(), exc_info=task.exception())

@@ -1,0 +1,108 @@
+"""`python -m nlu`: evaluate a config, compare configs, check the held-out file."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from nlu.evaluate import Evaluation, evaluate_many
+from nlu.heldout import heldout_overlap
+from nlu.report import comparison_report, evaluation_report
+
+app = typer.Typer(add_completion=False, help=__doc__, no_args_is_help=True)
+
+Config = Annotated[Path, typer.Option(help="Rasa config to evaluate.")]
+Configs = Annotated[list[Path], typer.Argument(help="Two or more Rasa configs.")]
+Data = Annotated[Path, typer.Option(help="NLU training data (file or folder).")]
+Test = Annotated[Path, typer.Option(help="Held-out NLU test file.")]
+Domain = Annotated[Path, typer.Option(help="Rasa domain.")]
+Folds = Annotated[int, typer.Option(help="Cross-validation folds (0: held-out file only).")]
+Seed = Annotated[int, typer.Option(help="Seed of the fold split and of every model.")]
+Jobs = Annotated[int, typer.Option(min=1, max=2, help="Trainings side by side (at most 2, one core each).")]
+Out = Annotated[Path, typer.Option(help="Where reports and Rasa's outputs go.")]
+
+
+def _progress(message: str) -> None:
+    print(f">> {message}", file=sys.stderr, flush=True)
+
+
+def _evaluate(
+    configs: list[Path],
+    data: Path,
+    test: Path,
+    domain: Path,
+    folds: int,
+    seed: int,
+    jobs: int,
+    out: Path,
+) -> list[Evaluation]:
+    return evaluate_many(
+        configs,
+        data=data,
+        test_file=test,
+        domain=domain,
+        workdir=out / "work",
+        folds=folds,
+        seed=seed,
+        jobs=jobs,
+        progress=_progress,
+    )
+
+
+@app.command("evaluate")
+def evaluate_command(
+    config: Config = Path("config.yml"),
+    data: Data = Path("data/nlu"),
+    test: Test = Path("tests/nlu/test_nlu.yml"),
+    domain: Domain = Path("domain.yml"),
+    folds: Folds = 5,
+    seed: Seed = 42,
+    jobs: Jobs = 1,
+    out: Out = Path("results/nlu"),
+) -> None:
+    """Cross-validate CONFIG on the training data and test it on the held-out file."""
+    (evaluation,) = _evaluate([config], data, test, domain, folds, seed, jobs, out)
+    report = out / f"{config.stem}.md"
+    report.write_text(evaluation_report(evaluation), encoding="utf-8")
+    print(report)
+
+
+@app.command("compare")
+def compare_command(
+    configs: Configs,
+    data: Data = Path("data/nlu"),
+    test: Test = Path("tests/nlu/test_nlu.yml"),
+    domain: Domain = Path("domain.yml"),
+    folds: Folds = 5,
+    seed: Seed = 42,
+    jobs: Jobs = 1,
+    out: Out = Path("results/nlu"),
+) -> None:
+    """Evaluate several configs on the same splits and seeds; one table side by side."""
+    evaluations = _evaluate(configs, data, test, domain, folds, seed, jobs, out)
+    for evaluation, config in zip(evaluations, configs, strict=True):
+        (out / f"{config.stem}.md").write_text(evaluation_report(evaluation), encoding="utf-8")
+    report = out / f"compare-{'-'.join(c.stem for c in configs)}.md"
+    report.write_text(comparison_report(evaluations), encoding="utf-8")
+    print(report)
+
+
+@app.command("check-heldout")
+def check_heldout_command(
+    test: Test = Path("tests/nlu/test_nlu.yml"),
+    data: Data = Path("data"),
+) -> None:
+    """Fail when a sentence of the held-out file also appears in the training data."""
+    shared = heldout_overlap(test, data)
+    for text in shared:
+        print(f"also in {data}/: {text}")
+    if shared:
+        raise typer.Exit(code=1)
+    print(f"{test}: no sentence also in {data}/")
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,155 @@
+"""Evaluating one config: k-fold cross-validation on data/nlu plus the held-out file.
+
+Every model is trained by Rasa and tested with `rasa test nlu`; this module only
+decides what to train on, runs the jobs (two at a time at most, one core each) and
+gathers the per-message predictions for nlu.metrics.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from nlu import metrics
+from nlu.data import NluData, load_nlu, to_yaml
+from nlu.folds import stratified_folds
+from nlu.rasa_config import fallback_threshold, seeded_config
+from nlu.rasa_results import intent_predictions, predicted_entities, rasa_report
+from nlu.rasa_run import test_nlu, train_nlu
+
+THRESHOLDS = [round(t, 2) for t in np.arange(0.0, 0.96, 0.05)]
+
+
+@dataclass
+class Run:
+    """One trained model's predictions on one test set, joined to the gold annotations."""
+
+    predictions: pd.DataFrame  # text, intent, predicted, confidence, gold_entities, said_entities
+    train_seconds: float
+    cpu_seconds: float
+    rasa_reports: dict[str, dict[str, Any]]
+
+
+@dataclass
+class Evaluation:
+    config: Path  # as given; its seeds may have been pinned in a copy (nlu.rasa_config)
+    threshold: float  # the config's own FallbackClassifier threshold
+    chosen_threshold: float  # the cheapest on cross-validation (nlu.metrics.choose_threshold)
+    sweep: pd.DataFrame  # cross-validation, one row per threshold
+    cv: pd.DataFrame  # pooled predictions of all folds
+    heldout: Run
+    folds: int
+    seed: int
+
+
+def join_entities(predictions: pd.DataFrame, examples: pd.DataFrame, said: dict[str, list]) -> pd.DataFrame:
+    """Attach each message's gold and predicted (entity, value) pairs to its prediction row."""
+    gold = {
+        plain: [(e["entity"], e["value"]) for e in entities]
+        for plain, entities in zip(examples["plain"], examples["entities"], strict=True)
+    }
+    out = predictions.copy()
+    out["gold_entities"] = [gold.get(text, []) for text in out["text"]]
+    out["said_entities"] = [said.get(text, []) for text in out["text"]]
+    return out
+
+
+def run_job(config: Path, train: Path, test: Path, out_dir: Path, domain: Path, threads: int | None) -> Run:
+    """Train (or fetch from the cache) and test one model."""
+    model = train_nlu(config, train, domain, threads=threads)
+    test_nlu(model.path, test, out_dir, domain, threads=threads)
+    predictions = join_entities(
+        intent_predictions(out_dir), load_nlu(test).examples, predicted_entities(out_dir)
+    )
+    reports = {
+        name: rasa_report(out_dir, f"{name}_report.json")
+        for name in ("intent", "DIETClassifier", "RegexEntityExtractor")
+    }
+    return Run(predictions, model.train_seconds, model.cpu_seconds, reports)
+
+
+def write_folds(data: NluData, k: int, seed: int, workdir: Path) -> list[tuple[Path, Path]]:
+    """(train file, test file) per fold; regexes and synonyms go into every train file."""
+    pairs = []
+    for i, test_mask in enumerate(stratified_folds(data.examples, k, seed)):
+        fold = workdir / f"fold-{i}"
+        fold.mkdir(parents=True, exist_ok=True)
+        (fold / "train.yml").write_text(to_yaml(NluData(data.examples[~test_mask], data.extras)))
+        (fold / "test.yml").write_text(to_yaml(NluData(data.examples[test_mask], [])))
+        pairs.append((fold / "train.yml", fold / "test.yml"))
+    return pairs
+
+
+@dataclass(frozen=True)
+class Task:
+    config: Path
+    name: str  # "heldout" or "fold i"
+    train: Path
+    test: Path
+    out_dir: Path
+
+
+def plan(config: Path, data: Path, test_file: Path, workdir: Path, folds: int, seed: int) -> list[Task]:
+    """The held-out run first, then one run per fold."""
+    tasks = [Task(config, "heldout", data, test_file, workdir / "heldout")]
+    if folds:
+        for i, (train, test) in enumerate(write_folds(load_nlu(data), folds, seed, workdir)):
+            tasks.append(Task(config, f"fold {i}", train, test, workdir / f"fold-{i}" / "results"))
+    return tasks
+
+
+def evaluate_many(
+    configs: list[Path],
+    *,
+    data: Path,
+    test_file: Path,
+    domain: Path,
+    workdir: Path,
+    folds: int = 5,
+    seed: int = 42,
+    jobs: int = 1,
+    progress: Callable[[str], None] = print,
+) -> list[Evaluation]:
+    """Cross-validate each config on `data` and test it on `test_file`, all on the same
+    splits and seeds; the trainings of all configs share one pool of `jobs` workers."""
+    seeded = [seeded_config(c, seed, workdir / c.stem) for c in configs]
+    plans = [plan(c, data, test_file, workdir / c.stem, folds, seed) for c in seeded]
+    threads = 1 if jobs > 1 else None
+
+    def job(task: Task) -> Run:
+        progress(f"{task.config.name}: {task.name} ...")
+        run = run_job(task.config, task.train, task.test, task.out_dir, domain, threads)
+        progress(f"{task.config.name}: {task.name} done (trained in {run.train_seconds:.0f} s)")
+        return run
+
+    with ThreadPoolExecutor(max_workers=max(1, min(jobs, 2))) as pool:
+        runs = list(pool.map(job, [task for tasks in plans for task in tasks]))
+    evaluations = []
+    for config, tasks in zip(configs, plans, strict=True):
+        mine, runs = runs[: len(tasks)], runs[len(tasks) :]
+        heldout, fold_runs = mine[0], mine[1:]
+        cv = (
+            pd.concat([r.predictions for r in fold_runs], ignore_index=True)
+            if fold_runs
+            else heldout.predictions
+        )
+        sweep = metrics.threshold_sweep(cv, THRESHOLDS)
+        evaluations.append(
+            Evaluation(
+                config=config,
+                threshold=fallback_threshold(tasks[0].config),
+                chosen_threshold=metrics.choose_threshold(sweep),
+                sweep=sweep,
+                cv=cv,
+                heldout=heldout,
+                folds=folds,
+                seed=seed,
+            )
+        )
+    return evaluations

@@ -1,0 +1,53 @@
+"""Proof that the held-out test file shares no sentence with the training data.
+
+A test sentence that was also trained on measures memory, not understanding; the check
+compares sentences after folding case, annotations and whitespace, so that
+"Where is [1042](order_id)?" and "where is  1042?" count as the same sentence.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+import yaml
+
+from nlu.data import load_nlu, nlu_files, parse_annotated
+
+
+def normalise(text: str) -> str:
+    """Lowercase, annotations stripped, whitespace folded."""
+    plain, _ = parse_annotated(text)
+    return re.sub(r"\s+", " ", plain.lower()).strip()
+
+
+def _story_user_texts(path: Path) -> list[str]:
+    """User turns written inside stories and rules (`- user: ...`) are sentences too."""
+    document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return [
+        step["user"]
+        for section in ("stories", "rules")
+        for item in document.get(section) or []
+        for step in item.get("steps") or []
+        if isinstance(step, dict) and "user" in step
+    ]
+
+
+def training_sentences(data_dir: Path) -> list[str]:
+    """Every sentence under data/: NLU examples and the user turns of stories and rules."""
+    texts = list(load_nlu(data_dir).examples["text"])
+    for path in nlu_files(data_dir):
+        texts.extend(_story_user_texts(path))
+    return texts
+
+
+def overlap(test_texts: Iterable[str], train_texts: Iterable[str]) -> list[str]:
+    """The test sentences whose normalised form also occurs among the training sentences."""
+    seen = {normalise(t) for t in train_texts}
+    return [t for t in test_texts if normalise(t) in seen]
+
+
+def heldout_overlap(test_file: Path, data_dir: Path) -> list[str]:
+    """The sentences of the held-out file that also appear in data/."""
+    return overlap(load_nlu(test_file).examples["text"], training_sentences(data_dir))

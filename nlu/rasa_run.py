@@ -1,0 +1,126 @@
+"""Running Rasa (in .venv-rasa) as a subprocess: train an NLU model, test it.
+
+Trained models are cached by a hash of everything the training reads, so evaluating or
+benchmarking an unchanged configuration never trains twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from nlu.data import nlu_files
+
+PROJECT = Path(__file__).resolve().parent.parent
+RASA = PROJECT / ".venv-rasa" / "bin" / "rasa"
+
+
+def cache_dir() -> Path:
+    """Where trained models are kept; outside the checkout so every clone shares them."""
+    root = Path(os.environ.get("CSA_CACHE_DIR", Path.home() / ".cache" / "cs-assistant"))
+    return root / "models"
+
+
+@dataclass(frozen=True)
+class TrainedModel:
+    path: Path
+    # As measured when it was trained, also for a cached model. Wall time depends on what
+    # else the machine runs; CPU time (user + system) much less so.
+    train_seconds: float
+    cpu_seconds: float
+    cached: bool
+
+
+def _canonical(path: Path) -> bytes:
+    """A YAML file's content without comments or layout, which never change a model."""
+    document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return json.dumps(document, sort_keys=True, default=str).encode()
+
+
+def model_key(config: Path, nlu: Path, domain: Path) -> str:
+    """Hash of the config, the NLU data, the domain and the Rasa environment's identity."""
+    digest = hashlib.sha256()
+    digest.update(RASA.resolve().parent.parent.name.encode())  # env dir name = hash of its lock
+    for label, path in [("config", config), ("domain", domain)]:
+        digest.update(label.encode() + b"\0" + _canonical(path) + b"\0")
+    for path in nlu_files(nlu):
+        digest.update(b"nlu\0" + _canonical(path) + b"\0")
+    return digest.hexdigest()[:24]
+
+
+def _env(threads: int | None) -> dict[str, str]:
+    """TensorFlow thread limits: two trainings side by side each get one core."""
+    env = dict(os.environ)
+    if threads:
+        env["TF_INTRA_OP_PARALLELISM_THREADS"] = str(threads)
+        env["TF_INTER_OP_PARALLELISM_THREADS"] = str(threads)
+    return env
+
+
+def _run(args: list[str], log: Path, threads: int | None) -> float:
+    """Run rasa with `args`, output to `log`; returns the CPU seconds it used."""
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("w", encoding="utf-8") as out:
+        process = subprocess.Popen(
+            [str(RASA), *args], cwd=PROJECT, stdout=out, stderr=subprocess.STDOUT, env=_env(threads)
+        )
+        _, status, usage = os.wait4(process.pid, 0)
+        process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        tail = log.read_text(encoding="utf-8", errors="replace")[-3000:]
+        raise RuntimeError(f"rasa {args[0]} {args[1]} failed (log: {log}):\n{tail}")
+    return usage.ru_utime + usage.ru_stime
+
+
+def _snapshot(config: Path, nlu: Path, domain: Path, into: Path) -> tuple[Path, Path, Path]:
+    """Copies of the inputs, so that what is hashed is exactly what is trained on even
+    while someone edits the data."""
+    data = into / "data"
+    for path in nlu_files(nlu):
+        copy = data / (path.relative_to(nlu) if nlu.is_dir() else path.name)
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, copy)
+    shutil.copyfile(config, into / "config.yml")
+    shutil.copyfile(domain, into / "domain.yml")
+    return into / "config.yml", data, into / "domain.yml"
+
+
+def train_nlu(config: Path, nlu: Path, domain: Path, *, threads: int | None = None) -> TrainedModel:
+    """The NLU model for (config, nlu, domain): from the cache, or trained and cached."""
+    cache_dir().mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=cache_dir(), prefix="nlu-train-") as tmp:
+        config, nlu, domain = _snapshot(config, nlu, domain, Path(tmp))
+        key = model_key(config, nlu, domain)
+        target = cache_dir() / f"nlu-{key}.tar.gz"
+        timing = cache_dir() / f"nlu-{key}.json"
+        if target.exists() and timing.exists():
+            return TrainedModel(target, cached=True, **json.loads(timing.read_text()))
+        started = time.perf_counter()
+        args = ["train", "nlu", "--config", str(config), "--nlu", str(nlu), "--domain", str(domain)]
+        args += ["--out", tmp, "--fixed-model-name", key]
+        cpu = _run(args, Path(tmp) / "train.log", threads)
+        seconds = {"train_seconds": time.perf_counter() - started, "cpu_seconds": cpu}
+        timing.write_text(json.dumps(seconds))
+        shutil.move(Path(tmp) / f"{key}.tar.gz", target)  # same filesystem: atomic rename
+    return TrainedModel(target, cached=False, **seconds)
+
+
+def test_nlu(
+    model: Path, test_file: Path, out_dir: Path, domain: Path, *, threads: int | None = None
+) -> Path:
+    """Run `rasa test nlu` with every prediction written out; returns `out_dir`."""
+    if out_dir.exists():
+        shutil.rmtree(out_dir)
+    args = ["test", "nlu", "--model", str(model), "--nlu", str(test_file), "--domain", str(domain)]
+    args += ["--out", str(out_dir), "--successes", "--no-plot"]
+    _run(args, out_dir.parent / f"{out_dir.name}.log", threads)
+    return out_dir

@@ -1,0 +1,131 @@
+"""Small PNG charts for owner answers: a trend line, a comparison bar, a ranking bar.
+
+A `ChartSpec` is plain data (the metrics service builds it cheaply, the bot renders it
+only when it sends a picture). Rendering uses matplotlib's object API on a `Figure`
+with the Agg canvas, never pyplot's global state, so it is safe in threads and servers,
+and it writes no timestamp or version into the file: the same spec gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from dataclasses import dataclass
+from typing import Literal
+
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+ChartKind = Literal["trend", "comparison", "ranking"]
+SIZE_INCHES = (6.4, 3.6)
+DPI = 100
+MAX_TICKS = 8
+COLOUR = "#2f6690"
+MUTED = "#9db4c0"
+CURRENCY_SIGNS = {"EUR": "€", "USD": "$", "GBP": "£"}
+
+
+@dataclass(frozen=True)
+class ChartSpec:
+    """What to draw: `values[i]` belongs to `labels[i]`; None is a gap (no data there).
+
+    `unit` is the metric's unit: "ratio" draws a percent axis, a currency code draws money.
+    """
+
+    kind: ChartKind
+    title: str
+    labels: tuple[str, ...]
+    values: tuple[float | None, ...]
+    unit: str
+
+
+def render(spec: ChartSpec) -> bytes:
+    """The chart as PNG bytes."""
+    figure = Figure(figsize=SIZE_INCHES, dpi=DPI, layout="constrained")
+    FigureCanvasAgg(figure)
+    axes = figure.add_subplot()
+    axes.set_title(spec.title, fontsize=11, loc="left")
+    {"trend": _trend_line, "comparison": _comparison_bar, "ranking": _ranking_bar}[spec.kind](
+        axes, spec
+    )
+    for side in ("top", "right"):
+        axes.spines[side].set_visible(False)
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", metadata={"Software": None})
+    return buffer.getvalue()
+
+
+def _trend_line(axes: Axes, spec: ChartSpec) -> None:
+    positions = range(len(spec.values))
+    values = [math.nan if v is None else v for v in spec.values]
+    axes.plot(positions, values, color=COLOUR, marker="o" if len(values) <= 31 else None,
+              markersize=3, linewidth=1.8)
+    step = max(1, math.ceil(len(spec.labels) / MAX_TICKS))
+    axes.set_xticks(list(positions)[::step], spec.labels[::step], fontsize=8)
+    axes.yaxis.set_major_formatter(_formatter(spec.unit))
+    axes.yaxis.set_major_locator(MaxNLocator(5))
+    axes.set_ylim(bottom=0)
+    axes.grid(axis="y", alpha=0.3)
+
+
+def _comparison_bar(axes: Axes, spec: ChartSpec) -> None:
+    values = [0.0 if v is None else v for v in spec.values]
+    colours = [MUTED] * (len(values) - 1) + [COLOUR]
+    bars = axes.bar(range(len(values)), values, color=colours, width=0.6)
+    axes.set_xticks(range(len(values)), spec.labels, fontsize=9)
+    axes.bar_label(bars, labels=[_text(v, spec.unit) for v in spec.values], fontsize=9)
+    axes.yaxis.set_major_formatter(_formatter(spec.unit))
+    axes.yaxis.set_major_locator(MaxNLocator(5))
+    axes.margins(y=0.15)
+
+
+def _ranking_bar(axes: Axes, spec: ChartSpec) -> None:
+    values = [0.0 if v is None else v for v in spec.values]
+    positions = range(len(values))
+    bars = axes.barh(positions, values, color=COLOUR, height=0.6)
+    axes.set_yticks(positions, [_short(label) for label in spec.labels], fontsize=8)
+    axes.invert_yaxis()  # the best first, at the top
+    axes.bar_label(bars, labels=[_text(v, spec.unit) for v in spec.values], fontsize=8, padding=2)
+    axes.xaxis.set_major_formatter(_formatter(spec.unit))
+    axes.xaxis.set_major_locator(MaxNLocator(4))
+    axes.margins(x=0.2)
+
+
+def _formatter(unit: str) -> FuncFormatter:
+    """Axis ticks: whole percents and amounts, no unit words (the title names the unit)."""
+    if unit == "ratio":
+        return FuncFormatter(lambda value, _position: f"{value:.0%}")
+    sign = _currency_sign(unit)
+    return FuncFormatter(
+        lambda value, _position: f"{sign}{value:,.{0 if value == int(value) else 1}f}"
+    )
+
+
+def format_value(value: float, unit: str) -> str:
+    """A metric value as the owner reads it: "82%", "€12,340", "€74.90", "4.3", "2.5 days"."""
+    if unit == "ratio":
+        return f"{value:.1%}".replace(".0%", "%")
+    if unit == "count":
+        return f"{value:,.0f}"
+    if unit in ("days", "hours"):
+        return f"{value:,.1f} {'h' if unit == 'hours' else 'days'}"
+    if unit == "stars":
+        return f"{value:.1f}"
+    decimals = 0 if abs(value) >= 1000 else 2
+    return f"{_currency_sign(unit)}{value:,.{decimals}f}"
+
+
+def _text(value: float | None, unit: str) -> str:
+    return "no data" if value is None else format_value(value, unit)
+
+
+def _currency_sign(unit: str) -> str:
+    if unit in CURRENCY_SIGNS:
+        return CURRENCY_SIGNS[unit]
+    return f"{unit} " if len(unit) == 3 and unit.isupper() else ""
+
+
+def _short(label: str, width: int = 28) -> str:
+    return label if len(label) <= width else label[: width - 1] + "…"

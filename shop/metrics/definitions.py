@@ -1,0 +1,196 @@
+"""The owner's metrics (ARCHITECTURE.md §6) as pure functions of small aggregates and frames.
+
+The loaders count and sum in SQL; these functions turn those counts into the number the
+owner sees, so each definition is written once and tested with literal values. Nothing
+here reads the clock or the database. An empty denominator raises `NoData` ("no data
+yet") instead of dividing by zero.
+
+Rates are fractions in 0..1; money is in the shop's currency; times are in hours or days.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import pandas as pd
+
+MONTH_DAYS = 365.25 / 12
+SATISFIED = 4  # CSAT counts ratings of 4 and 5 as satisfied
+NO_COHORT = "no active customers at the start"
+
+
+class NoData(Exception):
+    """The window holds nothing to measure; the message says what is missing ("no ratings")."""
+
+
+def ratio(part: float, whole: float, missing: str) -> float:
+    """part ÷ whole, or NoData(missing) when there is nothing to divide by."""
+    if whole <= 0:
+        raise NoData(missing)
+    return part / whole
+
+
+def total(amount: float, counted: float, missing: str) -> float:
+    """A sum or count as it stands, except that nothing counted means no data yet."""
+    if counted <= 0:
+        raise NoData(missing)
+    return amount
+
+
+def csat(satisfied: float, rated: float) -> float:
+    """Ratings of 4 or 5 ÷ all ratings: 50 fives + 30 fours of 100 ratings → 0.80."""
+    return ratio(satisfied, rated, "no ratings")
+
+
+def avg_rating(rating_sum: float, rated: float) -> float:
+    """Mean rating on the 1-5 scale."""
+    return ratio(rating_sum, rated, "no ratings")
+
+
+def response_rate(answered: float, sent: float) -> float:
+    """Surveys answered ÷ surveys sent in the window."""
+    return ratio(answered, sent, "no surveys sent")
+
+
+def aov(revenue: float, orders: float) -> float:
+    """Average order value: revenue ÷ orders (cancelled orders are in neither)."""
+    return ratio(revenue, orders, "no orders")
+
+
+def churn_rate(active_at_start: float, still_active: float) -> float:
+    """Customers active at the window start who are no longer active at its end, as a share
+    of those active at the start: 50 of 1,000 gone → 0.05."""
+    return ratio(active_at_start - still_active, active_at_start, NO_COHORT)
+
+
+def retention_rate(active_at_start: float, still_active: float) -> float:
+    """1 − churn on the same cohort: 800 of 1,000 still active → 0.80."""
+    return ratio(still_active, active_at_start, NO_COHORT)
+
+
+def repeat_rate(buyers: float, repeat_buyers: float) -> float:
+    """Customers who bought in the window and have bought more than once, ÷ all buyers."""
+    return ratio(repeat_buyers, buyers, "no orders")
+
+
+def on_time_rate(on_time: float, promised: float) -> float:
+    """Delivered orders that arrived by their promised date ÷ delivered orders with a promise."""
+    return ratio(on_time, promised, "no deliveries with a promised date")
+
+
+def avg_delivery_days(delivery_seconds: float, delivered: float) -> float:
+    """Mean days from order to delivery, over orders delivered in the window."""
+    return ratio(delivery_seconds, delivered, "no deliveries") / 86400
+
+
+def median_hours(seconds: Sequence[float], missing: str) -> float:
+    """Median of durations in seconds, in hours (support times are skewed: median, not mean)."""
+    if len(seconds) == 0:
+        raise NoData(missing)
+    return float(pd.Series(seconds, dtype="float64").median()) / 3600
+
+
+def monthly_rate(rate: float, days: float) -> float:
+    """A rate observed over `days` as the equivalent compounded monthly rate."""
+    if days <= 0:
+        raise NoData("an empty window")
+    return 1 - (1 - rate) ** (MONTH_DAYS / days)
+
+
+def purchases_per_month(orders: float, buyers: float, days: float) -> float:
+    """Orders per buying customer per month over a window of `days`."""
+    return ratio(orders, buyers, "no orders") * MONTH_DAYS / days
+
+
+def lifetime_months(monthly_churn: float) -> float:
+    """Expected customer lifetime when none is configured: 1 ÷ monthly churn."""
+    return ratio(1, monthly_churn, "no churn observed, so the lifetime is unknown (configure it)")
+
+
+def clv(aov: float, purchases_per_month: float, lifetime_months: float) -> float:
+    """Customer lifetime value: AOV 200 × once a month × 3 months → 600."""
+    return aov * purchases_per_month * lifetime_months
+
+
+def acquisition_cost(cost_sum: float, customers_with_cost: float) -> float:
+    """Mean acquisition cost of the customers acquired in the window who have one recorded."""
+    return ratio(cost_sum, customers_with_cost, "no acquisition costs recorded")
+
+
+def value_addition(clv: float, acquisition_cost: float) -> float:
+    """What a customer is worth beyond what it cost to win them: 600 − 300 → 300."""
+    return clv - acquisition_cost
+
+
+def loyalty_months(tenure_days: float) -> float:
+    """Tenure in months, at least 1 so a brand-new customer is not scored zero."""
+    return max(tenure_days / MONTH_DAYS, 1.0)
+
+
+def rank_customers(customers: pd.DataFrame, top: int) -> pd.DataFrame:
+    """Customers ranked by value score = revenue × purchases × loyalty (tenure in months).
+
+    In: one row per customer with `customer_id`, `name`, `revenue`, `orders` (in the window)
+    and `tenure_days` (since they became a customer, at the window end).
+    Out: the best `top`, with `loyalty_months`, `score` and `rank` (1 = best); ties go to
+    the older customer id so the order is stable.
+    """
+    if customers.empty:
+        raise NoData("no orders")
+    ranked = customers.assign(
+        loyalty_months=customers["tenure_days"].map(loyalty_months),
+    )
+    ranked = ranked.assign(score=ranked["revenue"] * ranked["orders"] * ranked["loyalty_months"])
+    ranked = ranked.sort_values(["score", "customer_id"], ascending=[False, True]).head(top)
+    return ranked.assign(rank=range(1, len(ranked) + 1)).reset_index(drop=True)
+
+
+def item_pairs(lines: pd.DataFrame, min_support: float, top: int) -> pd.DataFrame:
+    """Association rules between two products, as Apriori gives them for item sets of two.
+
+    In: the window's order lines (order_id, product_id); each order is one basket.
+    Out: the `top` pairs found in at least `min_support` of the orders (and in two), one
+    row per direction A → B: together (orders with both), support = together ÷ orders,
+    confidence = together ÷ orders with A, lift = confidence ÷ support of B. Best first.
+    """
+    baskets = lines[["order_id", "product_id"]].drop_duplicates()
+    orders = baskets["order_id"].nunique()
+    if orders == 0:
+        raise NoData("no orders")
+    floor = min_together(min_support, orders)
+    with_item = baskets["product_id"].value_counts()
+    # Apriori's pruning: a pair can only be frequent if both of its items are.
+    frequent = baskets[baskets["product_id"].map(with_item) >= floor]
+    both = frequent.merge(frequent, on="order_id", suffixes=("_a", "_b"))
+    both = both[both["product_id_a"] < both["product_id_b"]]
+    pairs = both.groupby(["product_id_a", "product_id_b"]).size().rename("together").reset_index()
+    pairs = pairs[pairs["together"] >= floor].sort_values(
+        ["together", "product_id_a", "product_id_b"], ascending=[False, True, True]
+    ).head(top)
+    if pairs.empty:
+        raise NoData("no two products bought together")
+    forward = {"product_id_a": "antecedent_id", "product_id_b": "consequent_id"}
+    backward = {"product_id_b": "antecedent_id", "product_id_a": "consequent_id"}
+    rules = pd.concat(
+        [pairs.rename(columns=forward), pairs.rename(columns=backward)], ignore_index=True
+    )
+    with_a = rules["antecedent_id"].map(with_item)
+    with_b = rules["consequent_id"].map(with_item)
+    rules = rules.assign(
+        support=rules["together"] / orders,
+        confidence=rules["together"] / with_a,
+        lift=rules["together"] * orders / (with_a * with_b),
+    )
+    rules = rules.sort_values(
+        ["support", "confidence", "antecedent_id", "consequent_id"],
+        ascending=[False, False, True, True],
+    )
+    return rules.reset_index(drop=True)[
+        ["antecedent_id", "consequent_id", "together", "support", "confidence", "lift"]
+    ]
+
+
+def min_together(min_support: float, baskets: int) -> int:
+    """Fewest shared orders for a pair to count as frequent: the support floor, and at least 2."""
+    return max(2, math.ceil(min_support * baskets))

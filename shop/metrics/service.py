@@ -1,0 +1,472 @@
+"""The owner's questions answered: a metric for a window, compared, explained, and charted.
+
+This is what the Rasa action and the CLI call. It picks the loaders (load.py) and the
+formulas (definitions.py) for a metric name, measures the window and the one before it,
+and words the answer ("CSAT is 82% for Oct 2026, up 4 points on Sep 2026"). A window
+with nothing in it is answered as "no data yet", never as an error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from typing import Any, TypeVar
+
+import pandas as pd
+from sqlalchemy.orm import Session
+
+from shop.charts import ChartSpec, format_value
+from shop.metrics import definitions as d
+from shop.metrics import load
+from shop.periods import Period, Unit
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class MetricOptions:
+    """The shop's choices that shape its metrics; the defaults suit a small shop."""
+
+    currency: str = "EUR"
+    churn_horizon_days: int = 90  # a customer with no order for this long counts as gone
+    lifetime_months: float | None = None  # CLV lifetime; None: 1 ÷ monthly churn
+    top: int = 10  # rows in top_customers and bought_together
+    min_support: float = 0.01  # bought_together: a pair must be in this share of orders
+
+
+DEFAULT_OPTIONS = MetricOptions()
+
+
+class UnknownMetric(ValueError):
+    """The metric name is not one of METRICS (the NLU maps synonyms to these names)."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"unknown metric {name!r}; known metrics: {', '.join(METRICS)}")
+
+
+@dataclass(frozen=True)
+class MetricResult:
+    """One answer: the value for `period`, the value for `previous_period`, and their reading.
+
+    Rates are fractions (0.82 for 82%) with unit "ratio"; money carries the currency code
+    as its unit. `value` is None when the window holds no data, and `missing` says what
+    is missing. Ranked metrics (top_customers, bought_together) also carry their `table`.
+    """
+
+    metric: str
+    title: str
+    period: Period
+    previous_period: Period
+    value: float | None
+    previous: float | None
+    unit: str
+    reading: str
+    missing: str | None = None
+    chart: ChartSpec | None = None
+    table: pd.DataFrame | None = field(default=None, compare=False)
+
+    @property
+    def change(self) -> float | None:
+        """value − previous; for rates a difference of fractions (0.04 is 4 points)."""
+        if self.value is None or self.previous is None:
+            return None
+        return self.value - self.previous
+
+    @property
+    def display(self) -> str:
+        """The value as the owner reads it ("82%", "€12,340"), or "no data"."""
+        return "no data" if self.value is None else format_value(self.value, self.unit)
+
+
+@dataclass(frozen=True)
+class Digest:
+    """The owner's report: key metrics for a window against the previous one, and a chart."""
+
+    period: Period
+    previous_period: Period
+    results: tuple[MetricResult, ...]
+    chart: ChartSpec
+
+    @property
+    def text(self) -> str:
+        lines = [f"Report for {self.period.label} (compared with {self.previous_period.label})"]
+        return "\n".join(lines + [f"• {result.reading}" for result in self.results])
+
+
+def compute(
+    session: Session,
+    metric: str,
+    period: Period,
+    *,
+    now: datetime,
+    against: Period | None = None,
+    trend: bool = False,
+    options: MetricOptions = DEFAULT_OPTIONS,
+) -> MetricResult:
+    """`metric` over `period` (cut at `now` if still running), compared with `against`, or by
+    default with the window of the same length before it.
+
+    `trend=True` adds a line chart per day, week or month for the metrics in
+    TREND_METRICS; an explicit `against` adds a comparison bar chart; ranked metrics
+    always come with a bar chart.
+    """
+    spec = _spec(metric)
+    current = period.until(now)
+    baseline = against.until(now) if against else current.previous()
+    context = _Context(session, options, (current, baseline))
+    if trend and spec.source is not None:
+        chart = _trend(context, spec, current)  # first: its buckets add up to the window
+        return replace(_answer(context, metric, spec, current, baseline), chart=chart)
+    result = _answer(context, metric, spec, current, baseline)
+    if against is not None and spec.comparable:
+        return replace(result, chart=ChartSpec(
+            "comparison", spec.title, (baseline.label, current.label),
+            (result.previous, result.value), result.unit,
+        ))
+    return result
+
+
+def digest(
+    session: Session, period: Period, *, now: datetime, options: MetricOptions = DEFAULT_OPTIONS
+) -> Digest:
+    """The report ("weekly report", "how is the business doing?"): DIGEST_METRICS for
+    `period` against the window before it, with the revenue trend as its chart."""
+    current = period.until(now)
+    baseline = current.previous()
+    context = _Context(session, options, (current, baseline))
+    chart = _trend(context, _spec("revenue"), current)
+    results = tuple(
+        _answer(context, name, _spec(name), current, baseline) for name in DIGEST_METRICS
+    )
+    return Digest(current, baseline, results, chart)
+
+
+class _Context:
+    """One request's loaders, memoised so metrics sharing a query (revenue, orders, aov,
+    clv...) read the store once per window; `windows` are the windows the request will
+    ask about, so the churn cohorts of all of them come from one scan."""
+
+    def __init__(
+        self, session: Session, options: MetricOptions, windows: tuple[Period, ...]
+    ) -> None:
+        self.session = session
+        self.options = options
+        self.windows = windows
+        self._memo: dict[tuple[Any, ...], Any] = {}
+
+    def _once(self, key: tuple[Any, ...], load_it: Callable[[], T]) -> T:
+        if key not in self._memo:
+            self._memo[key] = load_it()
+        return self._memo[key]  # type: ignore[no-any-return]
+
+    def sums(self, source: load.Source, window: Period) -> dict[str, float]:
+        return self._once(("sums", source.name, window.start, window.end), lambda: load.window_sums(
+            self.session, source, window.start, window.end, currency=self.options.currency
+        ))
+
+    def remember_sums(self, source: load.Source, window: Period, sums: dict[str, float]) -> None:
+        self._memo[("sums", source.name, window.start, window.end)] = sums
+
+    def cohort(self, window: Period) -> tuple[int, int]:
+        key = ("cohort", window.start, window.end)
+        if key not in self._memo:
+            wanted = [w for w in dict.fromkeys((*self.windows, window))
+                      if ("cohort", w.start, w.end) not in self._memo]
+            found = load.cohorts(
+                self.session, [(w.start, w.end) for w in wanted],
+                horizon=timedelta(days=self.options.churn_horizon_days),
+            )
+            for w, counts in zip(wanted, found, strict=True):
+                self._memo[("cohort", w.start, w.end)] = counts
+        return self._memo[key]  # type: ignore[no-any-return]
+
+    def buyers(self, window: Period) -> tuple[int, int]:
+        return self._once(("buyers", window.start, window.end),
+                          lambda: load.buyers(self.session, window.start, window.end))
+
+    def buyer_count(self, window: Period) -> int:
+        known = self._memo.get(("buyers", window.start, window.end))
+        if known is not None:
+            return int(known[0])
+        return self._once(("buyer_count", window.start, window.end),
+                          lambda: load.buyer_count(self.session, window.start, window.end))
+
+    def top_customers(self, window: Period) -> pd.DataFrame:
+        return self._once(("top", window.start, window.end), lambda: d.rank_customers(
+            load.top_customers(self.session, window.start, window.end,
+                               top=self.options.top, currency=self.options.currency),
+            self.options.top,
+        ))
+
+    def pairs(self, window: Period) -> pd.DataFrame:
+        def load_pairs() -> pd.DataFrame:
+            lines = load.basket_lines(self.session, window.start, window.end)
+            rules = d.item_pairs(lines, self.options.min_support, self.options.top)
+            names = load.product_names(self.session, sorted(set(rules["antecedent_id"])))
+            return rules.assign(
+                antecedent=rules["antecedent_id"].map(names),
+                consequent=rules["consequent_id"].map(names),
+            )
+
+        return self._once(("pairs", window.start, window.end), load_pairs)
+
+
+Measure = Callable[[_Context, Period], float]
+Details = Callable[[_Context, Period], Mapping[str, str]]
+
+
+@dataclass(frozen=True)
+class _Spec:
+    """How one metric is measured and worded.
+
+    `phrase` is formatted with the value ({value}), a plural s ({s}) and `details`. A
+    metric with a `source` is a formula over that source's sums, so it can also be
+    drawn as a trend. A metric that is not `comparable` is a ranking, shown with a table.
+    """
+
+    title: str
+    phrase: str
+    unit: str  # "ratio", "money" (the shop's currency), "count", "stars", "days", "hours"
+    measure: Measure
+    source: load.Source | None = None
+    formula: Callable[[Mapping[str, float]], float] | None = None
+    comparable: bool = True
+    table: Callable[[_Context, Period], pd.DataFrame] | None = None
+    details: Details | None = None
+    chart: Callable[[_Context, Period, str], ChartSpec] | None = None
+    additive: bool = False  # a sum: an empty day in a trend is 0, not a gap
+
+
+def _flow(
+    title: str, phrase: str, unit: str, source: load.Source,
+    formula: Callable[[Mapping[str, float]], float], *, additive: bool = False,
+) -> _Spec:
+    """A metric that is a formula over one source's sums in the window."""
+    return _Spec(title, phrase, unit, lambda c, w: formula(c.sums(source, w)), source, formula,
+                 additive=additive)
+
+
+def _clv(context: _Context, window: Period) -> float:
+    orders = context.sums(load.ORDERS, window)
+    buyers = context.buyer_count(window)
+    lifetime = context.options.lifetime_months or d.lifetime_months(
+        d.monthly_rate(d.churn_rate(*context.cohort(window)), window.days)
+    )
+    return d.clv(
+        d.aov(orders["revenue"], orders["priced_orders"]),
+        d.purchases_per_month(orders["orders"], buyers, window.days),
+        lifetime,
+    )
+
+
+def _value_addition(context: _Context, window: Period) -> float:
+    signups = context.sums(load.SIGNUPS, window)
+    cost = d.acquisition_cost(signups["cost_sum"], signups["costed"])
+    return d.value_addition(_clv(context, window), cost)
+
+
+def _top_share(context: _Context, window: Period) -> float:
+    revenue = context.sums(load.ORDERS, window)["revenue"]
+    return d.ratio(float(context.top_customers(window)["revenue"].sum()), revenue, "no orders")
+
+
+def _top_details(context: _Context, window: Period) -> dict[str, str]:
+    top = context.top_customers(window)
+    leader = top.iloc[0]
+    spent = format_value(float(leader["revenue"]), context.options.currency)
+    return {"count": str(len(top)), "leader": f"{leader['name']} ({spent})"}
+
+
+def _top_chart(context: _Context, window: Period, unit: str) -> ChartSpec:
+    top = context.top_customers(window)
+    return ChartSpec("ranking", f"Top customers by value, {window.label} (revenue)",
+                     tuple(top["name"]), tuple(top["revenue"].astype(float)), unit)
+
+
+def _pair_details(context: _Context, window: Period) -> dict[str, str]:
+    best = context.pairs(window).iloc[0]
+    return {"first": best["antecedent"], "second": best["consequent"]}
+
+
+def _pair_chart(context: _Context, window: Period, unit: str) -> ChartSpec:
+    rules = context.pairs(window)
+    pairs = rules[rules["antecedent_id"] < rules["consequent_id"]]
+    return ChartSpec("ranking", f"Bought together, {window.label} (share of orders)",
+                     tuple(f"{a} + {b}" for a, b in zip(pairs["antecedent"], pairs["consequent"],
+                                                        strict=True)),
+                     tuple(pairs["support"].astype(float)), unit)
+
+
+def _median(loader: Callable[[Session, datetime, datetime], list[float]], missing: str) -> Measure:
+    return lambda c, w: d.median_hours(loader(c.session, w.start, w.end), missing)
+
+
+_SPECS: dict[str, _Spec] = {
+    "csat": _flow("CSAT", "CSAT is {value}", "ratio", load.FEEDBACK,
+                  lambda s: d.csat(s["satisfied"], s["rated"])),
+    "avg_rating": _flow("Average rating", "The average rating is {value} of 5", "stars",
+                        load.FEEDBACK, lambda s: d.avg_rating(s["rating_sum"], s["rated"])),
+    "response_rate": _flow("Survey response rate", "The survey response rate is {value}",
+                           "ratio", load.SURVEYS,
+                           lambda s: d.response_rate(s["answered"], s["sent"])),
+    "churn_rate": _Spec("Churn rate", "Churn is {value}", "ratio",
+                        lambda c, w: d.churn_rate(*c.cohort(w))),
+    "retention_rate": _Spec("Retention rate", "Retention is {value}", "ratio",
+                            lambda c, w: d.retention_rate(*c.cohort(w))),
+    "clv": _Spec("Customer lifetime value", "Customer lifetime value is {value}", "money", _clv),
+    "value_addition": _Spec("Value addition", "Value addition (CLV − acquisition cost) is {value}",
+                            "money", _value_addition),
+    "revenue": _flow("Revenue", "Revenue is {value}", "money", load.ORDERS,
+                     lambda s: d.total(s["revenue"], s["orders"], "no orders"), additive=True),
+    "orders": _flow("Orders", "{value} order{s}", "count", load.ORDERS,
+                    lambda s: d.total(s["orders"], s["orders"], "no orders"), additive=True),
+    "aov": _flow("Average order value", "The average order value is {value}", "money",
+                 load.ORDERS, lambda s: d.aov(s["revenue"], s["priced_orders"])),
+    "new_customers": _flow("New customers", "{value} new customer{s}", "count", load.SIGNUPS,
+                           lambda s: d.total(s["new_customers"], s["new_customers"],
+                                             "no new customers"), additive=True),
+    "repeat_rate": _Spec("Repeat purchase rate", "The repeat purchase rate is {value}", "ratio",
+                         lambda c, w: d.repeat_rate(*c.buyers(w))),
+    "on_time_rate": _flow("On-time delivery", "On-time delivery is {value}", "ratio",
+                          load.DELIVERIES, lambda s: d.on_time_rate(s["on_time"], s["promised"])),
+    "avg_delivery_days": _flow("Average delivery time", "The average delivery takes {value}",
+                               "days", load.DELIVERIES,
+                               lambda s: d.avg_delivery_days(s["delivery_seconds"],
+                                                             s["delivered"])),
+    "open_tickets": _Spec("Open tickets", "{value} open ticket{s}", "count",
+                          lambda c, w: float(load.open_tickets(c.session, w.end))),
+    "first_response_time": _Spec("First response time", "The median first response takes {value}",
+                                 "hours", _median(load.first_response_seconds, "no first replies")),
+    "resolution_time": _Spec("Resolution time", "The median resolution takes {value}", "hours",
+                             _median(load.resolution_seconds, "no tickets resolved")),
+    "top_customers": _Spec(
+        "Top customers", "The top {count} customers, led by {leader}, brought {value} of revenue",
+        "ratio", _top_share, comparable=False, table=lambda c, w: c.top_customers(w),
+        details=_top_details, chart=_top_chart,
+    ),
+    "bought_together": _Spec(
+        "Bought together",
+        "{first} and {second} are bought together in {value} of orders",
+        "ratio", lambda c, w: float(c.pairs(w)["support"].iloc[0]), comparable=False,
+        table=lambda c, w: c.pairs(w), details=_pair_details, chart=_pair_chart,
+    ),
+}
+METRICS: tuple[str, ...] = tuple(_SPECS)
+TREND_METRICS: tuple[str, ...] = tuple(name for name, spec in _SPECS.items() if spec.source)
+DIGEST_METRICS = (
+    "revenue", "orders", "aov", "new_customers", "repeat_rate", "csat", "on_time_rate",
+    "open_tickets", "churn_rate",
+)
+
+
+def title(metric: str) -> str:
+    """The metric's name as the owner reads it ("csat" → "CSAT")."""
+    return _spec(metric).title
+
+
+def _spec(metric: str) -> _Spec:
+    if metric not in _SPECS:
+        raise UnknownMetric(metric)
+    return _SPECS[metric]
+
+
+def _answer(
+    context: _Context, metric: str, spec: _Spec, current: Period, baseline: Period
+) -> MetricResult:
+    unit = context.options.currency if spec.unit == "money" else spec.unit
+    try:
+        value: float | None = spec.measure(context, current)
+        missing = None
+    except d.NoData as exc:
+        value, missing = None, str(exc)
+    previous = None
+    if spec.comparable and value is not None:
+        try:
+            previous = spec.measure(context, baseline)
+        except d.NoData:
+            previous = None
+    if value is None:
+        name = spec.title if spec.title.isupper() else spec.title[0].lower() + spec.title[1:]
+        reading = f"No data yet for {name} in {current.label}: {missing}."
+        return MetricResult(metric, spec.title, current, baseline, None, None, unit, reading,
+                            missing)
+    details = spec.details(context, current) if spec.details else {}
+    head = spec.phrase.format(value=format_value(value, unit), s="" if value == 1 else "s",
+                              **details)
+    head = f"{head} for {current.label}"
+    if not spec.comparable:
+        reading = f"{head}."
+    elif previous is None:
+        reading = f"{head}; no data for {baseline.label} to compare."
+    else:
+        reading = f"{head}, {_change(value, previous, unit)} {baseline.label}."
+    return MetricResult(
+        metric, spec.title, current, baseline, value, previous, unit, reading,
+        chart=spec.chart(context, current, unit) if spec.chart else None,
+        table=spec.table(context, current) if spec.table else None,
+    )
+
+
+def _change(value: float, previous: float, unit: str) -> str:
+    """"up 4 points on", "down 8% on", "unchanged from": points for rates, % for amounts."""
+    difference = value - previous
+    if unit == "ratio":
+        points = round(abs(difference) * 100, 1)
+        amount = f"{points:g} point{'' if points == 1 else 's'}"
+        still = points == 0
+    elif unit in ("stars", "days", "hours"):
+        amount = format_value(abs(difference), unit)
+        still = amount == format_value(0.0, unit)
+    elif previous == 0:
+        return "up from 0 on" if value > 0 else "unchanged from"
+    else:
+        percent = round(abs(difference) / abs(previous) * 100)
+        amount, still = f"{percent}%", percent == 0
+    if still:
+        return "unchanged from"
+    return f"{'up' if difference > 0 else 'down'} {amount} on"
+
+
+def _trend_unit(window: Period) -> Unit:
+    """Days for a month or less, weeks up to half a year, then months, quarters, years:
+    a chart of at most a few dozen points."""
+    days = round(window.days)  # a month with a clock change is 31 days and an hour
+    limits: tuple[tuple[int, Unit], ...] = ((31, "day"), (183, "week"), (1096, "month"),
+                                            (3653, "quarter"))
+    return next((unit for limit, unit in limits if days <= limit), "year")
+
+
+def _tick(start: datetime, unit: Unit) -> str:
+    """A bucket's short label on the chart's axis: "05 Oct", "Oct 2026", "Q4 2026", "2026"."""
+    if unit in ("day", "week"):
+        return f"{start:%d %b}"
+    if unit == "month":
+        return f"{start:%b %Y}"
+    return f"Q{(start.month - 1) // 3 + 1} {start.year}" if unit == "quarter" else str(start.year)
+
+
+def _trend(context: _Context, spec: _Spec, window: Period) -> ChartSpec:
+    """The metric per day, week or month of the window, from one query."""
+    assert spec.source is not None and spec.formula is not None
+    unit = _trend_unit(window)
+    buckets = window.split(unit)
+    sums = load.bucket_sums(context.session, spec.source,
+                            [(bucket.start, bucket.end) for bucket in buckets],
+                            currency=context.options.currency)
+    context.remember_sums(spec.source, window, {k: float(v) for k, v in sums.sum().items()})
+    empty = 0.0 if spec.additive else None
+    values = tuple(_or(spec.formula, row, empty) for row in sums.to_dict("records"))
+    labels = tuple(_tick(bucket.start.astimezone(window.zone), unit) for bucket in buckets)
+    unit_label = context.options.currency if spec.unit == "money" else spec.unit
+    title_line = f"{spec.title} per {unit}, {window.label}"
+    return ChartSpec("trend", title_line, labels, values, unit_label)
+
+
+def _or(
+    formula: Callable[[Mapping[str, float]], float], sums: Mapping[str, float], empty: float | None
+) -> float | None:
+    try:
+        return formula(sums)
+    except d.NoData:
+        return empty

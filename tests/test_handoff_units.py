@@ -1,0 +1,130 @@
+"""Handoff pieces that need no server: staff button data, cards, and the fallback's memory."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from rasa_sdk import Tracker
+
+from actions.handoff import consecutive_misses, missed_texts, suggestions
+from bot.handoff import cards
+from shop.replies import MAX_CALLBACK_BYTES
+from shop.tickets import LogLine, TicketSummary
+
+NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+
+
+class TestButtonData:
+    def test_round_trip_and_limits(self) -> None:
+        for action, arg in [("claim", None), ("resolve", None), ("transfer", None), ("to", 9_999_999_999)]:
+            data = cards.button_data(action, 2_147_483_647, arg)
+            assert len(data.encode()) <= 64 and data.startswith("t:") and not data.startswith("r:")
+            assert cards.parse_press(data) == cards.Press(action, 2_147_483_647, arg)
+
+    @pytest.mark.parametrize("data", [None, "", "r:/greet", "t:", "t:claim", "t:claim:x", "t:drop:1",
+                                      "t:to:1", "t:claim:1:2", "t:to:1:x"])
+    def test_malformed_or_forged_data_is_ignored(self, data: str | None) -> None:
+        assert cards.parse_press(data) is None
+
+
+def summary(**changes: Any) -> TicketSummary:
+    values: dict[str, Any] = dict(
+        id=17, status="waiting", reason="request_human", details="let me talk to a person",
+        created_at=NOW - timedelta(minutes=12), customer_name="Dana Demo", telegram_user_id=1001,
+        linked=True, orders=(("1042", "shipped"), ("1043", "in_progress")),
+        history=(LogLine("in", "where is my order?", NOW), LogLine("out", "Order 1042 is on its way", NOW),
+                 LogLine("note", "Sam: called DHL", NOW)),
+        assignee_id=None, assignee_name=None, first_response_at=None, resolved_at=None)
+    values.update(changes)
+    return TicketSummary(**values)
+
+
+class TestCards:
+    def test_a_waiting_card_has_what_staff_need(self) -> None:
+        text = cards.card_text(summary(), zone=ZoneInfo("Europe/Berlin"), now=NOW, headline="🆕 New ticket")
+        assert text.splitlines()[:2] == ["🆕 New ticket", "🎫 Ticket #17 · waiting for someone to claim it"]
+        for part in ("Dana Demo (Telegram id 1001)", "Orders: 1042 shipped, 1043 in progress",
+                     "Reason: asked for a person", "waiting 12 minutes", "Last 3 messages:",
+                     "13:00 Dana: where is my order?", "13:00 Bot: Order 1042", "📝 Note: Sam: called DHL",
+                     "Reply to this message to answer Dana."):
+            assert part in text
+        markup = cards.card_keyboard(summary())
+        assert markup is not None
+        assert [b.text for b in markup.inline_keyboard[0]] == ["Claim", "Transfer", "Resolve"]
+
+    def test_claimed_and_resolved_cards(self) -> None:
+        claimed = summary(status="human", assignee_id=2, assignee_name="Sam Staff")
+        assert "Ticket #17 · with Sam Staff" in cards.card_text(claimed, zone=ZoneInfo("UTC"), now=NOW)
+        markup = cards.card_keyboard(claimed)
+        assert markup is not None and [b.text for b in markup.inline_keyboard[0]] == ["Transfer", "Resolve"]
+        resolved = summary(status="resolved")
+        assert cards.card_keyboard(resolved) is None
+        assert "Reply to this message" not in cards.card_text(resolved, zone=ZoneInfo("UTC"), now=NOW)
+
+    def test_a_huge_history_still_fits_one_message(self) -> None:
+        long = summary(details="x" * 10_000, history=tuple(LogLine("in", "y" * 5000, NOW) for _ in range(10)))
+        assert len(cards.card_text(long, zone=ZoneInfo("UTC"), now=NOW)) <= 4096
+
+
+def tracker(events: list[dict[str, Any]], *, slot: float | None = None,
+            latest: dict[str, Any] | None = None) -> Tracker:
+    return Tracker("1001", {"fallback_count": slot}, latest or {}, events, False, None, {}, "action_listen")
+
+
+def user(text: str, intent: str = "nlu_fallback") -> dict[str, Any]:
+    return {"event": "user", "text": text, "parse_data": {"intent": {"name": intent}}}
+
+
+def action(name: str) -> dict[str, Any]:
+    return {"event": "action", "name": name}
+
+
+class TestFallbackMemory:
+    def test_first_miss(self) -> None:
+        assert consecutive_misses(tracker([action("action_listen"), user("blorp")])) == 1
+
+    def test_second_miss_in_a_row(self) -> None:
+        events = [user("blorp"), action("action_default_fallback"), action("action_listen"), user("zzz")]
+        assert consecutive_misses(tracker(events, slot=1.0)) == 2
+        assert missed_texts(tracker(events), 2) == "“blorp”\n“zzz”"
+
+    def test_any_other_action_resets(self) -> None:
+        events = [user("blorp"), action("action_default_fallback"), action("action_listen"),
+                  user("where is 1042", "order_status"), action("action_order_status"),
+                  action("action_listen"), user("zzz")]
+        assert consecutive_misses(tracker(events, slot=1.0)) == 1
+
+    def test_after_a_handover_the_count_starts_again(self) -> None:
+        events = [user("a"), action("action_default_fallback"), action("action_listen"), user("b"),
+                  action("action_default_fallback"), action("action_listen"), user("c")]
+        assert consecutive_misses(tracker(events, slot=0.0)) == 1
+
+
+class TestSuggestions:
+    def latest(self, *intents: str, order_id: str | None = None) -> dict[str, Any]:
+        ranking = [{"name": "nlu_fallback", "confidence": 0.5}] + [
+            {"name": name, "confidence": 0.4 - i / 10} for i, name in enumerate(intents)]
+        entities = [{"entity": "order_id", "value": order_id}] if order_id else []
+        return {"text": "?", "intent_ranking": ranking, "entities": entities}
+
+    def test_top_intents_become_buttons(self) -> None:
+        latest = self.latest("out_of_scope", "order_status", "greet", "request_human", "complaint",
+                             "help", order_id="1042")
+        buttons = suggestions(tracker([], latest=latest), staff=False)
+        assert [b.payload for b in buttons] == [
+            '/order_status{"order_id":"1042"}', "/request_human", '/complaint{"order_id":"1042"}']
+        assert [b.title for b in buttons] == ["Where is my order?", "Talk to a person", "Report a problem"]
+
+    def test_owner_intents_only_for_staff(self) -> None:
+        latest = self.latest("ask_metric", "help")
+        assert [b.payload for b in suggestions(tracker([], latest=latest), staff=False)] == ["/help"]
+        assert [b.payload for b in suggestions(tracker([], latest=latest), staff=True)] == [
+            "/ask_metric", "/help"]
+
+    def test_payloads_stay_short(self) -> None:
+        latest = self.latest("order_status", order_id="9" * 60)
+        [button] = suggestions(tracker([], latest=latest), staff=False)
+        assert button.payload == "/order_status" and len(button.payload) <= MAX_CALLBACK_BYTES - 2

@@ -1,0 +1,127 @@
+"""The journey actions by value: a tracker in, messages and events out (over a real store)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy import select
+
+import actions.base
+from actions.account import ActionGreet
+from actions.delivery import ActionDeliveryStatus
+from actions.feedback import ActionGiveFeedback
+from actions.orders import ActionListOrders, ActionOrderStatus
+from actions.requests import ActionCancelOrder, ActionChangeAddress, ActionRefundRequest
+from shop.db import make_engine, make_session_factory, transaction
+from shop.migrate import upgrade
+from shop.models import Feedback, Order, Ticket
+from shop.orders import NOT_LINKED
+from shop.settings import Settings
+from tests import journey_builders as b
+
+USER = 45601
+STRANGER = 45602
+
+
+@pytest.fixture
+def sessions(tmp_path, monkeypatch) -> Iterator[Any]:
+    settings = Settings(_env_file=None, database_url=f"sqlite:///{tmp_path / 'shop.db'}",  # type: ignore[call-arg]
+                        tz="Europe/Berlin")
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    factory = make_session_factory(engine)
+    monkeypatch.setattr(actions.base, "store", lambda: (settings, factory))
+    monkeypatch.setattr("actions.feedback.store", lambda: (settings, factory))
+    now = datetime.now(UTC)
+    with transaction(factory) as session:
+        person = b.customer(session, name="Tia Tracker", created_at=now - timedelta(days=90))
+        b.account(session, telegram_user_id=USER, customer=person)
+        b.goods_order(session, owner=person, number="9001", created_at=now - timedelta(days=8), done=5)
+        b.goods_order(session, owner=person, number="9002", created_at=now - timedelta(days=1), done=1)
+    yield factory
+    engine.dispose()
+
+
+def make_tracker(*, sender: int = USER, text: str = "", intent: str = "greet",
+                 entities: dict[str, str] | None = None, slots: dict[str, Any] | None = None) -> Tracker:
+    latest = {"text": text, "intent": {"name": intent, "confidence": 1.0},
+              "entities": [{"entity": k, "value": v} for k, v in (entities or {}).items()]}
+    return Tracker(sender_id=str(sender), slots=slots or {}, latest_message=latest, events=[],
+                   paused=False, followup_action=None, active_loop={}, latest_action_name="action_listen")
+
+
+async def run(action, tracker: Tracker) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    dispatcher = CollectingDispatcher()
+    events = await action.run(dispatcher, tracker, {})
+    return dispatcher.messages, events
+
+
+@pytest.mark.parametrize("action", [ActionOrderStatus(), ActionDeliveryStatus(), ActionListOrders(),
+                                    ActionCancelOrder(), ActionChangeAddress(), ActionRefundRequest()])
+async def test_strangers_get_no_order_data_from_any_order_journey(sessions, action):
+    messages, _ = await run(action, make_tracker(sender=STRANGER, text="9001", entities={"order_id": "9001"}))
+    assert [m["text"] for m in messages] == [NOT_LINKED]
+
+
+async def test_greeting_a_stranger_offers_the_contact_button(sessions):
+    [message], _ = await run(ActionGreet(), make_tracker(sender=STRANGER, text="hi"))
+    assert message["text"] is None
+    assert message["custom"]["type"] == "contact_request"
+
+
+async def test_order_status_forgets_the_order_number(sessions):
+    [message], events = await run(ActionOrderStatus(), make_tracker(text="where is 9002",
+                                                                    entities={"order_id": "9002"}))
+    assert message["text"].startswith("Order 9002")
+    assert events == [{"event": "slot", "timestamp": None, "name": "order_id", "value": None}]
+
+
+async def test_cancel_confirm_button_cancels(sessions):
+    [ask], _ = await run(ActionCancelOrder(), make_tracker(text="cancel 9002", entities={"order_id": "9002"}))
+    assert [btn["payload"] for btn in ask["buttons"]][0] == \
+        '/cancel_order{"order_id":"9002","subject":"confirm"}'
+    await run(ActionCancelOrder(), make_tracker(text=ask["buttons"][0]["payload"],
+                                                entities={"order_id": "9002", "subject": "confirm"}))
+    with sessions() as session:
+        assert session.scalar(select(Order.status).where(Order.number == "9002")) == "cancelled"
+
+
+async def test_a_good_rating_is_thanked(sessions):
+    [message], events = await run(ActionGiveFeedback(), make_tracker(
+        text='/give_feedback{"rating":"5","subject":"order:9001"}', intent="give_feedback",
+        entities={"rating": "5", "subject": "order:9001"}))
+    assert message["text"] == "Thank you for rating order 9001 5/5!"
+    assert events == [{"event": "slot", "timestamp": None, "name": "rating", "value": None}]
+
+
+async def test_a_low_rating_starts_the_reason_form_and_its_answer_opens_a_ticket(sessions):
+    [sorry], events = await run(ActionGiveFeedback(), make_tracker(
+        text="I'd give you 1 star", intent="give_feedback", entities={"rating": "1"}))
+    assert sorry["text"] == "I'm sorry order 9001 disappointed you."
+    with sessions() as session:
+        feedback = session.scalar(select(Feedback))
+    assert events[-1] == {"event": "followup", "timestamp": None, "name": "feedback_reason_form"}
+    assert {"event": "slot", "timestamp": None, "name": "feedback_subject",
+            "value": str(feedback.id)} in events
+    # The form filled feedback_reason from the next message; the rule runs the action again.
+    [thanks], events = await run(ActionGiveFeedback(), make_tracker(
+        text="Wrong item", intent="complaint",
+        slots={"feedback_reason": "Wrong item", "feedback_subject": str(feedback.id)}))
+    assert thanks["custom"]["type"] == "handoff"
+    assert thanks["custom"]["text"].startswith("Thank you for telling us.")
+    assert {e["name"]: e["value"] for e in events} == {"feedback_reason": None, "feedback_subject": None}
+    with sessions() as session:
+        assert session.scalar(select(Feedback.reason)) == "wrong_item"
+        ticket = session.scalar(select(Ticket))
+        assert ticket.reason == "low_rating" and "Wrong item" in ticket.details
+
+
+async def test_a_rating_written_out_without_an_entity_is_still_understood(sessions):
+    tracker = make_tracker(text="4 stars from me", intent="give_feedback")
+    [message], _ = await run(ActionGiveFeedback(), tracker)
+    assert message["text"] == "Thank you for rating order 9001 4/5!"

@@ -1,0 +1,381 @@
+"""The NLU tooling's pure functions on tiny literal inputs and the real data files; no training."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+from nlu import metrics
+from nlu.data import NluData, load_nlu, parse_annotated, read_nlu_file, to_yaml
+from nlu.evaluate import Evaluation, Run
+from nlu.folds import stratified_folds
+from nlu.heldout import heldout_overlap, normalise, overlap
+from nlu.rasa_config import fallback_threshold, seeded_config, with_seed
+from nlu.rasa_results import intent_predictions, predicted_entities
+from nlu.rasa_run import model_key
+from nlu.report import comparison_report, evaluation_report
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "data"
+HELDOUT = ROOT / "tests" / "nlu" / "test_nlu.yml"
+
+
+def _predictions(rows: list[tuple[str, str, float]]) -> pd.DataFrame:
+    frame = pd.DataFrame(rows, columns=["intent", "predicted", "confidence"])
+    frame.insert(0, "text", [f"message {i}" for i in range(len(rows))])
+    return frame
+
+
+# --- yml <-> DataFrame -------------------------------------------------------------------
+
+
+def test_parse_annotated_gives_plain_text_and_offsets() -> None:
+    plain, entities = parse_annotated("has #[58213](order_id) shipped? [five](rating:5) stars")
+    assert plain == "has #58213 shipped? five stars"
+    assert entities == [
+        {"entity": "order_id", "value": "58213", "start": 5, "end": 10},
+        {"entity": "rating", "value": "5", "start": 20, "end": 24},
+    ]
+    assert plain[5:10] == "58213"
+
+
+def test_yaml_round_trip_keeps_examples_and_extras(tmp_path: Path) -> None:
+    examples = pd.DataFrame(
+        {
+            "intent": ["greet", "order_status", "greet"],
+            "text": ["hi", "where is #[1042](order_id)?", "hello: there"],
+        }
+    )
+    extras = [
+        {"regex": "order_id", "examples": "- \\d{4,6}\n"},
+        {"synonym": "csat", "examples": "- CSAT\n"},
+    ]
+    path = tmp_path / "nlu.yml"
+    path.write_text(to_yaml(NluData(examples, extras)))
+
+    back = read_nlu_file(path)
+
+    assert sorted(zip(back.examples["intent"], back.examples["text"], strict=True)) == sorted(
+        zip(examples["intent"], examples["text"], strict=True)
+    )
+    assert back.extras == extras
+    assert back.examples.loc[back.examples["intent"] == "order_status", "plain"].item() == "where is #1042?"
+
+
+def test_real_training_data_survives_a_round_trip(tmp_path: Path) -> None:
+    data = load_nlu(DATA / "nlu")
+    path = tmp_path / "all.yml"
+    path.write_text(to_yaml(data))
+    back = read_nlu_file(path)
+    key = ["intent", "text"]
+    assert (
+        back.examples[key].sort_values(key).values.tolist()
+        == data.examples[key].sort_values(key).values.tolist()
+    )
+    assert len(back.extras) == len(data.extras)
+
+
+# --- report math -------------------------------------------------------------------------
+
+# Gold vs predicted, hand-counted:
+#   order_status: 3 gold, 2 right, 1 -> delivery_status;   predicted 2 times  -> P 1, R 2/3
+#   delivery_status: 1 gold, right;  predicted 2 times     -> P 1/2, R 1
+#   out_of_scope: 2 gold, 1 right, 1 -> ask_metric (a false accept)  -> P 1, R 1/2
+#   ask_metric: 0 gold (not scored), predicted once
+TINY = [
+    ("order_status", "order_status", 0.9),
+    ("order_status", "order_status", 0.4),
+    ("order_status", "delivery_status", 0.8),
+    ("delivery_status", "delivery_status", 0.95),
+    ("out_of_scope", "out_of_scope", 0.7),
+    ("out_of_scope", "ask_metric", 0.35),
+]
+
+
+def test_intent_scores_on_a_literal_confusion_set() -> None:
+    scores = metrics.intent_scores(_predictions(TINY))
+    assert list(scores.index) == ["delivery_status", "order_status", "out_of_scope"]
+    assert scores.loc["order_status", ["precision", "recall"]].tolist() == pytest.approx([1.0, 2 / 3])
+    assert scores.loc["order_status", "f1"] == pytest.approx(0.8)
+    assert scores.loc["delivery_status", "f1"] == pytest.approx(2 / 3)
+    assert scores.loc["out_of_scope", "f1"] == pytest.approx(2 / 3)
+    assert scores["support"].tolist() == [1, 3, 2]
+    assert metrics.macro_f1(_predictions(TINY)) == pytest.approx((0.8 + 2 / 3 + 2 / 3) / 3)
+
+
+def test_confusion_pairs_are_counted_and_ordered() -> None:
+    rows = TINY + [("order_status", "delivery_status", 0.6)]
+    pairs = metrics.confusion_pairs(_predictions(rows))
+    assert pairs.values.tolist() == [
+        ["order_status", "delivery_status", 2],
+        ["out_of_scope", "ask_metric", 1],
+    ]
+
+
+def test_false_accept_counts_business_intents_only() -> None:
+    rows = [
+        ("out_of_scope", "ask_metric", 0.9),  # false accept
+        ("out_of_scope", "greet", 0.9),  # wrong, but answers no business question
+        ("out_of_scope", "out_of_scope", 0.9),
+        ("out_of_scope", metrics.FALLBACK, 0.2),
+        ("order_status", "ask_metric", 0.9),  # not out-of-scope: not counted
+    ]
+    assert metrics.false_accept_rate(_predictions(rows)) == pytest.approx(1 / 4)
+
+
+def test_fallback_turns_low_confidence_into_nlu_fallback_and_lowers_false_accepts() -> None:
+    applied = metrics.with_fallback(_predictions(TINY), 0.5)
+    assert applied["predicted"].tolist()[1] == metrics.FALLBACK
+    assert applied["predicted"].tolist()[5] == metrics.FALLBACK
+    assert metrics.false_accept_rate(_predictions(TINY)) == pytest.approx(0.5)
+    assert metrics.false_accept_rate(applied) == 0.0
+
+
+def test_threshold_cost_and_choice() -> None:
+    predictions = _predictions(TINY)
+    # t=0: wrong accepted = 2 (rows 2, 5), no fallbacks -> 4
+    assert metrics.threshold_cost(predictions, 0.0) == 4.0
+    # t=0.5: wrong accepted = 1 (row 2); fallbacks row 1 (in scope: 1), row 5 (out of scope: 0)
+    assert metrics.threshold_cost(predictions, 0.5) == 3.0
+    sweep = metrics.threshold_sweep(predictions, [0.0, 0.5, 0.85])
+    # t=0.85: wrong accepted 0; in-scope fallbacks rows 1, 2 -> 2, the cheapest
+    assert sweep["cost"].tolist() == [4.0, 3.0, 2.0]
+    assert metrics.choose_threshold(sweep) == 0.85
+
+
+def test_entity_scores_count_a_value_once_whatever_extractors_found_it() -> None:
+    gold = [[("order_id", "1042")], [("order_id", "7731"), ("metric", "csat")], []]
+    said = [
+        [("order_id", "1042"), ("order_id", "1042")],  # DIET and the regex: one hit
+        [("order_id", "7731"), ("metric", "CSAT")],  # values compare case-insensitively
+        [("order_id", "2025")],  # a false positive
+    ]
+    scores = metrics.entity_scores(gold, said)
+    assert scores.loc["order_id", ["precision", "recall"]].tolist() == pytest.approx([2 / 3, 1.0])
+    assert scores.loc["order_id", "f1"] == pytest.approx(0.8)
+    assert scores.loc["metric", "f1"] == 1.0
+
+
+# --- held-out overlap --------------------------------------------------------------------
+
+
+def test_heldout_file_shares_no_sentence_with_training_data() -> None:
+    assert heldout_overlap(HELDOUT, DATA) == []
+
+
+def test_overlap_check_detects_a_shared_sentence_despite_case_annotation_and_spaces(
+    tmp_path: Path,
+) -> None:
+    train = tmp_path / "data"
+    (train / "nlu").mkdir(parents=True)
+    (train / "nlu" / "orders.yml").write_text(
+        'version: "3.1"\nnlu:\n- intent: order_status\n  examples: |\n'
+        "    - where is my order [1042](order_id)?\n"
+    )
+    (train / "stories.yml").write_text(
+        'version: "3.1"\nstories:\n- story: s\n  steps:\n'
+        "  - user: |\n      hello   there\n    intent: greet\n"
+    )
+    test = tmp_path / "test.yml"
+    test.write_text(
+        'version: "3.1"\nnlu:\n- intent: order_status\n  examples: |\n'
+        "    - Where is my  order 1042?\n    - where is my parcel\n"
+        "- intent: greet\n  examples: |\n    - Hello there\n"
+    )
+    assert heldout_overlap(test, train) == ["Where is my  order 1042?", "Hello there"]
+    assert normalise("  Where IS [1042](order_id)? ") == "where is 1042?"
+    assert overlap(["a b"], ["A  b"]) == ["a b"]
+
+
+def test_heldout_file_has_at_least_15_messages_for_every_domain_intent() -> None:
+    domain_intents = set(yaml.safe_load((ROOT / "domain.yml").read_text())["intents"])
+    counts = load_nlu(HELDOUT).examples["intent"].value_counts()
+    assert set(counts.index) == domain_intents
+    assert counts.min() >= 15
+
+
+# --- folds -------------------------------------------------------------------------------
+
+
+def test_folds_test_every_row_once_stratified_and_reproducibly() -> None:
+    examples = pd.DataFrame({"intent": ["a"] * 10 + ["b"] * 5, "text": [str(i) for i in range(15)]})
+    folds = stratified_folds(examples, 5, seed=7)
+    assert sum(mask.astype(int) for mask in folds).tolist() == [1] * 15
+    assert all(examples[mask]["intent"].value_counts().to_dict() == {"a": 2, "b": 1} for mask in folds)
+    again = stratified_folds(examples, 5, seed=7)
+    assert all(m1.equals(m2) for m1, m2 in zip(folds, again, strict=True))
+    assert not all(m1.equals(m2) for m1, m2 in zip(folds, stratified_folds(examples, 5, seed=8), strict=True))
+
+
+# --- Rasa's output files -----------------------------------------------------------------
+
+
+def test_rasa_test_outputs_become_predictions(tmp_path: Path) -> None:
+    def prediction(text: str, intent: str, predicted: str, confidence: float) -> dict:
+        return {
+            "text": text,
+            "intent": intent,
+            "intent_prediction": {"name": predicted, "confidence": confidence},
+        }
+
+    (tmp_path / "intent_successes.json").write_text(json.dumps([prediction("hi", "greet", "greet", 0.99)]))
+    (tmp_path / "intent_errors.json").write_text(
+        json.dumps([prediction("cancel 1042", "cancel_order", "order_status", 0.6)])
+    )
+    diet = {
+        "entity": "order_id",
+        "value": "1042",
+        "start": 7,
+        "end": 11,
+        "extractor": "DIETClassifier",
+    }
+    regex = {**diet, "extractor": "RegexEntityExtractor"}
+    record = {"text": "cancel 1042", "entities": [diet], "predicted_entities": [diet, regex]}
+    (tmp_path / "DIETClassifier_successes.json").write_text(json.dumps([record]))
+    (tmp_path / "RegexEntityExtractor_successes.json").write_text(json.dumps([record]))
+
+    predictions = intent_predictions(tmp_path)
+    assert predictions.values.tolist() == [
+        ["hi", "greet", "greet", 0.99],
+        ["cancel 1042", "cancel_order", "order_status", 0.6],
+    ]
+    assert predicted_entities(tmp_path) == {"cancel 1042": [("order_id", "1042")]}
+
+
+# --- configs -----------------------------------------------------------------------------
+
+
+def test_seeds_are_pinned_on_every_random_component(tmp_path: Path) -> None:
+    config = {
+        "pipeline": [
+            {"name": "WhitespaceTokenizer"},
+            {"name": "DIETClassifier", "random_seed": 1},
+            {"name": "FallbackClassifier", "threshold": 0.6},
+        ],
+        "policies": [{"name": "RulePolicy"}, {"name": "TEDPolicy"}],
+    }
+    seeded = with_seed(config, 42)
+    assert [p.get("random_seed") for p in seeded["pipeline"] + seeded["policies"]] == [
+        None,
+        42,
+        None,
+        None,
+        42,
+    ]
+    assert config["pipeline"][1]["random_seed"] == 1  # the original is untouched
+
+    path = tmp_path / "c.yml"
+    path.write_text(yaml.safe_dump(seeded))
+    assert seeded_config(path, 42, tmp_path / "work") == path  # already pinned: reused as is
+    assert (
+        yaml.safe_load(seeded_config(path, 7, tmp_path / "work").read_text())["policies"][1]["random_seed"]
+        == 7
+    )
+    assert fallback_threshold(path) == 0.6
+
+
+def test_project_configs_keep_their_seeds() -> None:
+    for path in [ROOT / "config.yml", *(ROOT / "nlu" / "configs").glob("*.yml")]:
+        config = yaml.safe_load(path.read_text())
+        names = [p["name"] for p in config["pipeline"] + config["policies"]]
+        seeded = [
+            p for p in config["pipeline"] + config["policies"] if p["name"] in {"DIETClassifier", "TEDPolicy"}
+        ]
+        assert "FallbackClassifier" in names, path
+        assert all(p.get("random_seed") is not None for p in seeded), path
+
+
+# --- the order_id regex ------------------------------------------------------------------
+
+
+def _order_id_pattern() -> str:
+    items = yaml.safe_load((DATA / "nlu" / "regex.yml").read_text())["nlu"]
+    (regex,) = [item for item in items if item.get("regex") == "order_id"]
+    (pattern,) = [line[2:] for line in regex["examples"].splitlines() if line.startswith("- ")]
+    return pattern
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("where is my order 1042?", ["1042"]),
+        ("has #58213 shipped?", ["58213"]),
+        ("order no. 1042", ["1042"]),
+        ("order no.1042 please", ["1042"]),
+        ("nr 1042", ["1042"]),
+        ("order-1042", ["1042"]),
+        ("1042", ["1042"]),
+        ("order 120034", ["120034"]),
+        ("cancel 1042 and ship 7731 to my office", ["1042", "7731"]),
+        ("order 2031 status", ["2031"]),
+        ("revenue in 2025", []),
+        ("sales 2025 vs 2024", []),
+        ("since 2024", []),
+        ("from 2026-01-01 to 2026-02-15", []),
+        ("between 2026-03-01 and 2026-03-31", []),
+        ("price 1,042.50", []),
+        ("call 0123456789", []),
+        ("churn 3.14159", []),
+        ("rated 4/5", []),
+    ],
+)
+def test_order_id_regex(text: str, expected: list[str]) -> None:
+    # RegexEntityExtractor matches case-insensitively by default.
+    assert [m.group() for m in re.finditer(_order_id_pattern(), text, flags=re.IGNORECASE)] == expected
+
+
+# --- model cache key ---------------------------------------------------------------------
+
+
+def test_model_key_ignores_comments_and_layout_but_not_content(tmp_path: Path) -> None:
+    domain = tmp_path / "domain.yml"
+    domain.write_text('version: "3.1"\nintents: [greet]\n')
+    data = tmp_path / "nlu.yml"
+    data.write_text('version: "3.1"\nnlu:\n- intent: greet\n  examples: |\n    - hi\n')
+    config = tmp_path / "config.yml"
+    config.write_text("pipeline:\n  - name: DIETClassifier\n    epochs: 50\n")
+    key = model_key(config, data, domain)
+
+    config.write_text("# a comment\npipeline:\n- {name: DIETClassifier, epochs: 50}\n")
+    assert model_key(config, data, domain) == key
+
+    config.write_text("pipeline:\n  - name: DIETClassifier\n    epochs: 60\n")
+    assert model_key(config, data, domain) != key
+
+
+# --- reports -----------------------------------------------------------------------------
+
+
+def test_reports_render_the_headline_figures() -> None:
+    predictions = _predictions(TINY)
+    predictions["gold_entities"] = [[("order_id", "1042")]] + [[]] * (len(TINY) - 1)
+    predictions["said_entities"] = [[("order_id", "1042")]] + [[]] * (len(TINY) - 1)
+    reports: dict[str, dict] = {
+        "intent": {"macro avg": {"f1-score": 0.7}},
+        "DIETClassifier": {},
+        "RegexEntityExtractor": {"order_id": {"f1-score": 1.0}},
+    }
+    sweep = metrics.threshold_sweep(predictions, [0.0, 0.5])
+    evaluation = Evaluation(
+        config=Path("config.yml"),
+        threshold=0.5,
+        chosen_threshold=0.5,
+        sweep=sweep,
+        cv=predictions,
+        heldout=Run(predictions, 12.0, 10.0, reports),
+        folds=5,
+        seed=42,
+    )
+    report = evaluation_report(evaluation)
+    assert "| order_id entity F1 (DIET + regex, per value) | 1.000 | >= 0.98 | yes |" in report
+    assert "| out-of-scope false-accept rate | 0.0% | <= 10% | yes |" in report
+    assert "Cheapest: **0.50**" in report
+    other = Evaluation(**{**vars(evaluation), "config": Path("nlu/configs/other.yml")})
+    comparison = comparison_report([evaluation, other])
+    assert "| measure | `config.yml` | `nlu/configs/other.yml` |" in comparison
+    assert "| held-out out-of-scope false-accept | 0.0% | 0.0% |" in comparison

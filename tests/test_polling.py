@@ -1,0 +1,198 @@
+"""Long polling confirms an update only once it was handled, and never handles one twice.
+
+A crash is simulated in-process by abandoning a poller without stopping it (its tasks are
+cancelled, nothing is confirmed); tests/e2e/test_faults.py kills a real bot process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+import pytest_asyncio
+from telegram import Update
+from telegram.ext import Application, ApplicationBuilder, MessageHandler, filters
+
+from bot.local_bot_api import LocalBotApi
+from bot.polling import ConfirmingPoller
+from bot.processing import PerChatUpdateProcessor
+from bot.rasa_client import RasaClient
+from bot.services import Services
+from shop.db import make_engine, make_session_factory
+from shop.migrate import upgrade
+from shop.settings import Settings
+
+pytestmark = pytest.mark.asyncio(loop_scope="session")
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def api() -> AsyncIterator[LocalBotApi]:
+    async with LocalBotApi() as server:
+        yield server
+
+
+@pytest.fixture
+def services(tmp_path: Path) -> Services:
+    url = f"sqlite:///{tmp_path / 'shop.db'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    return Services(settings=Settings(_env_file=None, database_url=url),  # type: ignore[call-arg]
+                    engine=engine, sessions=make_session_factory(engine),
+                    rasa=RasaClient("http://127.0.0.1:9"))
+
+
+class Recorder:
+    """A message handler that records what it saw and can be held on a gate."""
+
+    def __init__(self) -> None:
+        self.started: list[str] = []
+        self.finished: list[str] = []
+        self.gates: dict[str, asyncio.Event] = {}
+
+    async def __call__(self, update: Update, context: object) -> None:
+        assert update.message is not None and update.message.text is not None
+        text = update.message.text
+        self.started.append(text)
+        if text in self.gates:
+            await self.gates[text].wait()
+        self.finished.append(text)
+
+
+def application(api: LocalBotApi, services: Services, recorder: Recorder) -> Application:  # type: ignore[type-arg]
+    app = (ApplicationBuilder().token(api.token).base_url(api.base_url)
+           .concurrent_updates(PerChatUpdateProcessor()).updater(None).build())
+    app.bot_data["services"] = services
+    app.add_handler(MessageHandler(filters.TEXT, recorder))
+    return app
+
+
+async def eventually(condition, within: float = 5.0) -> None:  # type: ignore[no-untyped-def]
+    deadline = asyncio.get_running_loop().time() + within
+    while not condition():
+        assert asyncio.get_running_loop().time() < deadline, "condition not met in time"
+        await asyncio.sleep(0.02)
+
+
+async def test_an_update_is_confirmed_only_after_it_was_handled(api: LocalBotApi, services: Services) -> None:
+    recorder = Recorder()
+    recorder.gates["slow"] = asyncio.Event()
+    app = application(api, services, recorder)
+    async with app:
+        await app.start()
+        poller = ConfirmingPoller(app, timeout=1)
+        await poller.start()
+        await api.user(11).send("slow")
+        await api.user(12).send("quick")
+        await eventually(lambda: recorder.finished == ["quick"])
+        await asyncio.sleep(0.3)  # several polls happen meanwhile
+        assert api.pending_updates == 2  # neither confirmed: "slow" is still being handled
+        assert recorder.started == ["slow", "quick"]  # and nothing was handed over twice
+        recorder.gates["slow"].set()
+        await eventually(lambda: api.pending_updates == 0)
+        await poller.stop()
+        await app.stop()
+    assert recorder.finished == ["quick", "slow"]
+
+
+async def test_after_a_crash_unfinished_updates_come_again_and_finished_ones_do_not(
+        api: LocalBotApi, services: Services) -> None:
+    first = Recorder()
+    first.gates["interrupted"] = asyncio.Event()  # never set: the crash comes first
+    app = application(api, services, first)
+    async with app:
+        await app.start()
+        crashed = ConfirmingPoller(app, timeout=1)
+        await crashed.start()
+        await api.user(21).send("interrupted")
+        await api.user(22).send("finished")
+        await eventually(lambda: first.finished == ["finished"])
+        await asyncio.sleep(0.2)  # its record is written
+        # The crash: the process stops dead; nothing more is confirmed.
+        assert crashed._task is not None
+        crashed._task.cancel()
+        for task in list(crashed._in_flight.values()):
+            task.cancel()
+        await asyncio.sleep(0.05)
+        await app.stop()
+    assert api.pending_updates == 2
+
+    second = Recorder()
+    app = application(api, services, second)
+    async with app:
+        await app.start()
+        restarted = ConfirmingPoller(app, timeout=1)
+        await restarted.start()
+        await eventually(lambda: api.pending_updates == 0)
+        await api.user(21).send("after the restart")
+        await eventually(lambda: len(second.finished) == 2)
+        await restarted.stop()
+        await app.stop()
+    assert second.started == ["interrupted", "after the restart"]  # "finished" not again
+
+
+async def test_stop_lets_updates_in_flight_finish_and_confirms_them(api: LocalBotApi,
+                                                                     services: Services) -> None:
+    recorder = Recorder()
+    recorder.gates["in flight"] = asyncio.Event()
+    app = application(api, services, recorder)
+    async with app:
+        await app.start()
+        poller = ConfirmingPoller(app, timeout=1, grace=5)
+        await poller.start()
+        await api.user(31).send("in flight")
+        await eventually(lambda: recorder.started == ["in flight"])
+        asyncio.get_running_loop().call_later(0.3, recorder.gates["in flight"].set)
+        await poller.stop()
+        await app.stop()
+    assert recorder.finished == ["in flight"]
+    assert api.pending_updates == 0
+
+
+async def test_why_not_ptbs_updater_it_confirms_updates_still_being_handled(
+        api: LocalBotApi, services: Services) -> None:
+    """The reason for ConfirmingPoller: with PTB's own polling, a crash now would lose the update."""
+    recorder = Recorder()
+    recorder.gates["being handled"] = asyncio.Event()
+    app = (ApplicationBuilder().token(api.token).base_url(api.base_url)
+           .concurrent_updates(PerChatUpdateProcessor()).build())
+    app.add_handler(MessageHandler(filters.TEXT, recorder))
+    async with app:
+        await app.start()
+        assert app.updater is not None
+        await app.updater.start_polling(poll_interval=0.0, timeout=1)
+        await api.user(41).send("being handled")
+        await eventually(lambda: recorder.started == ["being handled"])
+        await asyncio.sleep(0.3)
+        assert api.pending_updates == 0  # confirmed to Telegram, yet not handled
+        recorder.gates["being handled"].set()
+        await app.updater.stop()
+        await app.stop()
+
+
+async def test_stop_ends_polling_even_if_a_cancellation_is_lost(api: LocalBotApi, services: Services) -> None:
+    """Python 3.11's wait_for (and libraries) can swallow a cancellation; stop() must not hang."""
+    app = application(api, services, Recorder())
+    async with app:
+        await app.start()
+        poller = ConfirmingPoller(app, timeout=1)
+        real = app.bot.get_updates
+        calls = 0
+
+        async def stubborn(*args, **kwargs):  # type: ignore[no-untyped-def]
+            nonlocal calls
+            calls += 1
+            try:
+                return await real(*args, **kwargs)
+            except asyncio.CancelledError:
+                return []  # the cancellation is lost
+
+        object.__setattr__(app.bot, "get_updates", stubborn)
+        await poller.start()
+        await asyncio.sleep(0.3)
+        started = asyncio.get_running_loop().time()
+        await asyncio.wait_for(poller.stop(), 10)
+        assert asyncio.get_running_loop().time() - started < 3
+        await app.stop()
+    assert calls >= 1

@@ -1,0 +1,70 @@
+"""RasaClient over several Rasa servers (RASA_URL=url1,url2): round robin, skipping the dead."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.rasa_client import RasaClient, RasaUnavailable
+from tests.bot_process import free_port
+from tests.stub_rasa import StubRasa
+
+
+async def test_one_url_works_as_before() -> None:
+    async with StubRasa() as rasa:
+        client = RasaClient(rasa.url + "/")
+        try:
+            assert await client.send(7, "hi") == [{"recipient_id": "7", "text": "You said: hi"}]
+            assert await client.ready()
+        finally:
+            await client.aclose()
+
+
+async def test_messages_take_turns_across_servers() -> None:
+    async with StubRasa() as a, StubRasa() as b:
+        client = RasaClient(f"{a.url}, {b.url}")
+        try:
+            for n in range(6):
+                await client.send(7, f"m{n}")
+        finally:
+            await client.aclose()
+    assert [t for _, t in a.received] == ["m0", "m2", "m4"]
+    assert [t for _, t in b.received] == ["m1", "m3", "m5"]
+
+
+async def test_a_server_that_cannot_be_reached_is_skipped_and_nothing_is_lost() -> None:
+    dead = f"http://127.0.0.1:{free_port()}"
+    async with StubRasa() as alive:
+        client = RasaClient(f"{dead},{alive.url}")
+        try:
+            answers = [await client.send(7, f"m{n}") for n in range(5)]
+            assert not await client.ready()  # not every server is up
+        finally:
+            await client.aclose()
+    assert [a[0]["text"] for a in answers] == [f"You said: m{n}" for n in range(5)]
+    assert [t for _, t in alive.received] == [f"m{n}" for n in range(5)]  # each exactly once
+
+
+async def test_all_servers_down_is_rasa_unavailable() -> None:
+    client = RasaClient(f"http://127.0.0.1:{free_port()},http://127.0.0.1:{free_port()}")
+    try:
+        with pytest.raises(RasaUnavailable, match="ConnectError"):
+            await client.send(7, "hi")
+    finally:
+        await client.aclose()
+
+
+async def test_a_slow_server_is_not_retried_elsewhere() -> None:
+    """It may have acted on the message: sending it to another server could act twice."""
+    async with StubRasa(delay=5) as slow, StubRasa() as quick:
+        client = RasaClient(f"{slow.url},{quick.url}", timeout=0.5)
+        try:
+            with pytest.raises(RasaUnavailable, match="ReadTimeout"):
+                await client.send(7, "cancel order 1042")
+        finally:
+            await client.aclose()
+    assert quick.received == []
+
+
+def test_no_url_is_an_error() -> None:
+    with pytest.raises(ValueError, match="no Rasa server"):
+        RasaClient(" , ")
