@@ -405,6 +405,8 @@ def _stages(rng: np.random.Generator, orders: dict, which_service: np.ndarray,
     columns = {
         "order_id": orders["id"][of], "position": position, "name": name, "carrier": carrier,
         "tracking_number": tracking, "planned_at": planned, "done_at": done,
+        # generated history counts as already announced: the notifier must not message it
+        "notified_at": done,
     }
     return columns, status, delivered_at
 
