@@ -76,7 +76,8 @@ async def test_no_staff_action_works_for_a_customer(tmp_path: Path) -> None:
         await dana.send("where is my order 1042?")
         await dana.wait_for(1)
         await asyncio.sleep(1.0)  # staff are alerted (the sweep)
-        ticket = await bot.services.in_transaction(lambda s: s.scalars(select(Ticket)).one())
+        ticket = await bot.services.in_transaction(lambda s: s.scalars(
+            select(Ticket).where(Ticket.telegram_user_id == dana.id, Ticket.reason == "bot_error")).one())
         before = (ticket.id, ticket.status, ticket.assignee_telegram_id)
         chats = {uid: len(api.sent_messages(uid)) for uid in (dana.id, 1, 2)}
 
