@@ -90,7 +90,8 @@ def rasa_spec(settings: Settings, *, name: str = "rasa", port: int | None = None
     port = port or settings.rasa_port
     return ProcessSpec(
         name=name,
-        argv=[str(root / ".venv-rasa" / "bin" / "rasa"), "run", "--enable-api",
+        argv=[str(root / ".venv-rasa" / "bin" / "python"), str(root / "bot" / "rasa_launcher.py"), "run",
+              "--enable-api",
               "--model", str(settings.rasa_model.resolve()),
               "--endpoints", str(root / "endpoints.yml"), "--credentials", str(root / "credentials.yml"),
               "--interface", settings.bind_host, "--port", str(port)],

@@ -24,8 +24,8 @@ store = LockStore.create(read_endpoint_config("endpoints.yml", "lock_store"))
 tracker = read_endpoint_config("endpoints.yml", "tracker_store")
 red = getattr(store, "red", None)
 kwargs = red.connection_pool.connection_kwargs if red else {}
-print(json.dumps({"lock_store": type(store).__name__, "tracker_url": tracker.url,
-                  "redis": [kwargs.get("host"), kwargs.get("port"), kwargs.get("db"), kwargs.get("password")]}))
+redis = [kwargs.get(key) for key in ("host", "port", "db", "password")]
+print(json.dumps({"lock_store": type(store).__name__, "tracker_url": tracker.url, "redis": redis}))
 """
 
 

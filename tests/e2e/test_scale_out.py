@@ -189,8 +189,6 @@ class TestTwoRasaServers:
                 assert session.scalars(select(Ticket).where(Ticket.telegram_user_id == sender,
                                                             Ticket.reason == "low_rating")).one()
 
-    @pytest.mark.skip(reason=("fails: simultaneous messages of one conversation on two Rasa servers lose "
-                             "an event despite the Redis lock store; not yet diagnosed (issue 8)"))
     async def test_simultaneous_messages_of_one_conversation_on_both_servers_stay_whole(
             self, cluster: Cluster) -> None:
         """The Redis lock store makes the two servers take a conversation's turns one at a time."""

@@ -1,0 +1,94 @@
+"""`rasa` with two fixes: run by .venv-rasa's Python (3.10), not part of the bot package.
+
+1. Several Rasa servers on one Redis lock store (README "Scaling"): Rasa's RedisLockStore
+reads a conversation's ticket lock, changes it and writes it back with nothing guarding
+the gap, so two servers taking a message of the same conversation at once can both draw
+the same ticket and both go ahead; each then saves the tracker it started from and one
+turn is lost (RasaHQ/rasa#9213; the fix, ConcurrentRedisLockStore, went to Rasa Pro
+only). `AtomicRedisLockStore` does each of those read-change-writes under a short Redis
+mutex (redis-py's Lock: SET NX PX, released by a Lua script), so tickets are unique and
+conversations are served one turn at a time across servers.
+
+2. Speed: Rasa 3.6 checks every action server answer with ``jsonschema.validate(answer, schema)``,
+which first re-validates the schema itself against the JSON Schema meta-schema (Draft
+2020-12 with jsonschema 4.17): about a third of Rasa's CPU time per customer message in
+our profile (py-spy, README "Operations"). The schema is a constant, so it is checked once
+here and the answers are validated with the compiled validator: the same check, the same
+errors (``best_match``), without the repeated meta-validation. Rasa 3.6.21 is the last
+Apache-licensed release and will not change under this patch.
+
+Usage: ``.venv-rasa/bin/python bot/rasa_launcher.py run ...`` (what bot/supervisor.py starts).
+"""
+
+from __future__ import annotations
+
+import sys
+
+MUTEX_SECONDS = 10.0  # a read-change-write of a lock takes milliseconds; a crashed holder frees it after this
+
+
+def patch_redis_lock_store() -> None:
+    """Make `type: redis` in endpoints.yml create an `AtomicRedisLockStore` (see above)."""
+    from typing import Any
+
+    import rasa.core.lock_store as lock_store
+
+    class AtomicRedisLockStore(lock_store.RedisLockStore):  # type: ignore[misc,valid-type]
+        def _mutex(self, conversation_id: str) -> Any:
+            return self.red.lock(f"{self.key_prefix}{conversation_id}:mutex", timeout=MUTEX_SECONDS,
+                                 blocking_timeout=MUTEX_SECONDS, sleep=0.002)
+
+        def issue_ticket(self, conversation_id: str, lock_lifetime: float = lock_store.LOCK_LIFETIME) -> int:
+            with self._mutex(conversation_id):
+                return super().issue_ticket(conversation_id, lock_lifetime)  # type: ignore[no-any-return]
+
+        def update_lock(self, conversation_id: str) -> None:
+            with self._mutex(conversation_id):
+                super().update_lock(conversation_id)
+
+        def cleanup(self, conversation_id: str, ticket_number: int) -> None:
+            with self._mutex(conversation_id):
+                super().cleanup(conversation_id, ticket_number)
+
+    lock_store.RedisLockStore = AtomicRedisLockStore  # what _create_from_endpoint_config builds
+
+
+def patch_action_result_validation() -> None:
+    from jsonschema import ValidationError, validators
+    from jsonschema.exceptions import best_match
+    from rasa.core.actions.action import RemoteAction
+    from rasa.shared.constants import DOCS_BASE_URL
+
+    schema = RemoteAction.action_response_format_spec()
+    validator_class = validators.validator_for(schema)
+    validator_class.check_schema(schema)
+    validator = validator_class(schema)
+
+    def validate_action_result(self: RemoteAction, result: dict) -> bool:  # type: ignore[type-arg]
+        error = best_match(validator.iter_errors(result))
+        if error is not None:
+            assert isinstance(error, ValidationError)
+            error.message += (
+                ". Failed to validate Action server response from API, make sure your response "
+                f"from the Action endpoint is valid. For more information about the format visit "
+                f"{DOCS_BASE_URL}/custom-actions")
+            raise error
+        return True
+
+    RemoteAction._validate_action_result = validate_action_result  # type: ignore[method-assign]
+
+
+def main() -> int:
+    if sys.path and sys.path[0].rstrip("/").endswith("/bot"):
+        del sys.path[0]  # this file's folder: its modules must not shadow anything Rasa imports
+    patch_redis_lock_store()
+    patch_action_result_validation()
+    from rasa.__main__ import main as rasa_main
+
+    sys.argv[0] = "rasa"
+    rasa_main()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

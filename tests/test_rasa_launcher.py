@@ -1,0 +1,92 @@
+"""bot/rasa_launcher.py: Rasa with a lock store safe across servers and a faster answer check.
+
+Both run in .venv-rasa's Python against Rasa's own classes (and a real Redis for the lock
+store), the way `rasa_launcher.py run` uses them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+
+import pytest
+
+from shop.settings import PROJECT_ROOT
+
+RASA_PYTHON = PROJECT_ROOT / ".venv-rasa" / "bin" / "python"
+REDIS_DB = 7  # the scale-out tests' database; keys here are prefixed "racetest"
+
+RACE = """
+import json, sys, threading
+sys.path.insert(0, "bot")
+from rasa_launcher import patch_redis_lock_store
+if sys.argv[1] == "patched":
+    patch_redis_lock_store()
+import rasa.core.lock_store as ls
+THREADS, ROUNDS = 8, 20
+stores = [ls.RedisLockStore(host="127.0.0.1", port=6379, db=int(sys.argv[2]), key_prefix="racetest")
+          for _ in range(THREADS)]
+duplicates = 0
+for round_ in range(ROUNDS):
+    conversation = f"race-{sys.argv[1]}-{round_}"
+    stores[0].delete_lock(conversation)
+    barrier = threading.Barrier(THREADS)
+    tickets = []
+    def draw(store):
+        barrier.wait()
+        tickets.append(store.issue_ticket(conversation))
+    threads = [threading.Thread(target=draw, args=(s,)) for s in stores]
+    [t.start() for t in threads]
+    [t.join() for t in threads]
+    duplicates += len(tickets) - len(set(tickets))
+    stores[0].delete_lock(conversation)
+print(json.dumps({"kind": type(stores[0]).__name__, "duplicates": duplicates}))
+"""
+
+
+def in_rasa(script: str, *args: str) -> dict[str, object]:
+    if not RASA_PYTHON.exists():
+        pytest.fail("no .venv-rasa: run `make setup` (make test does)")
+    done = subprocess.run([str(RASA_PYTHON), "-c", script, *args], cwd=PROJECT_ROOT, capture_output=True,
+                          text=True, timeout=300, check=True,
+                          env={**os.environ, "PYTHONWARNINGS": "ignore", "TF_CPP_MIN_LOG_LEVEL": "2"})
+    return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def test_rasa_servers_drawing_tickets_at_once_get_distinct_tickets_only_with_the_launcher() -> None:
+    """Eight lock stores (one per Rasa server) draw a ticket for one conversation at the same
+    moment, twenty times: Rasa's own store hands out the same ticket twice (so two servers
+    would handle one conversation at once); the launcher's never does."""
+    plain = in_rasa(RACE, "plain", str(REDIS_DB))
+    patched = in_rasa(RACE, "patched", str(REDIS_DB))
+    assert plain["kind"] == "RedisLockStore" and patched["kind"] == "AtomicRedisLockStore"
+    assert plain["duplicates"] > 0  # the race this guards against is real
+    assert patched["duplicates"] == 0
+
+
+PATCHED = """
+import json, sys
+sys.path.insert(0, "bot")
+from rasa_launcher import patch_action_result_validation
+from rasa.core.actions.action import RemoteAction
+from jsonschema import ValidationError
+patch_action_result_validation()
+action = RemoteAction("action_x", None)
+answer = {"events": [{"event": "slot", "name": "a", "value": 1}], "responses": []}
+good = action._validate_action_result(answer)
+try:
+    action._validate_action_result({"events": "not a list"})
+    bad = "accepted"
+except ValidationError as exc:
+    bad = exc.message
+print(json.dumps({"good": good, "bad": bad}))
+"""
+
+
+def test_the_launcher_validates_action_answers_as_rasa_does_only_faster() -> None:
+    """bot/rasa_launcher.py checks Rasa's schema once; answers are still validated the same way."""
+    read = in_rasa(PATCHED)
+    assert read["good"] is True
+    assert "is not of type 'array'" in read["bad"]
+    assert "Failed to validate Action server response" in read["bad"]
