@@ -71,12 +71,12 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def rss_mib(pid: int) -> float:
-    """Resident memory of a process and its children, in MiB."""
+def rss_mib(pid: int, *, children: bool = True) -> float:
+    """Resident memory of a process (and its children, e.g. Sanic's workers), in MiB."""
     try:
         process = psutil.Process(pid)
         total = process.memory_info().rss
-        for child in process.children(recursive=True):
+        for child in process.children(recursive=True) if children else ():
             with suppress(psutil.NoSuchProcess):
                 total += child.memory_info().rss
     except psutil.NoSuchProcess:

@@ -107,6 +107,7 @@ def run(quick: bool) -> list[Row]:
             rasa_url=f"http://127.0.0.1:{free_port()}", action_server_port=free_port(),
             rasa_model=PROJECT_ROOT / "models" / "current.tar.gz", tz="Europe/Berlin",
             notify_interval=0,  # the generated shop's delivery history is not news to announce
+            incoming_limit=0,  # one customer asking a few times a second is the measure here
             **FAKE_SERVER_LIMITS)
         prepare_store(settings, now=datetime.now(UTC), demo_data=False)
         with servers(settings, folder / "logs"):

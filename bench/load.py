@@ -25,6 +25,8 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+import psutil
+
 from bench.assistant import (
     FAKE_SERVER_LIMITS,
     TOKEN,
@@ -57,6 +59,7 @@ THINK = (0.5, 1.5)  # seconds a customer pauses between an answer and the next q
 REPLY_TIMEOUT = 30.0
 FIRST_ID = 7_000_001
 TARGET_RATE, TARGET_P95_MS = 40.0, 500.0
+BENCH = "bot + local Bot API + customers"  # this process
 QUESTIONS = ("where is my order {n}?", "has {n} shipped?", "show my orders", "when will order {n} arrive?")
 
 
@@ -79,6 +82,14 @@ class Outcome:
     sent: dict[int, int] = field(default_factory=dict)  # questions per customer, all told
     lost: int = 0
     unmatched: int = 0
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process and its children so far."""
+    process = psutil.Process(pid)
+    times = [process.cpu_times()] + [c.cpu_times() for c in process.children(recursive=True)
+                                     if pid != os.getpid()]
+    return sum(t.user + t.system for t in times)
 
 
 def make_customers(settings: Settings, count: int) -> list[tuple[int, str]]:
@@ -139,33 +150,36 @@ async def warm_up(user: FakeUser, number: str, outcome: Outcome) -> None:
     await user.wait_for(1, timeout=120)
 
 
-async def drive(settings: Settings, people: list[tuple[int, str]], seconds: float,
-                pids: dict[str, int]) -> tuple[Outcome, float, dict[str, float], int, int]:
+async def drive(settings: Settings, people: list[tuple[int, str]], seconds: float, pids: dict[str, int]
+                ) -> tuple[Outcome, float, dict[str, float], dict[str, float], int, int]:
+    processes = {**pids, BENCH: os.getpid()}
     async with LocalBotApi(token=TOKEN) as api:
         calls = ReplyTimes()
         api.world.calls = calls
         users = [(api.user(telegram_id, f"Load {telegram_id}"), number) for telegram_id, number in people]
         async with bot_polling(settings, api):
             outcome = Outcome()
-            await asyncio.gather(*(warm_up(u, n, outcome) for u, n in users))
+            for first in range(0, len(users), 5):  # a few at a time: a cold Rasa is slow
+                await asyncio.gather(*(warm_up(u, n, outcome) for u, n in users[first:first + 5]))
             ramp = 2.0  # customers start over two seconds; the window starts when all have
             began = time.monotonic()
             start, until = began + ramp, began + ramp + seconds
             tasks = []
+            cpu_before = {name: cpu_seconds(pid) for name, pid in processes.items()}
             for user, number in users:
                 tasks.append(asyncio.create_task(customer(user, number, calls, start=start, until=until,
                                                           outcome=outcome, rng=random.Random(user.id))))
                 await asyncio.sleep(ramp / len(users))
             await asyncio.sleep(max(0.0, until - time.monotonic()) / 2)
-            memory = {name: rss_mib(pid) for name, pid in pids.items()}  # under load
-            memory["bot + local Bot API + customers"] = rss_mib(os.getpid())
+            memory = {name: rss_mib(pid, children=name != BENCH) for name, pid in processes.items()}
             await asyncio.gather(*tasks)
             elapsed = until - start
+            cpu = {name: cpu_seconds(pid) - cpu_before[name] for name, pid in processes.items()}
             await asyncio.sleep(2.0)  # late or repeated answers have time to show
         answers = {u.id: sum(1 for m in u.chat.outbox if not m.edited) for u, _ in users}
         duplicated = sum(max(0, answers[uid] - sent) for uid, sent in outcome.sent.items())
         errors = len(api.failures)
-    return outcome, elapsed, memory, duplicated, errors
+    return outcome, elapsed, memory, cpu, duplicated, errors
 
 
 def run(quick: bool) -> list[Row]:
@@ -184,7 +198,7 @@ def run(quick: bool) -> list[Row]:
         people = make_customers(settings, CUSTOMERS)
         with servers(settings, folder / "logs") as supervisor:
             pids = {"Rasa server": supervisor.pid("rasa"), "action server": supervisor.pid("actions")}
-            outcome, elapsed, memory, duplicated, errors = asyncio.run(
+            outcome, elapsed, memory, cpu, duplicated, errors = asyncio.run(
                 drive(settings, people, seconds, pids))
     rate = len(outcome.latencies) / elapsed
     ms = sorted(x * 1000 for x in outcome.latencies)
@@ -202,5 +216,8 @@ def run(quick: bool) -> list[Row]:
         Row(SUITE, f"{label}: duplicated replies", duplicated, "", "0", duplicated == 0),
     ]
     rows += [Row(SUITE, f"memory (RSS): {name}", mib, "MiB") for name, mib in memory.items()]
+    answered = max(len(outcome.latencies), 1)
+    rows += [Row(SUITE, f"CPU per answered message: {name}", seconds_used / answered * 1000, "ms")
+             for name, seconds_used in cpu.items()]
     return rows
 

@@ -57,8 +57,9 @@ def model_key(config: Path, nlu: Path, domain: Path) -> str:
     return digest.hexdigest()[:24]
 
 
-def _env(threads: int | None) -> dict[str, str]:
-    """TensorFlow thread limits: two trainings side by side each get one core."""
+def tf_env(threads: int | None) -> dict[str, str]:
+    """Environment for a Rasa process with TensorFlow limited to `threads` threads (None: all
+    cores), so two trainings side by side each keep to one core."""
     env = dict(os.environ)
     if threads:
         env["TF_INTRA_OP_PARALLELISM_THREADS"] = str(threads)
@@ -71,7 +72,7 @@ def _run(args: list[str], log: Path, threads: int | None) -> float:
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("w", encoding="utf-8") as out:
         process = subprocess.Popen(
-            [str(RASA), *args], cwd=PROJECT, stdout=out, stderr=subprocess.STDOUT, env=_env(threads)
+            [str(RASA), *args], cwd=PROJECT, stdout=out, stderr=subprocess.STDOUT, env=tf_env(threads)
         )
         _, status, usage = os.wait4(process.pid, 0)
         process.returncode = os.waitstatus_to_exitcode(status)
@@ -117,10 +118,19 @@ def train_nlu(config: Path, nlu: Path, domain: Path, *, threads: int | None = No
 def test_nlu(
     model: Path, test_file: Path, out_dir: Path, domain: Path, *, threads: int | None = None
 ) -> Path:
-    """Run `rasa test nlu` with every prediction written out; returns `out_dir`."""
+    """Run `rasa test nlu` with every prediction written out; returns `out_dir`.
+
+    The outputs are kept with a stamp of the model and test file they came from, and reused
+    while both are unchanged.
+    """
+    stamp = f"{model.name} {hashlib.sha256(test_file.read_bytes()).hexdigest()}"
+    done = out_dir / "source.txt"
+    if done.exists() and done.read_text() == stamp:
+        return out_dir
     if out_dir.exists():
         shutil.rmtree(out_dir)
     args = ["test", "nlu", "--model", str(model), "--nlu", str(test_file), "--domain", str(domain)]
     args += ["--out", str(out_dir), "--successes", "--no-plot"]
     _run(args, out_dir.parent / f"{out_dir.name}.log", threads)
+    done.write_text(stamp)
     return out_dir

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import httpx
 
-from nlu.rasa_run import RASA
+from nlu.rasa_run import RASA, tf_env
 
 
 def free_port() -> int:
@@ -42,8 +42,12 @@ def wait_ready(url: str, process: subprocess.Popen[bytes], timeout: float) -> No
 
 
 @contextmanager
-def rasa_server(model: Path, *, timeout: float = 300) -> Iterator[str]:
-    """Serve `model` and yield the base URL; the server is stopped on exit."""
+def rasa_server(model: Path, *, threads: int | None = None, timeout: float = 900) -> Iterator[str]:
+    """Serve `model` and yield the base URL; the server is stopped on exit.
+
+    Start-up loads TensorFlow and the model: about a minute on an idle machine, several on a
+    busy one, hence the generous timeout.
+    """
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     with tempfile.TemporaryDirectory() as cwd:
@@ -64,6 +68,7 @@ def rasa_server(model: Path, *, timeout: float = 300) -> Iterator[str]:
                 cwd=cwd,
                 stdout=out,
                 stderr=subprocess.STDOUT,
+                env=tf_env(threads),
             )
             try:
                 try:

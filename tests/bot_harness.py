@@ -19,7 +19,8 @@ from bot.local_bot_api import LocalBotApi
 from bot.rasa_client import RasaUnavailable
 from bot.runtime import running
 from bot.services import Services
-from shop.db import make_engine, make_session_factory
+from shop import demo
+from shop.db import make_engine, make_session_factory, transaction
 from shop.settings import Settings
 from shop.startup import prepare_store
 
@@ -53,11 +54,21 @@ class FakeRasa:
 
 
 def store_settings(folder: Path, **overrides: Any) -> Settings:
-    """Settings for a fresh demo store in `folder` (TZ Europe/Berlin, no .env)."""
+    """Settings for a fresh store in `folder` with the demo people only (no generated shop,
+    whose customers the local Bot API does not know); TZ Europe/Berlin, no .env."""
     settings = Settings(_env_file=None, database_url=f"sqlite:///{folder / 'shop.db'}",  # type: ignore[call-arg]
                         tz="Europe/Berlin", **overrides)
-    prepare_store(settings, now=datetime.now(UTC), demo_data=True)
+    prepare_demo_people(settings)
     return settings
+
+
+def prepare_demo_people(settings: Settings) -> None:
+    """Migrate the store and add the demo people (owner, staff, Dana, Omar) and their orders."""
+    prepare_store(settings, now=datetime.now(UTC), demo_data=False)
+    engine = make_engine(settings.database_url)
+    with transaction(make_session_factory(engine)) as session:
+        demo.seed_personas(session, now=datetime.now(UTC))
+    engine.dispose()
 
 
 @dataclass
@@ -77,6 +88,7 @@ async def bot_with_fake_rasa(folder: Path, *, api: LocalBotApi | None = None, an
     unless a test sets them (tests/test_rate_limits.py holds the limiter to Telegram's)."""
     overrides.setdefault("telegram_rate_per_chat", 0)
     overrides.setdefault("telegram_rate_per_group", 0)
+    overrides.setdefault("notify_interval", 0)  # delivery news is not what these tests are about
     own_api = api is None
     server = api or LocalBotApi(token="123456:HARNESS-TOKEN")
     if own_api:

@@ -1,4 +1,4 @@
-"""`python -m bot --no-servers` as a real child process, talking to the tests' local Bot API.
+"""`python -m bot --no-servers --no-demo` as a real child process, talking to the tests' local Bot API.
 
 For what only a real process shows: what it writes to its logs, and what survives kill -9.
 The child reads its configuration from the environment only (it runs in a folder
@@ -44,7 +44,7 @@ class BotProcess:
 
     def start(self) -> BotProcess:
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "bot", "--no-servers"], cwd=self.folder, env=self.env,
+            [sys.executable, "-m", "bot", "--no-servers", "--no-demo"], cwd=self.folder, env=self.env,
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
             bufsize=1, start_new_session=True)
         self._reader = threading.Thread(target=self._read, daemon=True)

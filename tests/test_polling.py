@@ -177,7 +177,7 @@ async def test_stop_ends_polling_even_if_a_cancellation_is_lost(api: LocalBotApi
     async with app:
         await app.start()
         poller = ConfirmingPoller(app, timeout=1)
-        real = app.bot.get_updates
+        real = poller._fetch
         calls = 0
 
         async def stubborn(*args, **kwargs):  # type: ignore[no-untyped-def]
@@ -188,7 +188,7 @@ async def test_stop_ends_polling_even_if_a_cancellation_is_lost(api: LocalBotApi
             except asyncio.CancelledError:
                 return []  # the cancellation is lost
 
-        object.__setattr__(app.bot, "get_updates", stubborn)
+        poller._fetch = stubborn  # type: ignore[method-assign]
         await poller.start()
         await asyncio.sleep(0.3)
         started = asyncio.get_running_loop().time()

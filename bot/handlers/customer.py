@@ -24,8 +24,6 @@ from shop.replies import intent_payload
 log = logging.getLogger(__name__)
 
 MAX_NLU_CHARS = 1000  # longer messages are understood from their beginning
-RASA_DOWN = ("Sorry, I can't answer right now because part of the assistant is restarting. "
-             "Please send your message again in a minute.")
 NOT_TEXT = ("I can only read text messages for now. Please type your question, for example "
             "\"where is my order 1042?\", or say \"talk to a person\".")
 

@@ -65,4 +65,5 @@ def schedule_jobs(application: Application) -> None:  # type: ignore[type-arg]
     assert application.job_queue is not None, "python-telegram-bot[job-queue] is required"
     interval = desk_of(application).sweep_interval
     application.job_queue.run_repeating(_sweep_job, interval=interval, first=0.5, name="handoff-sweep",
-                                        job_kwargs={"coalesce": True, "max_instances": 1})
+                                        job_kwargs={"coalesce": True, "max_instances": 1,
+                                                    "misfire_grace_time": None})  # late is fine

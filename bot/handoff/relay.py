@@ -214,7 +214,10 @@ class Relay(DeskBase):
                                     ticket_id=ticket.id if ticket else None)
 
         if texts:
-            await self.tx(work)
+            try:
+                await self.tx(work)
+            except Exception:  # the customer has their answer; a gap in the log must not undo that
+                log.exception("could not log the bot's answer to %s", user_id)
         return handoff
 
     async def bot_failed(self, bot: Bot, user_id: int, chat_id: int, text: str, why: str) -> bool:
