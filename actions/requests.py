@@ -20,6 +20,15 @@ def latest_entity(tracker: Tracker, entity: str) -> str | None:
     return next(tracker.get_latest_entity_values(entity), None)
 
 
+def last_bot_buttons(tracker: Tracker) -> list[str]:
+    """The button payloads of the bot's last message in the conversation."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "bot":
+            buttons = (event.get("data") or {}).get("buttons") or []
+            return [str(b.get("payload", "")) for b in buttons if isinstance(b, dict)]
+    return []
+
+
 class OrderRequestAction(StoreAction):
     """A request about one order; forgets the order number afterwards."""
 
@@ -33,10 +42,16 @@ class ActionCancelOrder(OrderRequestAction):
 
     def answer(self, session: Session, tracker: Tracker, *, telegram_user_id: int,
                settings: Settings, now: datetime) -> Reply:
+        raw_number, subject = requested_order(tracker), latest_entity(tracker, "subject")
+        said = (tracker.latest_message.get("intent") or {}).get("name")
+        if said in ("affirm", "deny"):  # a typed "yes" or "no" to "Cancel order N?" (data/rules.yml)
+            raw_number = requests.pending_cancellation(last_bot_buttons(tracker))
+            if raw_number is None:
+                return Reply(requests.NOTHING_TO_CONFIRM)
+            subject = requests.CONFIRM if said == "affirm" else requests.KEEP
         return requests.cancel_reply(
-            session, telegram_user_id=telegram_user_id, raw_number=requested_order(tracker),
-            subject=latest_entity(tracker, "subject"), message_text=tracker.latest_message.get("text"),
-            now=now, zone=settings.zone)
+            session, telegram_user_id=telegram_user_id, raw_number=raw_number, subject=subject,
+            message_text=tracker.latest_message.get("text"), now=now, zone=settings.zone)
 
 
 class ActionChangeAddress(OrderRequestAction):

@@ -22,7 +22,7 @@ def normalise(text: str) -> str:
     return re.sub(r"\s+", " ", plain.lower()).strip()
 
 
-def _story_user_texts(path: Path) -> list[str]:
+def story_user_texts(path: Path) -> list[str]:
     """User turns written inside stories and rules (`- user: ...`) are sentences too."""
     document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     return [
@@ -38,7 +38,7 @@ def training_sentences(data_dir: Path) -> list[str]:
     """Every sentence under data/: NLU examples and the user turns of stories and rules."""
     texts = list(load_nlu(data_dir).examples["text"])
     for path in nlu_files(data_dir):
-        texts.extend(_story_user_texts(path))
+        texts.extend(story_user_texts(path))
     return texts
 
 

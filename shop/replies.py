@@ -6,6 +6,8 @@ console. Rich payloads travel as a small versioned dict (see `payload`).
 
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,6 +38,20 @@ def intent_payload(intent: str, **entities: str) -> str:
         return f"/{intent}"
     inner = ",".join(f'"{k}":"{v}"' for k, v in entities.items())
     return f"/{intent}{{{inner}}}"
+
+
+def read_intent_payload(text: str) -> tuple[str, dict[str, str]] | None:
+    """The intent and entities of a message written by `intent_payload`; None for any other text."""
+    match = re.fullmatch(r"/(\w+)(\{.*\})?", text.strip(), flags=re.DOTALL)
+    if match is None:
+        return None
+    try:
+        entities = json.loads(match.group(2)) if match.group(2) else {}
+    except json.JSONDecodeError:
+        return None
+    if not isinstance(entities, dict):
+        return None
+    return match.group(1), {str(k): str(v) for k, v in entities.items()}
 
 
 def payload(kind: str, **fields: Any) -> dict[str, Any]:

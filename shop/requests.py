@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from shop.accounts import get_account, linked_customer
 from shop.models import Customer, Order, OrderKind, OrderStatus, Ticket
 from shop.orders import NOT_LINKED, fmt_day, resolve_order
-from shop.replies import Button, Reply, intent_payload, payload
+from shop.replies import Button, Reply, intent_payload, payload, read_intent_payload
 from shop.tickets import open_ticket
 
 CONFIRM = "confirm"  # the `subject` of the confirm button of a cancellation
@@ -108,6 +108,20 @@ def cancel_reply(
                         intent_payload("cancel_order", order_id=order.number, subject=CONFIRM)),
                  Button("No, keep it",
                         intent_payload("cancel_order", order_id=order.number, subject=KEEP))))
+
+
+NOTHING_TO_CONFIRM = ("There's nothing waiting for a yes or no from you right now. What would you like "
+                      "to do? For example \"where is my order 1042?\" or \"cancel order 1042\".")
+
+
+def pending_cancellation(last_buttons: list[str]) -> str | None:
+    """The order a "Cancel order N? Yes / No" question was about, from the payloads of the
+    buttons of the bot's last message; None when that message asked no such question."""
+    for text in last_buttons:
+        read = read_intent_payload(text)
+        if read and read[0] == "cancel_order" and read[1].get("subject") == CONFIRM:
+            return read[1].get("order_id")
+    return None
 
 
 def change_address_reply(

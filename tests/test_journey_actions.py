@@ -17,6 +17,7 @@ from actions.delivery import ActionDeliveryStatus
 from actions.feedback import ActionGiveFeedback
 from actions.orders import ActionListOrders, ActionOrderStatus
 from actions.requests import ActionCancelOrder, ActionChangeAddress, ActionRefundRequest
+from shop import requests
 from shop.db import make_engine, make_session_factory, transaction
 from shop.migrate import upgrade
 from shop.models import Feedback, Order, Ticket
@@ -48,10 +49,11 @@ def sessions(tmp_path, monkeypatch) -> Iterator[Any]:
 
 
 def make_tracker(*, sender: int = USER, text: str = "", intent: str = "greet",
-                 entities: dict[str, str] | None = None, slots: dict[str, Any] | None = None) -> Tracker:
+                 entities: dict[str, str] | None = None, slots: dict[str, Any] | None = None,
+                 events: list[dict[str, Any]] | None = None) -> Tracker:
     latest = {"text": text, "intent": {"name": intent, "confidence": 1.0},
               "entities": [{"entity": k, "value": v} for k, v in (entities or {}).items()]}
-    return Tracker(sender_id=str(sender), slots=slots or {}, latest_message=latest, events=[],
+    return Tracker(sender_id=str(sender), slots=slots or {}, latest_message=latest, events=events or [],
                    paused=False, followup_action=None, active_loop={}, latest_action_name="action_listen")
 
 
@@ -89,6 +91,39 @@ async def test_cancel_confirm_button_cancels(sessions):
                                                 entities={"order_id": "9002", "subject": "confirm"}))
     with sessions() as session:
         assert session.scalar(select(Order.status).where(Order.number == "9002")) == "cancelled"
+
+
+def said_by_bot(message: dict[str, Any]) -> list[dict[str, Any]]:
+    """The tracker events after the bot sent `message` and the customer typed something."""
+    return [{"event": "bot", "text": message["text"], "data": {"buttons": message["buttons"]}},
+            {"event": "action", "name": "action_listen"}]
+
+
+@pytest.mark.parametrize(("said", "status", "answer"), [
+    ("affirm", "cancelled", "Done: order 9002 is cancelled"),
+    ("deny", "placed", "OK, order 9002 stays as it is."),
+])
+async def test_a_typed_yes_or_no_answers_the_cancel_question(sessions, said, status, answer):
+    [ask], _ = await run(ActionCancelOrder(), make_tracker(text="cancel 9002", intent="cancel_order",
+                                                           entities={"order_id": "9002"}))
+    [reply], _ = await run(ActionCancelOrder(), make_tracker(text="yes" if said == "affirm" else "no",
+                                                             intent=said, events=said_by_bot(ask)))
+    assert reply["text"].startswith(answer)
+    with sessions() as session:
+        assert session.scalar(select(Order.status).where(Order.number == "9002")) == status
+
+
+@pytest.mark.parametrize("said", ["affirm", "deny"])
+async def test_a_typed_yes_with_no_cancel_question_cancels_nothing(sessions, said):
+    [which], _ = await run(ActionOrderStatus(), make_tracker(text="where is 9001",
+                                                            entities={"order_id": "9001"}))
+    [reply], _ = await run(ActionCancelOrder(), make_tracker(text="yes", intent=said,
+                                                             events=said_by_bot(which)))
+    assert reply["text"] == requests.NOTHING_TO_CONFIRM
+    [reply], _ = await run(ActionCancelOrder(), make_tracker(text="yes", intent=said))
+    assert reply["text"] == requests.NOTHING_TO_CONFIRM
+    with sessions() as session:
+        assert session.scalar(select(Order.status).where(Order.number == "9002")) == "placed"
 
 
 async def test_a_good_rating_is_thanked(sessions):

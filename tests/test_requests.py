@@ -143,3 +143,16 @@ def test_refund_opens_a_ticket(session, now, ann):
     assert "refund request for order 4012" in b.said(reply)
     assert requests.refund_reply(session, telegram_user_id=2, raw_number="4012", message_text="refund",
                                  now=now, zone=BERLIN).text == NOT_LINKED
+
+
+@pytest.mark.parametrize(("buttons", "pending"), [
+    (['/cancel_order{"order_id":"4001","subject":"confirm"}',
+      '/cancel_order{"order_id":"4001","subject":"keep"}'], "4001"),
+    (['/order_status{"order_id":"4001"}', '/order_status{"order_id":"4002"}'], None),  # "which order?"
+    (['/cancel_order{"order_id":"4001","subject":"keep"}'], None),
+    (['/cancel_order{"order_id":"4001","subject":"confirm"'], None),  # not a payload: malformed JSON
+    (["Arrived late"], None),
+    ([], None),
+])
+def test_a_typed_yes_finds_the_order_only_in_a_cancel_question(buttons, pending):
+    assert requests.pending_cancellation(buttons) == pending

@@ -297,6 +297,28 @@ async def test_cancel_an_unshipped_order_after_confirming(api, store):
     assert read(store, lambda s: s.scalar(select(Order.status).where(Order.number == number))) == "cancelled"
 
 
+async def test_a_typed_yes_or_no_answers_the_cancel_question(api, store):
+    """"yes" right after "Cancel order N?" cancels N; "no" keeps it; "yes" out of the blue
+    cancels nothing."""
+    user_id, kept, cancelled = new_user_id(), new_number(), new_number()
+
+    def orders(s, c, now):  # type: ignore[no-untyped-def]
+        for number in (kept, cancelled):
+            b.goods_order(s, owner=c, number=number, created_at=now - timedelta(hours=5), done=1)
+
+    add_customer(store, linked_to=user_id, orders=orders)
+    user = api.user(user_id, "Yves")
+    status = lambda number: read(store, lambda s: s.scalar(  # noqa: E731
+        select(Order.status).where(Order.number == number)))
+    assert (await ask(user, f"please cancel order {kept}")).startswith(f"Cancel order {kept}")
+    assert (await ask(user, "no")).startswith(f"OK, order {kept} stays as it is.")
+    assert (await ask(user, f"cancel order {cancelled}")).startswith(f"Cancel order {cancelled}")
+    assert (await ask(user, "yes")).startswith(f"Done: order {cancelled} is cancelled")
+    assert (status(kept), status(cancelled)) == ("placed", "cancelled")
+    assert "nothing waiting for a yes or no" in await ask(user, "yes please")
+    assert status(kept) == "placed"
+
+
 async def test_cancelling_a_shipped_order_opens_a_ticket(api, store):
     user_id, number = new_user_id(), new_number()
     add_customer(store, linked_to=user_id, orders=lambda s, c, now: b.goods_order(
