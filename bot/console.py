@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import IO
 
 from bot.local_bot_api import LocalBotApi
+from bot.local_bot_api.keyboards import is_inline
 from shop import demo
 from shop.settings import PROJECT_ROOT
 
@@ -79,34 +80,75 @@ class ConsoleChat:
         self.photo_dir = photo_dir
         self.persona = PERSONAS["customer"]
         self.buttons: list[str] = []
+        self.inline = True  # whether self.buttons are inline buttons or a reply keyboard
         self.photos = 0
+        self.shown: dict[int, int] = {}  # per persona: how many of the bot's messages were printed
+        self.at_prompt = False
 
     def user(self):  # type: ignore[no-untyped-def]
         p = self.persona
         return self.api.user(p.telegram_user_id, first_name=p.name.split()[0],
-                             last_name=p.name.split()[-1])
+                             last_name=p.name.split()[-1], phone_number=p.phone)
 
     async def run(self, stdin: IO[str] = sys.stdin) -> None:
         self.say(f"Console chat with the shop assistant. You are {self.persona.name} (demo customer).")
         self.say(HELP.format(who=self.persona.key))
+        for persona in PERSONAS.values():  # all exist from the start: staff can relay to Dana at once
+            self.api.user(persona.telegram_user_id, first_name=persona.name.split()[0],
+                          last_name=persona.name.split()[-1], phone_number=persona.phone)
         lines = read_lines(stdin)
+        watcher = asyncio.create_task(self.watch())
+        try:
+            while True:
+                self.prompt()
+                self.at_prompt = True
+                line = await lines.get()
+                self.at_prompt = False
+                if line is None:
+                    break
+                line = line.strip()
+                if not line:
+                    continue
+                if not await self.handle(line):
+                    break
+        finally:
+            watcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await watcher
+
+    def prompt(self) -> None:
+        self.out.write(f"\n{self.persona.name}> ")
+        self.out.flush()
+
+    async def watch(self) -> None:
+        """Print what the bot sends while you are at the prompt (a staff member's answer, a
+        delivery update, a rating request), then show the prompt again."""
         while True:
-            self.out.write(f"\n{self.persona.name}> ")
-            self.out.flush()
-            line = await lines.get()
-            if line is None:
-                break
-            line = line.strip()
-            if not line:
-                continue
-            if not await self.handle(line):
-                break
+            await asyncio.sleep(0.25)
+            if self.at_prompt and self.unseen():
+                self.out.write("\n")
+                self.flush()
+                self.prompt()
+
+    def unseen(self) -> int:
+        key = self.persona.telegram_user_id
+        return len(self.api.sent_messages(key)) - self.shown.get(key, 0)
+
+    def flush(self) -> int:
+        """Print the current persona's messages not printed yet; returns how many."""
+        key = self.persona.telegram_user_id
+        sent = self.api.sent_messages(key)
+        new = sent[self.shown.get(key, 0):]
+        for message in new:
+            self.show(message)
+        self.shown[key] = len(sent)
+        return len(new)
 
     async def handle(self, line: str) -> bool:
         """Act on one line; False when the user wants to leave."""
         command, _, arg = line.partition(" ")
         user = self.user()
-        before = len(self.api.sent_messages(self.persona.telegram_user_id))
+        self.flush()
         if command == "/quit":
             return False
         if command == "/console":
@@ -119,13 +161,20 @@ class ConsoleChat:
                 self.persona = PERSONAS[arg.strip()]
                 self.buttons = []
                 self.say(f"You are now {self.persona.name} ({self.persona.key}).")
+                if self.unseen():
+                    self.say("While you were away the bot sent:")
+                    self.flush()
             return True
         if command == "/press":
             if not arg.strip().isdigit() or not 1 <= int(arg) <= len(self.buttons):
                 self.say("No such button. The bot's last buttons were: "
                          + (", ".join(f"[{i}] {b}" for i, b in enumerate(self.buttons, 1)) or "none"))
                 return True
-            await user.press(self.buttons[int(arg) - 1])
+            label = self.buttons[int(arg) - 1]
+            if self.inline:
+                await user.press(label)
+            else:  # a reply keyboard: its contact button shares the phone number, as Telegram does
+                await user.press_keyboard(label)
         elif command == "/share":
             if self.persona.phone is None:
                 self.say("This persona has no phone number to share.")
@@ -133,24 +182,21 @@ class ConsoleChat:
             await user.share_contact(self.persona.phone)
         else:
             await user.send(line)
-        await self.print_replies(before)
+        await self.print_replies()
         return True
 
-    async def print_replies(self, before: int) -> None:
+    async def print_replies(self) -> None:
         """Print what the bot sends until it has been quiet for a moment."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + REPLY_TIMEOUT
         quiet_at: float | None = None
-        seen = before
+        printed = 0
         while loop.time() < deadline and (quiet_at is None or loop.time() < quiet_at):
             await asyncio.sleep(0.05)
-            sent = self.api.sent_messages(self.persona.telegram_user_id)
-            if len(sent) > seen:
-                for message in sent[seen:]:
-                    self.show(message)
-                seen = len(sent)
+            if self.flush():
+                printed += 1
                 quiet_at = loop.time() + QUIET_AFTER_REPLY
-        if seen == before:
+        if not printed:
             self.say("(no answer from the bot within 30 s; the servers' logs are in var/log/)")
 
     def show(self, message) -> None:  # type: ignore[no-untyped-def]
@@ -165,6 +211,7 @@ class ConsoleChat:
         labels = message.buttons
         if labels:
             self.buttons = labels
+            self.inline = is_inline(message.reply_markup)
             self.say("     " + "  ".join(f"[{i}] {b}" for i, b in enumerate(labels, 1))
                      + "   (/press N)")
 

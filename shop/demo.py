@@ -503,6 +503,7 @@ def _tickets(rng: np.random.Generator, orders: dict, feedback: dict, customer_id
         "assignee_telegram_id": np.where(status == "waiting", None, _choice(
             rng, (OWNER.telegram_user_id, STAFF.telegram_user_id), k, p=(0.4, 0.6))),
         "created_at": created,
+        "last_alert_at": created,  # staff were told when each was raised, not again at start-up
         "first_response_at": np.where(status == "waiting", np.datetime64("NaT"), first),
         "resolved_at": np.where(status == "resolved", resolved, np.datetime64("NaT")),
     }

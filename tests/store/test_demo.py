@@ -25,6 +25,7 @@ from shop.models import (
     Ticket,
 )
 from shop.phones import normalise
+from shop.tickets import unalerted
 from tests.store.conftest import row_counts, snapshot
 
 
@@ -121,6 +122,13 @@ def test_tickets_have_response_and_resolution_times(session, shop):
     resolved = [t for t in tickets if t.status == "resolved"]
     assert resolved and all(t.created_at <= t.first_response_at <= t.resolved_at
                             for t in resolved)
+
+
+def test_generated_tickets_count_as_alerted_so_start_up_sends_no_flood(session, shop):
+    """Staff heard of each ticket when it was raised; only the newest may still be overdue."""
+    assert unalerted(session) == []
+    alerted = session.execute(select(Ticket.created_at, Ticket.last_alert_at)).all()
+    assert all(t.last_alert_at == t.created_at for t in alerted)
 
 
 def test_customers_have_valid_phones_and_some_acquisition_costs(session, shop):

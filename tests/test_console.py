@@ -1,0 +1,90 @@
+"""The console chat's own behaviour, with the test playing the bot through the local Bot API.
+
+(tests/e2e/test_console.py runs it against the real bot, Rasa and action server.)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import threading
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+import bot.console
+from bot.console import PERSONAS, ConsoleChat
+from bot.local_bot_api import LocalBotApi
+
+TOKEN = "777000:CONSOLE-UNIT"
+DANA = PERSONAS["customer"]
+STAFF = PERSONAS["staff"]
+
+
+class HeldStdin:
+    """Typed lines that arrive only once `gate` is set: the user sits at the prompt till then."""
+
+    def __init__(self, lines: list[str], gate: threading.Event) -> None:
+        self.lines, self.gate = lines, gate
+
+    def __iter__(self) -> Iterator[str]:
+        self.gate.wait(30)
+        yield from self.lines
+
+
+async def bot_sends(api: LocalBotApi, chat_id: int, text: str, **extra: object) -> None:
+    async with httpx.AsyncClient() as client:
+        answer = await client.post(f"{api.base_url}{api.token}/sendMessage",
+                                   json={"chat_id": chat_id, "text": text, **extra})
+    assert answer.json()["ok"], answer.text
+
+
+async def printed(out: io.StringIO, text: str) -> str:
+    for _ in range(100):
+        if text in out.getvalue():
+            return out.getvalue()
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"{text!r} not printed; transcript:\n{out.getvalue()}")
+
+
+async def test_messages_that_arrive_at_the_prompt_are_printed_and_kept_for_who_was_away(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(bot.console, "REPLY_TIMEOUT", 1.0)
+    async with LocalBotApi(token=TOKEN) as api:
+        gate, out = threading.Event(), io.StringIO()
+        chat = ConsoleChat(api, out=out)
+        running = asyncio.create_task(chat.run(HeldStdin(["/as staff\n", "/quit\n"], gate)))
+        await printed(out, f"{DANA.name}> ")
+        await bot_sends(api, DANA.telegram_user_id, "Good news: order 1042 has shipped.")
+        transcript = await printed(out, "bot> Good news: order 1042 has shipped.")
+        assert transcript.rstrip().endswith(f"{DANA.name}>")  # the prompt is back
+        await bot_sends(api, STAFF.telegram_user_id, "New ticket #7 from Dana Demo")
+        await asyncio.sleep(0.6)
+        assert "New ticket #7" not in out.getvalue()  # not Dana's: kept until staff looks
+        gate.set()
+        await asyncio.wait_for(running, 10)
+    _, after_switch = out.getvalue().split(f"You are now {STAFF.name}")
+    assert "While you were away the bot sent:\nbot> New ticket #7 from Dana Demo" in after_switch
+    assert out.getvalue().count("Good news: order 1042 has shipped.") == 1
+
+
+async def test_pressing_a_contact_keyboard_button_shares_the_personas_phone(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(bot.console, "REPLY_TIMEOUT", 0.5)
+    async with LocalBotApi(token=TOKEN) as api:
+        gate, out = threading.Event(), io.StringIO()
+        chat = ConsoleChat(api, out=out)
+        running = asyncio.create_task(chat.run(HeldStdin(["/press 1\n", "/quit\n"], gate)))
+        await printed(out, f"{DANA.name}> ")
+        keyboard = {"keyboard": [[{"text": "Share my phone number", "request_contact": True}]],
+                    "one_time_keyboard": True, "resize_keyboard": True}
+        await bot_sends(api, DANA.telegram_user_id, "Tap to link your account", reply_markup=keyboard)
+        await printed(out, "[1] Share my phone number")
+        gate.set()
+        await asyncio.wait_for(running, 10)
+        async with httpx.AsyncClient() as client:
+            updates = (await client.post(f"{api.base_url}{api.token}/getUpdates", json={})).json()["result"]
+    [update] = updates
+    contact = update["message"]["contact"]
+    assert contact["phone_number"] == DANA.phone and contact["user_id"] == DANA.telegram_user_id
