@@ -47,12 +47,6 @@ QUESTIONS = [(metric, "last 30 days", False) for metric in METRICS] + [
     ("bought_together", "last quarter", False),
 ]
 DIGESTS = ("last 7 days", "last month")
-# Indexes this suite argues for (not in the schema yet): timed as a second pass, then dropped.
-PROPOSED_INDEXES = {
-    "ix_orders_delivered": "orders (delivered_at)",
-    "ix_customers_created": "customers (created_at)",
-}
-HELPED = {"on_time_rate", "avg_delivery_days", "new_customers", "value_addition"}
 
 
 def run(quick: bool) -> list[Row]:
@@ -70,25 +64,10 @@ def run(quick: bool) -> list[Row]:
         rows.append(Row(SUITE, f"{backend} load average at start (CPUs: {os.cpu_count()})",
                         os.getloadavg()[0], ""))
         try:
-            _proposed_indexes(engine, create=False)
             rows.extend(_time_questions(backend, engine, QUESTIONS, DIGESTS))
-            _proposed_indexes(engine, create=True)
-            helped = [q for q in QUESTIONS if q[0] in HELPED]
-            rows.extend(_time_questions(f"{backend} +proposed indexes", engine, helped, DIGESTS))
         finally:
-            _proposed_indexes(engine, create=False)
             engine.dispose()
     return rows
-
-
-def _proposed_indexes(engine: Engine, *, create: bool) -> None:
-    with engine.begin() as conn:
-        for name, columns in PROPOSED_INDEXES.items():
-            # Constant DDL written here, not built from input.
-            conn.execute(text(f"CREATE INDEX IF NOT EXISTS {name} ON {columns}" if create
-                              else f"DROP INDEX IF EXISTS {name}"))
-        if create and engine.dialect.name == "postgresql":
-            conn.execute(text("ANALYZE orders, customers"))
 
 
 def _time_questions(
