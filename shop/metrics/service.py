@@ -145,7 +145,8 @@ def digest(
 class _Context:
     """One request's loaders, memoised so metrics sharing a query (revenue, orders, aov,
     clv...) read the store once per window; `windows` are the windows the request will
-    ask about, so the churn cohorts of all of them come from one scan."""
+    ask about, so the customer activity (churn cohorts, buyers) of all of them comes from
+    one scan."""
 
     def __init__(
         self, session: Session, options: MetricOptions, windows: tuple[Period, ...]
@@ -168,29 +169,28 @@ class _Context:
     def remember_sums(self, source: load.Source, window: Period, sums: dict[str, float]) -> None:
         self._memo[("sums", source.name, window.start, window.end)] = sums
 
-    def cohort(self, window: Period) -> tuple[int, int]:
-        key = ("cohort", window.start, window.end)
-        if key not in self._memo:
-            wanted = [w for w in dict.fromkeys((*self.windows, window))
-                      if ("cohort", w.start, w.end) not in self._memo]
-            found = load.cohorts(
+    def activity(self, window: Period, *, buyers: bool = False) -> load.Activity:
+        """The window's churn cohort (and buyers, if asked for), found for all of the
+        request's windows in one scan."""
+        key = ("activity", window.start, window.end)
+        known = self._memo.get(key)
+        if known is None or (buyers and known.buyers is None):
+            wanted = list(dict.fromkeys((*self.windows, window)))
+            found = load.customer_activity(
                 self.session, [(w.start, w.end) for w in wanted],
-                horizon=timedelta(days=self.options.churn_horizon_days),
+                horizon=timedelta(days=self.options.churn_horizon_days), buyers=buyers,
             )
-            for w, counts in zip(wanted, found, strict=True):
-                self._memo[("cohort", w.start, w.end)] = counts
+            for w, activity in zip(wanted, found, strict=True):
+                self._memo[("activity", w.start, w.end)] = activity
         return self._memo[key]  # type: ignore[no-any-return]
+
+    def cohort(self, window: Period) -> tuple[int, int]:
+        activity = self.activity(window)
+        return activity.active_at_start, activity.still_active
 
     def buyers(self, window: Period) -> tuple[int, int]:
         return self._once(("buyers", window.start, window.end),
                           lambda: load.buyers(self.session, window.start, window.end))
-
-    def buyer_count(self, window: Period) -> int:
-        known = self._memo.get(("buyers", window.start, window.end))
-        if known is not None:
-            return int(known[0])
-        return self._once(("buyer_count", window.start, window.end),
-                          lambda: load.buyer_count(self.session, window.start, window.end))
 
     def top_customers(self, window: Period) -> pd.DataFrame:
         return self._once(("top", window.start, window.end), lambda: d.rank_customers(
@@ -249,13 +249,14 @@ def _flow(
 
 def _clv(context: _Context, window: Period) -> float:
     orders = context.sums(load.ORDERS, window)
-    buyers = context.buyer_count(window)
-    lifetime = context.options.lifetime_months or d.lifetime_months(
-        d.monthly_rate(d.churn_rate(*context.cohort(window)), window.days)
-    )
+    activity = context.activity(window, buyers=True)
+    assert activity.buyers is not None
+    lifetime = context.options.lifetime_months or d.lifetime_months(d.monthly_rate(
+        d.churn_rate(activity.active_at_start, activity.still_active), window.days
+    ))
     return d.clv(
         d.aov(orders["revenue"], orders["priced_orders"]),
-        d.purchases_per_month(orders["orders"], buyers, window.days),
+        d.purchases_per_month(orders["orders"], activity.buyers, window.days),
         lifetime,
     )
 
