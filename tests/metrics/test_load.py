@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import event
 
 from shop.metrics import load
-from shop.models import Customer, Order
+from shop.models import Customer, Order, OrderItem, Product
 
 HORIZON = timedelta(days=30)
 OCTOBER = (datetime(2026, 10, 1, tzinfo=UTC), datetime(2026, 11, 1, tzinfo=UTC))
@@ -81,3 +81,32 @@ def test_activity_of_a_store_without_orders_is_zero(session):
     assert load.customer_activity(session, [OCTOBER], horizon=HORIZON) == [
         load.Activity(0, 0, None)
     ]
+
+
+def test_basket_lines_are_the_window_lines_of_orders_not_cancelled(session):
+    lamp = Product(sku="L", name="Lamp", price=Decimal("5"))
+    mug = Product(sku="M", name="Mug", price=Decimal("5"))
+    ana = Customer(name="Ana", created_at=at(1, 1))
+    session.add_all([lamp, mug, ana])
+
+    def order(number, created, *items, status="delivered"):
+        session.add(Order(number=number, customer=ana, total=Decimal("10"), status=status,
+                          created_at=created,
+                          items=[OrderItem(product=p, quantity=1, unit_price=Decimal("5"))
+                                 for p in items]))
+
+    order("1", at(10, 2), lamp, mug)
+    order("2", at(10, 3), mug, status="cancelled")
+    order("3", at(9, 30), lamp)
+    order("4", at(10, 31), mug)
+    session.flush()
+
+    lines = load.basket_lines(session, *OCTOBER)
+
+    assert list(lines.columns) == ["order_id", "product_id"]
+    assert str(lines.dtypes["order_id"]) == str(lines.dtypes["product_id"]) == "int64"
+    numbers = {o.id: o.number for o in session.query(Order)}
+    got = sorted((numbers[o], p) for o, p in lines.itertuples(index=False))
+    assert got == sorted([("1", lamp.id), ("1", mug.id), ("4", mug.id)])
+    assert load.basket_lines(session, *SEPTEMBER).shape == (1, 2)
+    assert load.basket_lines(session, at(1, 1), at(2, 1)).shape == (0, 2)
