@@ -61,6 +61,9 @@ def tf_env(threads: int | None) -> dict[str, str]:
     """Environment for a Rasa process with TensorFlow limited to `threads` threads (None: all
     cores), so two trainings side by side each keep to one core."""
     env = dict(os.environ)
+    # No reuse of components from Rasa's own training cache (.rasa/cache): two configs that
+    # share a component would otherwise report a training time that is only the rest.
+    env["RASA_MAX_CACHE_SIZE"] = "0"
     if threads:
         env["TF_INTRA_OP_PARALLELISM_THREADS"] = str(threads)
         env["TF_INTER_OP_PARALLELISM_THREADS"] = str(threads)

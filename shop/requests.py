@@ -65,19 +65,30 @@ def _summary(order: Order) -> str:
     return f"{items}, {order.total:.2f} {order.currency}" if items else f"{order.total:.2f} {order.currency}"
 
 
+def _asker_and_order(
+    session: Session, telegram_user_id: int, raw_number: str | None, *, intent: str, zone: ZoneInfo,
+    latest_if_none_open: bool = True,
+) -> tuple[Asker, Order] | Reply:
+    """Who asks and which of their orders they mean, or the reply when that can't be told
+    (not linked, no such order of theirs, several to choose from)."""
+    who = asker(session, telegram_user_id)
+    if who is None:
+        return Reply(NOT_LINKED)
+    found = resolve_order(session, customer_id=who.customer.id, raw_number=raw_number, intent=intent,
+                          zone=zone, latest_if_none_open=latest_if_none_open)
+    return found if isinstance(found, Reply) else (who, found)
+
+
 def cancel_reply(
     session: Session, *, telegram_user_id: int, raw_number: str | None, subject: str | None,
     message_text: str | None, now: datetime, zone: ZoneInfo,
 ) -> Reply:
     """Ask to confirm, cancel on confirmation, or hand a too-late cancellation to a person."""
-    who = asker(session, telegram_user_id)
-    if who is None:
-        return Reply(NOT_LINKED)
-    found = resolve_order(session, customer_id=who.customer.id, raw_number=raw_number,
-                          intent="cancel_order", zone=zone, latest_if_none_open=False)
+    found = _asker_and_order(session, telegram_user_id, raw_number, intent="cancel_order", zone=zone,
+                             latest_if_none_open=False)
     if isinstance(found, Reply):
         return found
-    order = found
+    who, order = found
     if order.status == OrderStatus.cancelled.value:
         return Reply(f"Order {order.number} is already cancelled.")
     if order.status == OrderStatus.delivered.value:
@@ -129,14 +140,11 @@ def change_address_reply(
     now: datetime, zone: ZoneInfo,
 ) -> Reply:
     """Open a ticket for a new delivery address, with the customer's words."""
-    who = asker(session, telegram_user_id)
-    if who is None:
-        return Reply(NOT_LINKED)
-    found = resolve_order(session, customer_id=who.customer.id, raw_number=raw_number,
-                          intent="change_address", zone=zone, latest_if_none_open=False)
+    found = _asker_and_order(session, telegram_user_id, raw_number, intent="change_address", zone=zone,
+                             latest_if_none_open=False)
     if isinstance(found, Reply):
         return found
-    order = found
+    who, order = found
     if order.status in (OrderStatus.delivered.value, OrderStatus.cancelled.value):
         return Reply(f"Order {order.number} is already {order.status}, so its delivery "
                      "address can't be changed any more.")
@@ -158,14 +166,10 @@ def refund_reply(
     now: datetime, zone: ZoneInfo,
 ) -> Reply:
     """Open a ticket for a refund, with the customer's words; a person decides."""
-    who = asker(session, telegram_user_id)
-    if who is None:
-        return Reply(NOT_LINKED)
-    found = resolve_order(session, customer_id=who.customer.id, raw_number=raw_number,
-                          intent="refund_request", zone=zone)
+    found = _asker_and_order(session, telegram_user_id, raw_number, intent="refund_request", zone=zone)
     if isinstance(found, Reply):
         return found
-    order = found
+    who, order = found
     if order.status == OrderStatus.cancelled.value:
         return Reply(f"Order {order.number} is cancelled. If you had paid for it, our team "
                      "refunds it without you asking; say \"talk to a person\" if it hasn't arrived.")
