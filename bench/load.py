@@ -3,7 +3,10 @@
 N simulated customers (default 50) each ask about their own order, wait for the answer,
 pause a second or so (0.5-1.5 s, as a person would) and ask again, for 60 s (quick: 10 s),
 through the local Bot API, the real bot (polling, rate limiter on with limits the fake
-server never reaches), the real Rasa server and the real action server on a demo store.
+server never reaches), the real Rasa servers and the real action server on a demo store.
+Rasa is the heaviest process and works on one core, so the assistant runs as on a
+two-core machine it should: two Rasa servers sharing the tracker store (RASA_URL with two
+local URLs; BENCH_LOAD_RASA_SERVERS changes the number), each conversation on one of them.
 
 Measured: sustained answered messages per second; latency from the customer's send to
 the bot's reply arriving at the Bot API (p50/p95/p99); errors (Bot API errors, handler
@@ -59,6 +62,7 @@ THINK = (0.5, 1.5)  # seconds a customer pauses between an answer and the next q
 REPLY_TIMEOUT = 30.0
 FIRST_ID = 7_000_001
 TARGET_RATE, TARGET_P95_MS = 40.0, 500.0
+RASA_SERVERS = int(os.environ.get("BENCH_LOAD_RASA_SERVERS", "2"))
 BENCH = "bot + local Bot API + customers"  # this process
 QUESTIONS = ("where is my order {n}?", "has {n} shipped?", "show my orders", "when will order {n} arrive?")
 
@@ -191,18 +195,21 @@ def run(quick: bool) -> list[Row]:
             _env_file=None,  # type: ignore[call-arg]
             database_url=f"sqlite:///{folder / 'shop.db'}",
             rasa_tracker_store_url=f"sqlite:///{folder / 'tracker.db'}",
-            rasa_url=f"http://127.0.0.1:{free_port()}", action_server_port=free_port(),
+            rasa_url=",".join(f"http://127.0.0.1:{free_port()}" for _ in range(RASA_SERVERS)),
+            action_server_port=free_port(),
             rasa_model=PROJECT_ROOT / "models" / "current.tar.gz", tz="Europe/Berlin",
             **FAKE_SERVER_LIMITS)
         prepare_store(settings, now=datetime.now(UTC), demo_data=False)
         people = make_customers(settings, CUSTOMERS)
         with servers(settings, folder / "logs") as supervisor:
-            pids = {"Rasa server": supervisor.pid("rasa"), "action server": supervisor.pid("actions")}
+            pids = {"action server": supervisor.pid("actions")} | {
+                f"Rasa server {n}": supervisor.pid("rasa" if n == 1 else f"rasa-{n}")
+                for n in range(1, RASA_SERVERS + 1)}
             outcome, elapsed, memory, cpu, duplicated, errors = asyncio.run(
                 drive(settings, people, seconds, pids))
     rate = len(outcome.latencies) / elapsed
     ms = sorted(x * 1000 for x in outcome.latencies)
-    label = f"{CUSTOMERS} customers, {seconds:.0f} s"
+    label = f"{CUSTOMERS} customers, {seconds:.0f} s, {RASA_SERVERS} Rasa"
     rows = [
         Row(SUITE, f"{label}: answered messages/s", rate, "msg/s", f">= {TARGET_RATE:.0f}",
             rate >= TARGET_RATE),

@@ -1,17 +1,18 @@
 """The bot's client for Rasa's REST channel (POST /webhooks/rest/webhook).
 
-``base_url`` may list several Rasa servers, comma-separated (RASA_URL): messages go to
-them in turn, and a server that cannot be reached is skipped for a few seconds while the
-message goes to the next one. That is safe only for failures where the message never
-arrived (no connection); a server that took the message and then failed or timed out
-is not retried elsewhere, because Rasa may have acted on it. Several servers must share
-the tracker store and a lock store (README, "Scaling").
+``base_url`` may list several Rasa servers, comma-separated (RASA_URL). Each conversation
+has its server (the sender id picks it), so the servers share the work while each
+conversation's turns are taken one at a time by one server's own lock. A server that
+cannot be reached is skipped for a few seconds and the message goes to the next one. That
+is safe only for failures where the message never arrived (no connection); a server that
+took the message and then failed or timed out is not retried elsewhere, because Rasa may
+have acted on it. Several servers must share the tracker store; a Redis lock store also
+keeps a conversation whole while it moves to another server (README, "Scaling").
 """
 
 from __future__ import annotations
 
 import asyncio
-import itertools
 import logging
 import time
 from typing import Any
@@ -42,15 +43,14 @@ class RasaClient:
         if not urls:
             raise ValueError("no Rasa server URL given")
         self._servers = [_Server(url, timeout) for url in urls]
-        self._turn = itertools.count()
 
     @property
     def urls(self) -> list[str]:
         return [server.url for server in self._servers]
 
-    def _order(self) -> list[_Server]:
-        """Every server once, starting with the next in turn; those cooling down go last."""
-        start = next(self._turn) % len(self._servers)
+    def _order(self, sender_id: int) -> list[_Server]:
+        """Every server once, starting with the conversation's own; those cooling down go last."""
+        start = sender_id % len(self._servers)
         ring = self._servers[start:] + self._servers[:start]
         now = time.monotonic()
         return [s for s in ring if s.down_until <= now] + [s for s in ring if s.down_until > now]
@@ -62,7 +62,7 @@ class RasaClient:
         if metadata:
             body["metadata"] = metadata
         failures: list[str] = []
-        for server in self._order():
+        for server in self._order(sender_id):
             try:
                 response = await server.client.post("/webhooks/rest/webhook", json=body)
             except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:

@@ -1,4 +1,4 @@
-"""`rasa` with two fixes: run by .venv-rasa's Python (3.10), not part of the bot package.
+"""`rasa` with four fixes: run by .venv-rasa's Python (3.10), not part of the bot package.
 
 1. Several Rasa servers on one Redis lock store (README "Scaling"): Rasa's RedisLockStore
 reads a conversation's ticket lock, changes it and writes it back with nothing guarding
@@ -9,7 +9,20 @@ only). `AtomicRedisLockStore` does each of those read-change-writes under a shor
 mutex (redis-py's Lock: SET NX PX, released by a Lua script), so tickets are unique and
 conversations are served one turn at a time across servers.
 
-2. Speed: Rasa 3.6 checks every action server answer with ``jsonschema.validate(answer, schema)``,
+2. Speed: every event Rasa reads back from the tracker store is turned into its class by
+``Event.resolve_by_type``, which walks all subclasses of Event each time: 15% of Rasa's
+CPU per message in a 40-turn conversation, growing with its length. The classes are
+fixed once Rasa is imported, so the answer is remembered per type name.
+
+3. Several Rasa processes on one machine sharing a SQLite tracker store (RASA_URL with
+several local URLs, README "Scaling"): each creates the store's tables at start-up (check,
+then create: two at once collide), so that runs one process at a time under a file lock;
+and SQLite runs in WAL mode with synchronous=NORMAL and a busy timeout, so that a commit
+does not wait for the disk and a writer waits for another instead of failing. (WAL is
+safe against a crash of the process; a power cut may lose the last turns' dialogue state,
+never the shop's data, which is in the store.)
+
+4. Speed: Rasa 3.6 checks every action server answer with ``jsonschema.validate(answer, schema)``,
 which first re-validates the schema itself against the JSON Schema meta-schema (Draft
 2020-12 with jsonschema 4.17): about a third of Rasa's CPU time per customer message in
 our profile (py-spy, README "Operations"). The schema is a constant, so it is checked once
@@ -24,6 +37,7 @@ from __future__ import annotations
 
 import sys
 
+SQLITE_BUSY_MS = 10_000  # how long a tracker store writer waits for another
 MUTEX_SECONDS = 10.0  # a read-change-write of a lock takes milliseconds; a crashed holder frees it after this
 
 
@@ -51,6 +65,55 @@ def patch_redis_lock_store() -> None:
                 super().cleanup(conversation_id, ticket_number)
 
     lock_store.RedisLockStore = AtomicRedisLockStore  # what _create_from_endpoint_config builds
+
+
+def patch_tracker_store() -> None:
+    """One process at a time creates the tracker tables; SQLite in WAL mode (see 3. above)."""
+    import fcntl
+    import tempfile
+    from pathlib import Path
+    from typing import Any
+
+    from rasa.core.tracker_store import SQLTrackerStore
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    @event.listens_for(Engine, "connect")
+    def sqlite_pragmas(connection: Any, _record: Any) -> None:
+        if type(connection).__module__.startswith("sqlite3"):
+            cursor = connection.cursor()
+            for pragma in ("journal_mode=WAL", "synchronous=NORMAL", f"busy_timeout={SQLITE_BUSY_MS}"):
+                cursor.execute(f"PRAGMA {pragma}")
+            cursor.close()
+
+    create = SQLTrackerStore.__init__
+
+    def one_at_a_time(self: SQLTrackerStore, *args: Any, **kwargs: Any) -> None:
+        with open(Path(tempfile.gettempdir()) / "cs-assistant-rasa-tracker.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            create(self, *args, **kwargs)
+
+    SQLTrackerStore.__init__ = one_at_a_time  # type: ignore[method-assign]
+
+
+def patch_event_lookup() -> None:
+    """Remember which Event class each type name is (see 2. above)."""
+    from typing import Any
+
+    from rasa.shared.core.events import Event
+
+    resolve = Event.resolve_by_type
+    known: dict[str, type[Event]] = {}
+
+    def resolve_by_type(type_name: str, default: Any = None) -> Any:
+        found = known.get(type_name)
+        if found is None:
+            found = resolve(type_name, default)  # raises or returns `default` if unknown
+            if found is not None and found is not default:
+                known[type_name] = found
+        return found
+
+    Event.resolve_by_type = staticmethod(resolve_by_type)  # type: ignore[method-assign,assignment]
 
 
 def patch_action_result_validation() -> None:
@@ -82,6 +145,8 @@ def main() -> int:
     if sys.path and sys.path[0].rstrip("/").endswith("/bot"):
         del sys.path[0]  # this file's folder: its modules must not shadow anything Rasa imports
     patch_redis_lock_store()
+    patch_tracker_store()
+    patch_event_lookup()
     patch_action_result_validation()
     from rasa.__main__ import main as rasa_main
 

@@ -114,7 +114,12 @@ def actions_spec(settings: Settings, *, name: str = "actions", port: int | None 
 
 
 def server_specs(settings: Settings, *, root: Path = PROJECT_ROOT) -> list[ProcessSpec]:
-    return [actions_spec(settings, root=root), rasa_spec(settings, root=root)]
+    """The action server and one Rasa server per RASA_URL (their ports), sharing the tracker
+    store: several local URLs put Rasa, the heaviest process, on several cores."""
+    ports = [urlsplit(url).port or 5005 for url in settings.rasa_urls]
+    return [actions_spec(settings, root=root)] + [
+        rasa_spec(settings, name="rasa" if index == 0 else f"rasa-{index + 1}", port=port, root=root)
+        for index, port in enumerate(ports)]
 
 
 class Supervisor:

@@ -1,4 +1,4 @@
-"""RasaClient over several Rasa servers (RASA_URL=url1,url2): round robin, skipping the dead."""
+"""RasaClient over several Rasa servers (RASA_URL=url1,url2): a server per conversation, skipping the dead."""
 
 from __future__ import annotations
 
@@ -19,16 +19,17 @@ async def test_one_url_works_as_before() -> None:
             await client.aclose()
 
 
-async def test_messages_take_turns_across_servers() -> None:
+async def test_each_conversation_keeps_its_server_and_conversations_spread() -> None:
     async with StubRasa() as a, StubRasa() as b:
         client = RasaClient(f"{a.url}, {b.url}")
         try:
-            for n in range(6):
-                await client.send(7, f"m{n}")
+            for n in range(3):
+                for sender in (7, 8, 9, 10):
+                    await client.send(sender, f"{sender}:m{n}")
         finally:
             await client.aclose()
-    assert [t for _, t in a.received] == ["m0", "m2", "m4"]
-    assert [t for _, t in b.received] == ["m1", "m3", "m5"]
+    assert [t for _, t in a.received] == ["8:m0", "10:m0", "8:m1", "10:m1", "8:m2", "10:m2"]
+    assert [t for _, t in b.received] == ["7:m0", "9:m0", "7:m1", "9:m1", "7:m2", "9:m2"]
 
 
 async def test_a_server_that_cannot_be_reached_is_skipped_and_nothing_is_lost() -> None:
@@ -36,7 +37,7 @@ async def test_a_server_that_cannot_be_reached_is_skipped_and_nothing_is_lost() 
     async with StubRasa() as alive:
         client = RasaClient(f"{dead},{alive.url}")
         try:
-            answers = [await client.send(7, f"m{n}") for n in range(5)]
+            answers = [await client.send(8, f"m{n}") for n in range(5)]  # 8's server is the dead one
             assert not await client.ready()  # not every server is up
         finally:
             await client.aclose()
@@ -59,7 +60,7 @@ async def test_a_slow_server_is_not_retried_elsewhere() -> None:
         client = RasaClient(f"{slow.url},{quick.url}", timeout=0.5)
         try:
             with pytest.raises(RasaUnavailable, match="ReadTimeout"):
-                await client.send(7, "cancel order 1042")
+                await client.send(8, "cancel order 1042")  # 8's server is the slow one
         finally:
             await client.aclose()
     assert quick.received == []

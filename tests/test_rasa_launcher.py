@@ -90,3 +90,49 @@ def test_the_launcher_validates_action_answers_as_rasa_does_only_faster() -> Non
     assert read["good"] is True
     assert "is not of type 'array'" in read["bad"]
     assert "Failed to validate Action server response" in read["bad"]
+
+
+EVENTS = """
+import json, sys
+sys.path.insert(0, "bot")
+from rasa_launcher import patch_event_lookup
+patch_event_lookup()
+from rasa.shared.core.events import Event, UserUttered, SlotSet
+found = [Event.resolve_by_type("user") is UserUttered, Event.resolve_by_type("user") is UserUttered,
+         Event.resolve_by_type("slot") is SlotSet, Event.resolve_by_type("nonsense", SlotSet) is SlotSet]
+try:
+    Event.resolve_by_type("nonsense")
+    unknown = "accepted"
+except ValueError as exc:
+    unknown = str(exc)
+event = Event.from_parameters({"event": "slot", "name": "order_id", "value": "1042"})
+print(json.dumps({"found": found, "unknown": unknown, "event": [type(event).__name__, event.value]}))
+"""
+
+
+def test_the_launcher_finds_event_classes_as_rasa_does() -> None:
+    read = in_rasa(EVENTS)
+    assert read["found"] == [True, True, True, True]
+    assert read["unknown"] == "Unknown event name 'nonsense'."
+    assert read["event"] == ["SlotSet", "1042"]
+
+
+TRACKER = """
+import json, sys
+sys.path.insert(0, "bot")
+from rasa_launcher import patch_tracker_store
+patch_tracker_store()
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.domain import Domain
+store = SQLTrackerStore(Domain.empty(), dialect="sqlite", db=sys.argv[1])
+with store.engine.connect() as connection:
+    modes = [connection.exec_driver_sql(f"PRAGMA {p}").scalar() for p in ("journal_mode", "synchronous",
+                                                                          "busy_timeout")]
+print(json.dumps({"modes": modes, "tables": sorted(store.engine.table_names())}))
+"""
+
+
+def test_the_launchers_sqlite_tracker_store_uses_wal_and_waits_for_other_writers(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    read = in_rasa(TRACKER, str(tmp_path / "tracker.db"))
+    assert read["modes"] == ["wal", 1, 10_000]  # synchronous=NORMAL is 1
+    assert "events" in read["tables"]

@@ -4,8 +4,8 @@ Everything shared lives outside the processes: the store and Rasa's tracker stor
 PostgreSQL (fresh temporary databases), Rasa's lock store on Redis. Messages of the same
 conversations go through both Rasa servers, interleaved and at the same time, and the
 dialogue stays one: a form started on one server is finished on the other, every turn is
-in the tracker once and whole, and the bot balancing across the two (RASA_URL with two
-URLs) keeps answering when one of them dies.
+in the tracker once and whole, and the bot, which gives each conversation one of the two
+(RASA_URL with two URLs), moves a conversation to the other when its server dies.
 
 Heavy (two Rasa processes, about 1.5 GB and a minute or two to load), so one module.
 """
@@ -219,21 +219,22 @@ async def balanced_bot(cluster: Cluster, api: LocalBotApi) -> AsyncIterator[None
 
 @pytest.mark.usefixtures("balanced_bot")
 class TestTheBotBalances:
-    async def test_the_bot_spreads_messages_and_skips_a_dead_server(self, cluster: Cluster,
-                                                                    api: LocalBotApi) -> None:
+    async def test_the_bot_moves_a_conversation_off_a_dead_server(self, cluster: Cluster,
+                                                                   api: LocalBotApi) -> None:
         sender, number = customer_with_a_delivered_order(cluster.sessions)
         user = api.user(sender)
-        for _ in range(4):  # round robin: two turns on each server, one conversation
+        for _ in range(4):  # the conversation's own server (tests/test_rasa_client.py: which one)
             await user.send(f"where is my order {number}?")
             [reply] = await user.wait_for(1, timeout=60)
             assert reply.text is not None and reply.text.startswith(f"Order {number}")
-        cluster.supervisor.kill("rasa-b")
-        for _ in range(3):  # every other message would go to the dead one: it is skipped
+        cluster.supervisor.kill(("rasa-a", "rasa-b")[sender % 2])
+        for _ in range(3):  # its server is dead: the other one takes the conversation over
             await user.send(f"where is my order {number}?")
             [reply] = await user.wait_for(1, timeout=60)
             assert reply.text is not None and reply.text.startswith(f"Order {number}")
         async with httpx.AsyncClient(timeout=30) as client:
-            said = [t for t, _ in turns((await tracker(client, cluster.rasa[0], sender))["events"])]
+            alive = cluster.rasa[1 - sender % 2]
+            said = [t for t, _ in turns((await tracker(client, alive, sender))["events"])]
         assert len(said) == 7  # all seven turns in the one shared conversation
         with cluster.sessions() as session:
             assert session.scalars(select(Ticket).where(Ticket.telegram_user_id == sender)).first() is None
