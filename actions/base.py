@@ -72,14 +72,21 @@ class StoreAction(Action, ABC):
             return self.answer(session, tracker, telegram_user_id=telegram_user_id,
                                settings=settings, now=datetime.now(UTC))
 
-        try:
-            replies = await in_transaction(sessions, work)
-        except Exception:
-            log.exception("action %s failed for sender %s", self.name(), telegram_user_id)
-            replies = Reply(SORRY)
+        replies = await guarded(sessions, work, Reply(SORRY), action=self.name(), sender=telegram_user_id)
         for reply in replies if isinstance(replies, list) else [replies]:
             dispatch(dispatcher, reply)
         return self.events(tracker)
+
+
+async def guarded(sessions: sessionmaker[Session], work: Callable[[Session], T], failed: T, *,
+                  action: str, sender: int) -> T:
+    """`work` in one transaction; on any error it is logged and `failed` is the answer, so
+    the customer hears a clear "try again" instead of nothing."""
+    try:
+        return await in_transaction(sessions, work)
+    except Exception:
+        log.exception("action %s failed for sender %s", action, sender)
+        return failed
 
 
 async def in_transaction(sessions: sessionmaker[Session], work: Callable[[Session], T]) -> T:

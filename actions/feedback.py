@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from datetime import UTC, datetime
 from typing import Any
 
@@ -11,12 +10,10 @@ from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.orm import Session
 
-from actions.base import SORRY, dispatch, in_transaction, sender_telegram_id, store
+from actions.base import SORRY, dispatch, guarded, sender_telegram_id, store
 from actions.requests import latest_entity
 from shop.ratings import RatingOutcome, add_reason, rate, rating_in_text
 from shop.replies import Reply
-
-log = logging.getLogger(__name__)
 
 REASON_FORM = "feedback_reason_form"  # domain.yml: asks "what went wrong?" after a low rating
 REASON_SLOT = "feedback_reason"
@@ -43,7 +40,8 @@ class ActionGiveFeedback(Action):
             def explain(session: Session) -> Reply:
                 return add_reason(session, telegram_user_id=telegram_user_id,
                                   feedback_id=int(feedback_ref), text=str(reason), now=now)
-            reply = await self._safely(sessions, explain, telegram_user_id)
+            reply = await guarded(sessions, explain, Reply(SORRY), action=self.name(),
+                                  sender=telegram_user_id)
             dispatch(dispatcher, reply)
             return [SlotSet(REASON_SLOT, None), SlotSet(SUBJECT_SLOT, None)]
 
@@ -53,21 +51,11 @@ class ActionGiveFeedback(Action):
             return rate(session, telegram_user_id=telegram_user_id, raw_rating=raw_rating,
                         raw_subject=latest_entity(tracker, "subject"), now=now, zone=settings.zone)
 
-        try:
-            outcome = await in_transaction(sessions, record)
-        except Exception:
-            log.exception("action %s failed for sender %s", self.name(), telegram_user_id)
-            outcome = RatingOutcome(Reply(SORRY))
+        outcome = await guarded(sessions, record, RatingOutcome(Reply(SORRY)), action=self.name(),
+                                sender=telegram_user_id)
         dispatch(dispatcher, outcome.reply)
         events: list[dict[str, Any]] = [SlotSet("rating", None)]
         if outcome.ask_reason and outcome.feedback_id is not None:
             events += [SlotSet(SUBJECT_SLOT, str(outcome.feedback_id)), SlotSet(REASON_SLOT, None),
                        FollowupAction(REASON_FORM)]
         return events
-
-    async def _safely(self, sessions, work, telegram_user_id: int) -> Reply:  # type: ignore[no-untyped-def]
-        try:
-            return await in_transaction(sessions, work)  # type: ignore[no-any-return]
-        except Exception:
-            log.exception("action %s failed for sender %s", self.name(), telegram_user_id)
-            return Reply(SORRY)

@@ -89,11 +89,11 @@ class Outcome:
 
 
 def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process and its children so far."""
+    """User + system CPU time of a server and its children so far (of the bench process
+    itself: its own only, as its children are the servers, counted on their own)."""
     process = psutil.Process(pid)
-    times = [process.cpu_times()] + [c.cpu_times() for c in process.children(recursive=True)
-                                     if pid != os.getpid()]
-    return sum(t.user + t.system for t in times)
+    children = process.children(recursive=True) if pid != os.getpid() else []
+    return sum(t.user + t.system for t in [process.cpu_times(), *(c.cpu_times() for c in children)])
 
 
 def make_customers(settings: Settings, count: int) -> list[tuple[int, str]]:

@@ -6,16 +6,12 @@ every variable; this reads the file with Rasa's own loader in .venv-rasa, as `ra
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-
 import pytest
 
 from bot.supervisor import lock_store_env, rasa_env, rasa_sql_url
-from shop.settings import PROJECT_ROOT, Settings
+from shop.settings import Settings
+from tests.rasa_python import in_rasa
 
-RASA_PYTHON = PROJECT_ROOT / ".venv-rasa" / "bin" / "python"
 READ = """
 import json
 from rasa.core.lock_store import LockStore
@@ -30,12 +26,7 @@ print(json.dumps({"lock_store": type(store).__name__, "tracker_url": tracker.url
 
 
 def read_with_rasa(settings: Settings) -> dict[str, object]:
-    if not RASA_PYTHON.exists():
-        pytest.skip("no .venv-rasa (run `make setup`)")
-    env = {**os.environ, **rasa_env(settings)}
-    done = subprocess.run([str(RASA_PYTHON), "-c", READ], cwd=PROJECT_ROOT, env=env, capture_output=True,
-                          text=True, timeout=300, check=True)
-    return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+    return in_rasa(READ, env=rasa_env(settings))
 
 
 def test_one_rasa_server_locks_in_memory() -> None:

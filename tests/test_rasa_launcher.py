@@ -6,15 +6,8 @@ store), the way `rasa_launcher.py run` uses them.
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
+from tests.rasa_python import in_rasa
 
-import pytest
-
-from shop.settings import PROJECT_ROOT
-
-RASA_PYTHON = PROJECT_ROOT / ".venv-rasa" / "bin" / "python"
 REDIS_DB = 7  # the scale-out tests' database; keys here are prefixed "racetest"
 
 RACE = """
@@ -43,15 +36,6 @@ for round_ in range(ROUNDS):
     stores[0].delete_lock(conversation)
 print(json.dumps({"kind": type(stores[0]).__name__, "duplicates": duplicates}))
 """
-
-
-def in_rasa(script: str, *args: str) -> dict[str, object]:
-    if not RASA_PYTHON.exists():
-        pytest.fail("no .venv-rasa: run `make setup` (make test does)")
-    done = subprocess.run([str(RASA_PYTHON), "-c", script, *args], cwd=PROJECT_ROOT, capture_output=True,
-                          text=True, timeout=300, check=True,
-                          env={**os.environ, "PYTHONWARNINGS": "ignore", "TF_CPP_MIN_LOG_LEVEL": "2"})
-    return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
 
 
 def test_rasa_servers_drawing_tickets_at_once_get_distinct_tickets_only_with_the_launcher() -> None:

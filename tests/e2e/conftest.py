@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import socket
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -80,11 +81,18 @@ def bot_settings(base: Settings, api: LocalBotApi, **overrides: object) -> Setti
     return base.model_copy(update={"telegram_api_url": api.base_url, **overrides})
 
 
+@asynccontextmanager
+async def run_bot(settings: Settings) -> AsyncIterator[None]:
+    """The real bot (its services and Application, polling or webhook) for `settings`."""
+    async with Services.create(settings) as services, \
+            running(build_application(services, token=TOKEN), settings):
+        yield
+
+
 @pytest_asyncio.fixture(loop_scope="session", scope="class")
 async def polling_bot(servers: Supervisor, e2e_settings: Settings, api: LocalBotApi) -> AsyncIterator[None]:
     settings = bot_settings(e2e_settings, api)
-    async with Services.create(settings) as services, \
-            running(build_application(services, token=TOKEN), settings):
+    async with run_bot(settings):
         yield
 
 
@@ -93,6 +101,5 @@ async def webhook_bot(servers: Supervisor, e2e_settings: Settings, api: LocalBot
     port = free_port()
     settings = bot_settings(e2e_settings, api, webhook_url=f"http://127.0.0.1:{port}/telegram",
                             webhook_port=port, webhook_secret=SecretStr("e2e-secret"))
-    async with Services.create(settings) as services, \
-            running(build_application(services, token=TOKEN), settings):
+    async with run_bot(settings):
         yield

@@ -6,8 +6,8 @@ from __future__ import annotations
 import asyncio
 import itertools
 import random
-from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -16,15 +16,10 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.app import build_application
 from bot.local_bot_api import BotMessage, FakeGroup, FakeUser, LocalBotApi, tiny_png
 from bot.local_bot_api.actors import ChatView
-from bot.runtime import running
-from bot.services import Services
 from shop import tickets
 from shop.models import Customer, Order, Role, TelegramAccount, Ticket
-from shop.settings import Settings
-from tests.e2e.conftest import TOKEN
 
 # fresh Telegram ids for every person of every test, far from the demo personas
 _ids = itertools.count(random.randrange(300_000_000, 900_000_000, 1_000_000))
@@ -97,13 +92,6 @@ def make_team(sessions: sessionmaker[Session], api: LocalBotApi, *, group: bool,
     only_these_staff(sessions, {owner.id, *(m.id for m in members)})
     chat = api.group(fresh_group_id(), "Shop team", members=(owner, *members)) if group else None
     return Team(api, owner, members, chat)
-
-
-@asynccontextmanager
-async def run_bot(settings: Settings) -> AsyncIterator[None]:
-    async with Services.create(settings) as services, \
-            running(build_application(services, token=TOKEN), settings):
-        yield
 
 
 async def next_matching(view: ChatView, predicate: Callable[[BotMessage], bool], *,

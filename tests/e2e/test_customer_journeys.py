@@ -20,12 +20,9 @@ from pydantic import SecretStr
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.app import build_application
 from bot.handlers.customer import NOT_TEXT
 from bot.local_bot_api import LocalBotApi
 from bot.local_bot_api.actors import FakeUser
-from bot.runtime import running
-from bot.services import Services
 from bot.supervisor import Supervisor
 from shop import demo, linking
 from shop.db import make_engine, make_session_factory, transaction
@@ -33,7 +30,7 @@ from shop.models import DeliveryStage, Feedback, Order, Survey, TelegramAccount,
 from shop.orders import NOT_FOUND, NOT_LINKED
 from shop.settings import Settings
 from tests import journey_builders as b
-from tests.e2e.conftest import TOKEN, bot_settings, free_port
+from tests.e2e.conftest import bot_settings, free_port, run_bot
 
 pytestmark = [pytest.mark.asyncio(loop_scope="session"), pytest.mark.usefixtures("journey_bot")]
 
@@ -60,8 +57,7 @@ async def journey_bot(servers: Supervisor, e2e_settings: Settings, api: LocalBot
                       order_api_port: int) -> AsyncIterator[None]:
     settings = bot_settings(e2e_settings, api, notify_interval=0.3, order_api_port=order_api_port,
                             order_api_token=SecretStr(API_TOKEN))
-    async with Services.create(settings) as services, \
-            running(build_application(services, token=TOKEN), settings):
+    async with run_bot(settings):
         yield
 
 

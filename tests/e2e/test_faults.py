@@ -30,11 +30,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from actions.base import SORRY
-from bot.app import ERROR_REPLY, build_application
+from bot.app import ERROR_REPLY
 from bot.handoff.desk import STAFF_RASA_DOWN
 from bot.local_bot_api import FakeUser, LocalBotApi
-from bot.runtime import running
-from bot.services import Services
 from bot.supervisor import Supervisor, actions_spec, rasa_spec
 from shop import demo
 from shop.db import SQLITE_BUSY_TIMEOUT_MS, make_engine, make_session_factory
@@ -44,7 +42,7 @@ from shop.settings import PROJECT_ROOT, Settings
 from tests import journey_builders as b
 from tests.bot_harness import prepare_demo_people, store_settings
 from tests.bot_process import BotProcess
-from tests.e2e.conftest import TOKEN, bot_settings, free_port
+from tests.e2e.conftest import TOKEN, bot_settings, free_port, run_bot
 from tests.pg_temp import temporary_database, via_port
 from tests.stub_rasa import StubRasa
 from tests.tcp_proxy import TcpProxy
@@ -127,8 +125,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
 @pytest_asyncio.fixture(loop_scope="session", scope="class")
 async def stack_bot(stack: Stack, api: LocalBotApi) -> AsyncIterator[None]:
     settings = bot_settings(stack.settings, api)
-    async with Services.create(settings) as services, \
-            running(build_application(services, token=TOKEN), settings):
+    async with run_bot(settings):
         yield
 
 
@@ -193,8 +190,7 @@ async def test_rasa_too_slow_the_customer_is_told_within_the_timeout(tmp_path: P
         settings = bot_settings(settings, api, rasa_url=slow.url)
         customer = api.user(demo.CUSTOMER.telegram_user_id)
         api.user(demo.OWNER.telegram_user_id)
-        async with Services.create(settings) as services, \
-                running(build_application(services, token=TOKEN), settings):
+        async with run_bot(settings):
             started = time.monotonic()
             await customer.send("where is my order 1042?")
             [told] = await customer.wait_for(1, timeout=15)

@@ -23,7 +23,7 @@ from shop import tickets
 from shop.db import make_engine, make_session_factory
 from shop.models import Message, Role, Survey, TelegramAccount, Ticket, TicketEvent
 from shop.settings import Settings
-from tests.e2e.conftest import bot_settings, free_port
+from tests.e2e.conftest import bot_settings, free_port, run_bot
 from tests.e2e.handoff_support import (
     STAFF_ROLES,
     Team,
@@ -35,7 +35,6 @@ from tests.e2e.handoff_support import (
     next_matching,
     open_ticket_of,
     press,
-    run_bot,
     staff_photo_reply,
     store,
     ticket,

@@ -27,10 +27,7 @@ import pytest_asyncio
 from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.app import build_application
 from bot.local_bot_api import LocalBotApi
-from bot.runtime import running
-from bot.services import Services
 from bot.supervisor import Supervisor, actions_spec, rasa_spec
 from shop.db import make_engine, make_session_factory
 from shop.models import Feedback, Order, Role, Ticket
@@ -38,7 +35,7 @@ from shop.ratings import LOW
 from shop.settings import PROJECT_ROOT, Settings
 from shop.startup import prepare_store
 from tests import journey_builders as b
-from tests.e2e.conftest import TOKEN, bot_settings, free_port
+from tests.e2e.conftest import bot_settings, free_port, run_bot
 from tests.pg_temp import temporary_database
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -212,8 +209,7 @@ class TestTwoRasaServers:
 @pytest_asyncio.fixture(loop_scope="session", scope="class")
 async def balanced_bot(cluster: Cluster, api: LocalBotApi) -> AsyncIterator[None]:
     settings = bot_settings(cluster.settings, api)
-    async with Services.create(settings) as services, \
-            running(build_application(services, token=TOKEN), settings):
+    async with run_bot(settings):
         yield
 
 
