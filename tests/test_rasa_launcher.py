@@ -112,11 +112,106 @@ store = SQLTrackerStore(Domain.empty(), dialect="sqlite", db=sys.argv[1])
 with store.engine.connect() as connection:
     modes = [connection.exec_driver_sql(f"PRAGMA {p}").scalar() for p in ("journal_mode", "synchronous",
                                                                           "busy_timeout")]
-print(json.dumps({"modes": modes, "tables": sorted(store.engine.table_names())}))
+opened = []
+from sqlalchemy import event
+event.listen(store.engine, "connect", lambda *_: opened.append(1))
+for _ in range(5):
+    with store.session_scope() as session:
+        session.execute(store.SQLEvent.__table__.select()).all()
+print(json.dumps({"modes": modes, "tables": sorted(store.engine.table_names()), "opened": len(opened)}))
 """
 
 
 def test_the_launchers_sqlite_tracker_store_uses_wal_and_waits_for_other_writers(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """...and keeps its connections: five reads one after another open none (Rasa's own
+    engine opens one per read)."""
     read = in_rasa(TRACKER, str(tmp_path / "tracker.db"))
     assert read["modes"] == ["wal", 1, 10_000]  # synchronous=NORMAL is 1
+    assert read["opened"] == 0
     assert "events" in read["tables"]
+
+
+CACHE = """
+import asyncio, json, sys
+sys.path.insert(0, "bot")
+from rasa_launcher import patch_tracker_cache
+patch_tracker_cache()
+from rasa.core import tracker_store
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, SessionStarted, SlotSet, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+
+domain = Domain.from_yaml("slots:\\n  order_id:\\n    type: text\\n    mappings: [{type: custom}]\\n")
+plain = tracker_store.SQLTrackerStore.__mro__[1]  # Rasa's own class, as an unpatched server has it
+server = tracker_store.SQLTrackerStore(domain, dialect="sqlite", db=sys.argv[1])
+other = tracker_store.SQLTrackerStore(domain, dialect="sqlite", db=sys.argv[1])  # a second server
+reader = plain(domain, dialect="sqlite", db=sys.argv[1])
+
+def dicts(tracker):
+    return [e.as_dict() for e in tracker.events]
+
+def turn(tracker, text):
+    tracker.update(UserUttered(text, {"name": "order_status", "confidence": 1.0}))
+    tracker.update(SlotSet("order_id", text))
+    tracker.update(ActionExecuted("action_listen"))
+
+async def main():
+    out = {"kind": type(server).__name__}
+    new = DialogueStateTracker("c1", domain.slots)
+    new.update(SessionStarted()); new.update(ActionExecuted("action_listen"))
+    await server.save(new)  # not one this store handed out: Rasa's own save
+    first = await server.retrieve("c1")
+    out["kept"] = (await server.retrieve("c1")) is first
+    turn(first, "1042")
+    await server.save(first)
+    again = await server.retrieve("c1")
+    out["kept_after_save"] = again is first
+    out["stored_as_kept"] = dicts(await reader.retrieve("c1")) == dicts(again)
+    # Another server takes a turn of the same conversation: this one reads it back.
+    theirs = await other.retrieve("c1")
+    turn(theirs, "2001")
+    await other.save(theirs)
+    mine = await server.retrieve("c1")
+    out["sees_other_server"] = mine is not first and mine.get_slot("order_id") == "2001"
+    out["same_as_store"] = dicts(mine) == dicts(await reader.retrieve("c1"))
+    # A turn that failed before its save leaves nothing behind.
+    turn(mine, "3003")
+    after_failure = await server.retrieve("c1")
+    out["unsaved_dropped"] = after_failure is not mine and after_failure.get_slot("order_id") == "2001"
+    # Another server writes while this one is in the middle of a turn: what this one saves
+    # is not all there is, so the next turn reads the conversation back.
+    during = await server.retrieve("c1")
+    theirs = await other.retrieve("c1")
+    turn(theirs, "4004")
+    await other.save(theirs)
+    turn(during, "5005")
+    await server.save(during)
+    next_turn = await server.retrieve("c1")
+    out["raced"] = [next_turn is not during, dicts(next_turn) == dicts(await reader.retrieve("c1"))]
+    after_failure = next_turn
+    # A new session is read back as Rasa reads it: from its SessionStarted on.
+    after_failure.update(SessionStarted()); after_failure.update(ActionExecuted("action_listen"))
+    await server.save(after_failure)
+    session = await server.retrieve("c1")
+    out["new_session"] = [session is not after_failure, dicts(session) == dicts(await reader.retrieve("c1")),
+                          len(session.events)]
+    out["unknown"] = await server.retrieve("nobody")
+    print(json.dumps(out))
+
+asyncio.run(main())
+"""
+
+
+def test_the_launchers_tracker_cache_serves_the_stored_tracker_and_notices_other_writers(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A conversation's tracker stays in memory between turns while the store is unchanged;
+    a turn written by another server, a turn that failed before its save, and a new session
+    are all read back from the database, and what is stored is what Rasa would store."""
+    read = in_rasa(CACHE, str(tmp_path / "tracker.db"))
+    assert read["kind"] == "CachedSQLTrackerStore"
+    assert read["kept"] is True and read["kept_after_save"] is True
+    assert read["stored_as_kept"] is True
+    assert read["sees_other_server"] is True and read["same_as_store"] is True
+    assert read["unsaved_dropped"] is True
+    assert read["raced"] == [True, True]
+    assert read["new_session"] == [True, True, 2]
+    assert read["unknown"] is None
