@@ -196,6 +196,14 @@ async def main():
     out["new_session"] = [session is not after_failure, dicts(session) == dicts(await reader.retrieve("c1")),
                           len(session.events)]
     out["unknown"] = await server.retrieve("nobody")
+    # Memory is bounded by events: a new conversation pushes out the least recently used.
+    import rasa_launcher
+    rasa_launcher.TRACKER_CACHE_EVENTS = len(session.events) + 3
+    c2 = DialogueStateTracker("c2", domain.slots)
+    c2.update(SessionStarted()); c2.update(ActionExecuted("action_listen")); turn(c2, "6006")
+    await server.save(c2)
+    await server.retrieve("c2")
+    out["bounded"] = [list(server.kept), server.kept_events, len(c2.events)]
     print(json.dumps(out))
 
 asyncio.run(main())
@@ -215,3 +223,4 @@ def test_the_launchers_tracker_cache_serves_the_stored_tracker_and_notices_other
     assert read["raced"] == [True, True]
     assert read["new_session"] == [True, True, 2]
     assert read["unknown"] is None
+    assert read["bounded"] == [["c2"], 5, 5]
