@@ -97,14 +97,16 @@ def import_command(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
     dry_run: Annotated[bool, typer.Option(help="Check and count, write nothing.")] = False,
     phone_region: Annotated[str | None, typer.Option(
-        help="Country of phone numbers written without +country code, e.g. DE.")] = None,
+        help="Country of phone numbers written without +country code, e.g. DE "
+             "(default: PHONE_REGION).")] = None,
     errors_csv: Annotated[Path | None, typer.Option(
         help="Write every problem to this CSV file as well.")] = None,
 ) -> None:
     """Import a CSV file (formats: docs/csv-formats.md); all rows or none."""
     store = _store(ctx)
     options = ImportOptions(zone=store.settings.zone, now=datetime.now(UTC),
-                            currency=store.settings.currency, phone_region=phone_region)
+                            currency=store.settings.currency,
+                            phone_region=phone_region or store.settings.phone_region)
     try:
         with store.sessions() as session:
             result = import_file(session, kind, file, options=options, progress=True)

@@ -28,7 +28,7 @@ def normalise(raw: str, *, region: str | None = None) -> str:
         if exc.error_type == phonenumbers.NumberParseException.INVALID_COUNTRY_CODE:
             raise InvalidPhone(
                 "no country code: write it as +<country code><number>, or set the default "
-                "region (e.g. --phone-region DE)"
+                "region (--phone-region DE, or PHONE_REGION=DE in .env)"
             ) from None
         raise InvalidPhone("not a phone number") from None
     if not phonenumbers.is_valid_number(number):

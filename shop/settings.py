@@ -8,6 +8,7 @@ from typing import Annotated
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import phonenumbers
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
@@ -53,6 +54,7 @@ class Settings(BaseSettings):
     digest_weekday: int = Field(default=0, ge=0, le=6)  # 0 = Monday
     digest_time: str | None = "08:00"  # local time in TZ; empty disables the digest
     currency: str = "EUR"
+    phone_region: str | None = None  # country of imported phone numbers written without +CC, e.g. DE
     # proactive delivery updates (bot/notifier.py) and the order API (bot/order_api.py)
     order_api_token: SecretStr | None = None
     order_api_port: int = 8088
@@ -116,6 +118,16 @@ class Settings(BaseSettings):
         if urlsplit(str(value)).scheme != "redis":
             raise ValueError("RASA_LOCK_STORE_URL must be a redis:// URL such as redis://127.0.0.1:6379/1")
         return value
+
+    @field_validator("phone_region", mode="before")
+    @classmethod
+    def _known_region(cls, value: object) -> object:
+        if value in (None, ""):
+            return None
+        region = str(value).strip().upper()
+        if region not in phonenumbers.SUPPORTED_REGIONS:
+            raise ValueError(f"unknown phone region {value!r}; use a two-letter country code such as DE")
+        return region
 
     @field_validator("log_level")
     @classmethod

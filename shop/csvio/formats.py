@@ -10,7 +10,7 @@ Values
   amount     digits with an optional dot and up to 2 decimals, >= 0: 12, 12.5, 1800.00
   currency   3 letters (ISO 4217), e.g. EUR; blank: the shop's CURRENCY
   phone      international (+4915112345678, spaces and dashes allowed) or national
-             with --phone-region; stored as E.164
+             with --phone-region or PHONE_REGION; stored as E.164
 
 Blank optional cells mean "none" (NULL), except for columns that always have a value
 (kind, status, currency, quantity, customers' created_at): blank there means the

@@ -24,9 +24,10 @@ class Shop:
     def __init__(self, url: str) -> None:
         self.url = url
 
-    def __call__(self, *args: str, ok: bool = True, input: str | None = None):  # type: ignore[no-untyped-def]
+    def __call__(self, *args: str, ok: bool = True, input: str | None = None,  # type: ignore[no-untyped-def]
+                 env: dict[str, str] | None = None):
         result = runner.invoke(app, list(args), input=input,
-                               env={"DATABASE_URL": self.url, "TZ": "Europe/Berlin"})
+                               env={"DATABASE_URL": self.url, "TZ": "Europe/Berlin", **(env or {})})
         if ok:
             assert result.exit_code == 0, result.output
         return result
@@ -104,6 +105,25 @@ def test_dry_run_writes_nothing(shop, tmp_path):
     assert result.stdout.strip() == ("customers: 1 rows, 1 new, 0 updated, 0 unchanged "
                                      "(dry run: nothing written)")
     assert shop.count(Customer) == 0
+
+
+def test_phone_region_from_the_settings(shop, tmp_path):
+    """PHONE_REGION in .env is the import's default region; --phone-region overrides it."""
+    shop("db", "upgrade")
+    customers = tmp_path / "customers.csv"
+    customers.write_text("email,name,phone\nann@example.com,Ann,0151 1234 5678\n")
+    refused = shop("import", "customers", str(customers), ok=False)
+    assert refused.exit_code != 0 and "PHONE_REGION=DE" in refused.stderr
+    shop("import", "customers", str(customers), env={"PHONE_REGION": "de"})
+    customers.write_text("email,name,phone\nbob@example.com,Bob,020 7946 0018\n")
+    shop("import", "customers", str(customers), "--phone-region", "GB", env={"PHONE_REGION": "DE"})
+    engine = make_engine(shop.url)
+    with engine.connect() as conn:
+        phones = dict(conn.execute(select(Customer.email, Customer.phone)).all())
+    engine.dispose()
+    assert phones == {"ann@example.com": "+4915112345678", "bob@example.com": "+442079460018"}
+    unknown = shop("import", "customers", str(customers), ok=False, env={"PHONE_REGION": "XX"})
+    assert unknown.exit_code != 0 and "unknown phone region 'XX'" in unknown.output
 
 
 def test_customer_export_and_erase(shop, tmp_path):
