@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import socket
 import statistics
-import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager, suppress
 from pathlib import Path
@@ -17,7 +16,7 @@ from pathlib import Path
 import psutil
 
 from bot.app import build_application
-from bot.local_bot_api import ApiCall, LocalBotApi
+from bot.local_bot_api import LocalBotApi, TimedCalls
 from bot.runtime import running
 from bot.services import Services
 from bot.supervisor import Supervisor, server_specs
@@ -27,18 +26,6 @@ TOKEN = "123456:BENCH-TOKEN"
 # The local Bot API has no flood limits: the outgoing limiter stays on, with limits it never reaches.
 FAKE_SERVER_LIMITS = {"telegram_rate_overall": 1000.0, "telegram_rate_per_chat": 100.0,
                       "telegram_rate_per_group": 6000.0}
-
-
-class TimedCalls(list[ApiCall]):
-    """The local Bot API's call log, plus when each call arrived (time.monotonic)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.times: list[float] = []
-
-    def append(self, call: ApiCall) -> None:
-        self.times.append(time.monotonic())
-        super().append(call)
 
 
 def timed_api(api: LocalBotApi) -> TimedCalls:

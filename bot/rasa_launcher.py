@@ -195,7 +195,7 @@ def patch_tracker_cache() -> None:
 
         async def save(self, tracker: DialogueStateTracker) -> None:
             kept = self._forget(tracker.sender_id)
-            if kept is None or kept.tracker is not tracker or self.event_broker is not None:
+            if kept is None or kept.tracker is not tracker:
                 await super().save(tracker)  # a tracker this store did not hand out: Rasa's way
                 return
             new = list(itertools.islice(tracker.events, kept.length, None))

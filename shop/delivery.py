@@ -14,10 +14,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from shop.accounts import linked_customer
 from shop.csvio.deliveries import Stage, derived_status
 from shop.models import GOODS_STAGES, DeliveryStage, Order, OrderKind, OrderStatus
-from shop.orders import NOT_LINKED, fmt_day, resolve_order, stage_label
+from shop.orders import fmt_day, stage_label, users_order
 from shop.replies import Reply
 
 MAX_CLOCK_SKEW = timedelta(minutes=5)  # a stage reported done this far in the future is accepted
@@ -155,14 +154,9 @@ def delivery_status_reply(
     zone: ZoneInfo,
 ) -> Reply:
     """The answer to "when will my parcel arrive?" / "how far along is my project?"."""
-    customer = linked_customer(session, telegram_user_id)
-    if customer is None:
-        return Reply(NOT_LINKED)
-    found = resolve_order(session, customer_id=customer.id, raw_number=raw_number,
-                          intent="delivery_status", zone=zone)
-    if isinstance(found, Reply):
-        return found
-    return Reply(describe_delivery(found, now=now, zone=zone))
+    found = users_order(session, telegram_user_id=telegram_user_id, raw_number=raw_number,
+                        intent="delivery_status", zone=zone)
+    return found if isinstance(found, Reply) else Reply(describe_delivery(found, now=now, zone=zone))
 
 
 # --- marking stages done (the order API; CSV import does the same in bulk) ----------------

@@ -174,6 +174,17 @@ def _open_count(session: Session, customer_id: int) -> int:
         Order.customer_id == customer_id, Order.status.not_in(CLOSED))) or 0
 
 
+def users_order(
+    session: Session, *, telegram_user_id: int, raw_number: str | None, intent: str, zone: ZoneInfo,
+) -> Order | Reply:
+    """The order a Telegram user means (resolve_order), or the reply to send instead,
+    NOT_LINKED included."""
+    customer = linked_customer(session, telegram_user_id)
+    if customer is None:
+        return Reply(NOT_LINKED)
+    return resolve_order(session, customer_id=customer.id, raw_number=raw_number, intent=intent, zone=zone)
+
+
 def order_status_reply(
     session: Session, *, telegram_user_id: int, raw_number: str | None, zone: ZoneInfo
 ) -> Reply:
@@ -181,14 +192,9 @@ def order_status_reply(
 
     Without a number: the open order, a choice between open orders, or the latest one.
     """
-    customer = linked_customer(session, telegram_user_id)
-    if customer is None:
-        return Reply(NOT_LINKED)
-    found = resolve_order(session, customer_id=customer.id, raw_number=raw_number,
-                          intent="order_status", zone=zone)
-    if isinstance(found, Reply):
-        return found
-    return Reply(describe_order(found, zone=zone))
+    found = users_order(session, telegram_user_id=telegram_user_id, raw_number=raw_number,
+                        intent="order_status", zone=zone)
+    return found if isinstance(found, Reply) else Reply(describe_order(found, zone=zone))
 
 
 def list_orders_reply(session: Session, *, telegram_user_id: int, zone: ZoneInfo) -> Reply:

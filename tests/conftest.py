@@ -11,8 +11,10 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
+from bot.services import Services
 from shop.db import make_engine
 from shop.migrate import upgrade
+from shop.settings import Settings
 
 PG_ADMIN_URL = os.environ.get("TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 
@@ -72,3 +74,14 @@ def session(engine: Engine) -> Iterator[Session]:
 @pytest.fixture
 def now() -> datetime:
     return NOW
+
+
+@pytest.fixture
+def services(tmp_path) -> Iterator[Services]:  # type: ignore[no-untyped-def]
+    """The bot's services on a fresh migrated SQLite store (Berlin time); no Rasa listens."""
+    settings = Settings(_env_file=None, database_url=f"sqlite:///{tmp_path / 'shop.db'}",  # type: ignore[call-arg]
+                        tz="Europe/Berlin", rasa_url="http://127.0.0.1:9")
+    made = Services.create(settings)
+    upgrade(made.engine)
+    yield made
+    made.engine.dispose()

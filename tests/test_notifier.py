@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import pytest
 from sqlalchemy import func, select
 from telegram.error import Forbidden, TimedOut
 
 from bot.notifier import notify_once
-from bot.rasa_client import RasaClient
 from bot.render import RASA_BUTTON
 from bot.services import Services
-from shop.db import make_engine, make_session_factory, transaction
-from shop.migrate import upgrade
+from shop.db import transaction
 from shop.models import DeliveryStage, Message, Order, Survey, TelegramAccount
-from shop.settings import Settings
 from tests import journey_builders as b
 
 USER = 32101
@@ -34,18 +29,6 @@ class RecordingBot:
         if self.failures.get(chat_id):
             raise self.failures[chat_id].pop(0)
         self.sent.append({"chat_id": chat_id, "text": text, "reply_markup": reply_markup})
-
-
-@pytest.fixture
-def services(tmp_path) -> Iterator[Services]:
-    settings = Settings(_env_file=None, database_url=f"sqlite:///{tmp_path / 'shop.db'}",  # type: ignore[call-arg]
-                        tz="Europe/Berlin")
-    engine = make_engine(settings.database_url)
-    upgrade(engine)
-    made = Services(settings=settings, engine=engine, sessions=make_session_factory(engine),
-                    rasa=RasaClient("http://127.0.0.1:9"))
-    yield made
-    engine.dispose()
 
 
 def parcel(services: Services, *, user: int = USER, done: int = 2, started: bool = True) -> int:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
@@ -11,12 +11,9 @@ from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import select
 
 from bot.order_api import make_app
-from bot.rasa_client import RasaClient
 from bot.services import Services
-from shop.db import make_engine, make_session_factory, transaction
-from shop.migrate import upgrade
+from shop.db import transaction
 from shop.models import DeliveryStage, Order
-from shop.settings import Settings
 from tests import journey_builders as b
 
 TOKEN = "s3cret-token"
@@ -24,20 +21,15 @@ AUTH = {"Authorization": f"Bearer {TOKEN}"}
 
 
 @pytest.fixture
-def services(tmp_path) -> Iterator[Services]:
-    settings = Settings(_env_file=None, database_url=f"sqlite:///{tmp_path / 'shop.db'}",  # type: ignore[call-arg]
-                        tz="Europe/Berlin")
-    engine = make_engine(settings.database_url)
-    upgrade(engine)
+def services(services: Services) -> Services:
+    """The shared services, with a customer's goods order (8001) and project (8002)."""
     now = datetime.now(UTC)
-    with transaction(make_session_factory(engine)) as session:
+    with transaction(services.sessions) as session:
         person = b.customer(session, name="Api Customer", created_at=now - timedelta(days=10))
         b.goods_order(session, owner=person, number="8001", created_at=now - timedelta(days=2), done=2,
                       carrier=None, tracking=None)
         b.project_order(session, owner=person, number="8002", created_at=now - timedelta(days=21))
-    yield Services(settings=settings, engine=engine, sessions=make_session_factory(engine),
-                   rasa=RasaClient("http://127.0.0.1:9"))
-    engine.dispose()
+    return services
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 import pytest_asyncio
@@ -18,11 +17,7 @@ from telegram.ext import Application, ApplicationBuilder, MessageHandler, filter
 from bot.local_bot_api import LocalBotApi
 from bot.polling import ConfirmingPoller
 from bot.processing import PerChatUpdateProcessor
-from bot.rasa_client import RasaClient
 from bot.services import Services
-from shop.db import make_engine, make_session_factory
-from shop.migrate import upgrade
-from shop.settings import Settings
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -31,16 +26,6 @@ pytestmark = pytest.mark.asyncio(loop_scope="session")
 async def api() -> AsyncIterator[LocalBotApi]:
     async with LocalBotApi() as server:
         yield server
-
-
-@pytest.fixture
-def services(tmp_path: Path) -> Services:
-    url = f"sqlite:///{tmp_path / 'shop.db'}"
-    engine = make_engine(url)
-    upgrade(engine)
-    return Services(settings=Settings(_env_file=None, database_url=url),  # type: ignore[call-arg]
-                    engine=engine, sessions=make_session_factory(engine),
-                    rasa=RasaClient("http://127.0.0.1:9"))
 
 
 class Recorder:

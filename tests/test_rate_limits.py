@@ -13,7 +13,6 @@ import math
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 import pytest_asyncio
@@ -21,7 +20,7 @@ from telegram.error import BadRequest, NetworkError
 from telegram.ext import ExtBot
 from telegram.request import HTTPXRequest
 
-from bot.local_bot_api import ApiCall, LocalBotApi
+from bot.local_bot_api import LocalBotApi, TimedCalls
 from bot.ratelimit import SLOW_DOWN, IncomingLimiter, OutgoingRateLimiter, SlidingWindow
 from tests.bot_harness import bot_with_fake_rasa
 
@@ -29,21 +28,6 @@ from tests.bot_harness import bot_with_fake_rasa
 pytestmark = pytest.mark.filterwarnings("ignore:.*`retry_after` will be of type:DeprecationWarning")
 
 TOLERANCE = 0.0  # the limiter counts from the answer, so arrivals keep the limit exactly
-
-
-class TimedCalls(list[ApiCall]):
-    """api.world.calls that also notes when the server received each call."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.times: list[float] = []
-
-    def append(self, call: ApiCall) -> None:
-        self.times.append(time.monotonic())
-        super().append(call)
-
-    def sends(self, method: str = "sendMessage") -> list[tuple[float, dict[str, Any]]]:
-        return [(t, c.params) for t, c in zip(self.times, self, strict=True) if c.method == method]
 
 
 @pytest_asyncio.fixture(loop_scope="session")

@@ -10,7 +10,7 @@ from .actors import FakeGroup, FakeUser
 from .media import tiny_png
 from .params import UploadedFile
 from .server import LocalBotApi
-from .world import ApiCall, ApiFailure, BotMessage
+from .world import ApiCall, ApiFailure, BotMessage, TimedCalls
 
 __all__ = [
     "ApiCall",
@@ -19,6 +19,7 @@ __all__ = [
     "FakeGroup",
     "FakeUser",
     "LocalBotApi",
+    "TimedCalls",
     "UploadedFile",
     "tiny_png",
 ]

@@ -29,6 +29,23 @@ class ApiCall(NamedTuple):
     params: dict[str, Any]
 
 
+class TimedCalls(list[ApiCall]):
+    """A call log for ``world.calls`` that also notes when each call arrived (time.monotonic),
+    for tests and benchmarks that measure rates and latencies at the server."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.times: list[float] = []
+
+    def append(self, call: ApiCall) -> None:
+        self.times.append(time.monotonic())
+        super().append(call)
+
+    def sends(self, method: str = "sendMessage") -> list[tuple[float, dict[str, Any]]]:
+        """(arrival time, parameters) of every call of `method`, in order."""
+        return [(t, c.params) for t, c in zip(self.times, self, strict=True) if c.method == method]
+
+
 class ApiFailure(NamedTuple):
     """A call the server answered with an error (validation, permission or injected)."""
 
