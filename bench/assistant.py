@@ -16,10 +16,10 @@ from pathlib import Path
 import psutil
 
 from bot.app import build_application
-from bot.local_bot_api import LocalBotApi, TimedCalls
 from bot.runtime import running
 from bot.services import Services
 from bot.supervisor import Supervisor, server_specs
+from local_bot_api import LocalBotApi, TimedCalls
 from shop.settings import Settings
 
 TOKEN = "123456:BENCH-TOKEN"

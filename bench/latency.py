@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 
 from bench.assistant import FAKE_SERVER_LIMITS, TOKEN, bot_polling, free_port, percentile, servers
 from bench.table import Row
-from bot.local_bot_api import ApiCall, LocalBotApi
+from local_bot_api import ApiCall, LocalBotApi
 from shop.db import make_engine
 from shop.models import Order, TelegramAccount
 from shop.settings import PROJECT_ROOT, Settings

@@ -40,7 +40,7 @@ from bench.assistant import (
     servers,
 )
 from bench.table import Row
-from bot.local_bot_api import ApiCall, FakeUser, LocalBotApi
+from local_bot_api import ApiCall, FakeUser, LocalBotApi
 from shop.db import make_engine, make_session_factory, transaction
 from shop.models import (
     GOODS_STAGES,

@@ -1,8 +1,8 @@
 """The console chat: you act as a demo user, the real bot answers through a local Bot API.
 
 Nothing is simulated on the bot's side: the same Application, handlers, Rasa server and
-action server run as with Telegram; only the Bot API is the local one in
-bot.local_bot_api, and this module types into it as the user and prints what the bot sent.
+action server run as with Telegram; only the Bot API is the local one of the top-level
+package local_bot_api, and this module types into it as the user and prints what the bot sent.
 """
 
 from __future__ import annotations
@@ -15,14 +15,22 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from bot.local_bot_api import LocalBotApi
-from bot.local_bot_api.keyboards import is_inline
+from local_bot_api import LocalBotApi
+from local_bot_api.keyboards import is_inline
 from shop import demo
 from shop.settings import PROJECT_ROOT
 
 CONSOLE_TOKEN = "100000:CONSOLE-local-bot-api"
 QUIET_AFTER_REPLY = 0.6  # seconds without a new message before the prompt returns
 REPLY_TIMEOUT = 30.0
+
+
+def console_bot_api() -> LocalBotApi:
+    """The local Bot API the console chat talks to (start and stop it with ``async with``).
+
+    Made here so that the console stays the only part of bot/ that knows local_bot_api.
+    """
+    return LocalBotApi(token=CONSOLE_TOKEN)
 
 
 @dataclass(frozen=True)

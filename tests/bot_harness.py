@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from bot.app import build_application
-from bot.local_bot_api import LocalBotApi
 from bot.rasa_client import RasaUnavailable
 from bot.runtime import running
 from bot.services import Services
+from local_bot_api import LocalBotApi
 from shop import demo
 from shop.db import make_engine, make_session_factory, transaction
 from shop.settings import Settings

@@ -1,6 +1,6 @@
 """Run a real PTB Application against the local Bot API, in polling or webhook mode.
 
-Shared by the contract tests of ``bot.local_bot_api`` and by end-to-end tests of the bot:
+Shared by the contract tests of ``local_bot_api`` and by end-to-end tests of the bot:
 each helper is an async context manager that starts everything and stops it in order.
 """
 
@@ -13,7 +13,7 @@ from contextlib import asynccontextmanager
 from telegram import Bot
 from telegram.ext import Application, ApplicationBuilder, BaseHandler
 
-from bot.local_bot_api import LocalBotApi
+from local_bot_api import LocalBotApi
 
 
 def free_port() -> int:

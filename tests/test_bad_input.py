@@ -28,9 +28,9 @@ from rasa_sdk.executor import ActionExecutor, CollectingDispatcher
 from actions import base
 from bot.app import ERROR_REPLY
 from bot.handlers.customer import MAX_NLU_CHARS
-from bot.local_bot_api import BotMessage, FakeUser
-from bot.local_bot_api.world import CallbackRecord
 from bot.render import RASA_BUTTON, split_text
+from local_bot_api import BotMessage, FakeUser
+from local_bot_api.world import CallbackRecord
 from shop import demo
 from shop.orders import NOT_FOUND
 from shop.owner import REFUSAL

@@ -15,7 +15,7 @@ import pytest
 
 import bot.console
 from bot.console import PERSONAS, ConsoleChat
-from bot.local_bot_api import LocalBotApi
+from local_bot_api import LocalBotApi
 
 TOKEN = "777000:CONSOLE-UNIT"
 DANA = PERSONAS["customer"]

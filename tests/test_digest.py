@@ -10,8 +10,8 @@ import pytest_asyncio
 from telegram import Bot
 
 from bot.digest import deliver_digest, ptb_weekday
-from bot.local_bot_api import LocalBotApi
 from bot.services import Services
+from local_bot_api import LocalBotApi
 from shop import demo
 from shop.db import make_engine, make_session_factory
 from shop.migrate import upgrade

@@ -14,10 +14,10 @@ import pytest_asyncio
 from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, MessageHandler, filters
 
-from bot.local_bot_api import LocalBotApi
 from bot.polling import ConfirmingPoller
 from bot.processing import PerChatUpdateProcessor
 from bot.services import Services
+from local_bot_api import LocalBotApi
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 

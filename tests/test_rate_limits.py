@@ -20,8 +20,8 @@ from telegram.error import BadRequest, NetworkError
 from telegram.ext import ExtBot
 from telegram.request import HTTPXRequest
 
-from bot.local_bot_api import LocalBotApi, TimedCalls
 from bot.ratelimit import SLOW_DOWN, IncomingLimiter, OutgoingRateLimiter, SlidingWindow
+from local_bot_api import LocalBotApi, TimedCalls
 from tests.bot_harness import bot_with_fake_rasa
 
 # PTB 22 warns about RetryAfter.retry_after's future type inside its own constructor.

@@ -15,7 +15,7 @@ import pytest
 from pydantic import SecretStr
 from sqlalchemy import select
 
-from bot.local_bot_api import LocalBotApi
+from local_bot_api import LocalBotApi
 from shop import demo
 from shop.models import Ticket
 from tests.bot_harness import bot_with_fake_rasa, store_settings
@@ -99,7 +99,7 @@ async def test_no_staff_action_works_for_a_customer(tmp_path: Path) -> None:
 
 async def press_forged(api: LocalBotApi, user_id: int, data: str) -> None:
     """A callback query with data the user's own keyboard never had (a modified client)."""
-    from bot.local_bot_api.world import CallbackRecord
+    from local_bot_api.world import CallbackRecord
 
     user = api.user(user_id)
     query_id = f"forged-{user_id}-{data}"

@@ -16,8 +16,8 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.local_bot_api import BotMessage, FakeGroup, FakeUser, LocalBotApi, tiny_png
-from bot.local_bot_api.actors import ChatView
+from local_bot_api import BotMessage, FakeGroup, FakeUser, LocalBotApi, tiny_png
+from local_bot_api.actors import ChatView
 from shop import tickets
 from shop.models import Customer, Order, Role, TelegramAccount, Ticket
 

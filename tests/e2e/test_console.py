@@ -7,7 +7,7 @@ import io
 import pytest
 
 from bot.console import ConsoleChat
-from bot.local_bot_api import LocalBotApi
+from local_bot_api import LocalBotApi
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 

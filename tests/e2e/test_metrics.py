@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.local_bot_api import BotMessage, FakeUser, LocalBotApi
+from local_bot_api import BotMessage, FakeUser, LocalBotApi
 from shop import demo
 from shop.db import make_engine, make_session_factory
 from shop.models import Feedback

@@ -1,6 +1,6 @@
 """Run the local Bot API standalone, to poke at it by hand or point a bot at it.
 
-    python -m bot.local_bot_api --port 8081 --token 123456:TEST-TOKEN --user 1001
+    python -m local_bot_api --port 8081 --token 123456:TEST-TOKEN --user 1001
 
 Every Bot API call is logged. Lines typed on standard input, ``<user id> <text>``, are
 sent to the bot as messages from that user, and the bot's replies are printed.
@@ -18,7 +18,7 @@ from .server import LocalBotApi
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(prog="python -m bot.local_bot_api", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m local_bot_api", description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8081)
     parser.add_argument("--token", default="123456:TEST-TOKEN")
@@ -27,7 +27,7 @@ def main() -> None:
     )
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    logging.getLogger("bot.local_bot_api").setLevel(logging.DEBUG)
+    logging.getLogger("local_bot_api").setLevel(logging.DEBUG)
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(_serve(args.host, args.port, args.token, args.user))
 
