@@ -31,7 +31,7 @@ bench: model  ## run the benchmarks and print their table
 	@$(PY) -m bench $(BENCH_ARGS)
 
 lint:  setup ## ruff over the project's packages
-	@.venv/bin/ruff check shop bot local_bot_api actions nlu bench tests
+	@.venv/bin/ruff check shop bot local_bot_api rasa_runtime actions nlu bench tests
 
 lock: ## re-resolve requirements/app.in into requirements/app.txt
 	@tmp=$$(mktemp -d) && python3 -m venv $$tmp && $$tmp/bin/pip install -q -r requirements/app.in \

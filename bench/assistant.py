@@ -18,8 +18,8 @@ import psutil
 from bot.app import build_application
 from bot.runtime import running
 from bot.services import Services
-from bot.supervisor import Supervisor, server_specs
 from local_bot_api import LocalBotApi, TimedCalls
+from rasa_runtime.supervisor import Supervisor, server_specs
 from shop.settings import Settings
 
 TOKEN = "123456:BENCH-TOKEN"

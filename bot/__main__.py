@@ -17,7 +17,7 @@ from bot import redact
 from bot.app import build_application
 from bot.runtime import running
 from bot.services import Services
-from bot.supervisor import Supervisor, SupervisorError, server_specs
+from rasa_runtime.supervisor import Supervisor, SupervisorError, server_specs
 from shop.settings import PROJECT_ROOT, Settings, SettingsError, load_settings
 from shop.startup import prepare_store
 

@@ -1,6 +1,6 @@
 """endpoints.yml as Rasa reads it: the lock store is in memory by default, Redis when configured.
 
-Rasa expands ${VAR} in endpoints.yml and refuses an unset one, so bot/supervisor.py sets
+Rasa expands ${VAR} in endpoints.yml and refuses an unset one, so rasa_runtime/supervisor.py sets
 every variable; this reads the file with Rasa's own loader in .venv-rasa, as `rasa run` does.
 """
 
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.supervisor import lock_store_env, rasa_env, rasa_sql_url
+from rasa_runtime.supervisor import lock_store_env, rasa_env, rasa_sql_url
 from shop.settings import Settings
 from tests.rasa_python import in_rasa
 

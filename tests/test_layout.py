@@ -34,3 +34,12 @@ def test_the_local_bot_api_speaks_http_only() -> None:
     """It never imports telegram (it would then test PTB against itself) nor the project."""
     for path in modules("local_bot_api"):
         assert not imported_roots(path) & {"telegram", "bot", "shop", "actions", "rasa_runtime"}, path
+
+
+def test_the_rasa_launcher_imports_nothing_of_the_project() -> None:
+    """It runs in .venv-rasa's Python, which has Rasa but not the project's dependencies."""
+    launcher = PROJECT_ROOT / "rasa_runtime" / "launcher.py"
+    assert not imported_roots(launcher) & {"bot", "shop", "actions", "nlu", "local_bot_api"}
+    # Importing rasa_runtime.launcher runs the package's __init__ first: it must not bring in
+    # the supervisor (httpx, shop), which .venv-rasa does not have.
+    assert imported_roots(PROJECT_ROOT / "rasa_runtime" / "__init__.py") == set()

@@ -1,19 +1,20 @@
-"""bot/rasa_launcher.py: Rasa with a lock store safe across servers and a faster answer check.
+"""rasa_runtime/launcher.py: Rasa with a lock store safe across servers and a faster answer check.
 
 Both run in .venv-rasa's Python against Rasa's own classes (and a real Redis for the lock
-store), the way `rasa_launcher.py run` uses them.
+store), the way `python -m rasa_runtime.launcher run` uses them.
 """
 
 from __future__ import annotations
 
-from tests.rasa_python import in_rasa
+import re
+
+from tests.rasa_python import in_rasa, rasa_module
 
 REDIS_DB = 7  # the scale-out tests' database; keys here are prefixed "racetest"
 
 RACE = """
 import json, sys, threading
-sys.path.insert(0, "bot")
-from rasa_launcher import patch_redis_lock_store
+from rasa_runtime.launcher import patch_redis_lock_store
 if sys.argv[1] == "patched":
     patch_redis_lock_store()
 import rasa.core.lock_store as ls
@@ -50,9 +51,8 @@ def test_rasa_servers_drawing_tickets_at_once_get_distinct_tickets_only_with_the
 
 
 PATCHED = """
-import json, sys
-sys.path.insert(0, "bot")
-from rasa_launcher import patch_action_result_validation
+import json
+from rasa_runtime.launcher import patch_action_result_validation
 from rasa.core.actions.action import RemoteAction
 from jsonschema import ValidationError
 patch_action_result_validation()
@@ -69,7 +69,7 @@ print(json.dumps({"good": good, "bad": bad}))
 
 
 def test_the_launcher_validates_action_answers_as_rasa_does_only_faster() -> None:
-    """bot/rasa_launcher.py checks Rasa's schema once; answers are still validated the same way."""
+    """The launcher checks Rasa's schema once; answers are still validated the same way."""
     read = in_rasa(PATCHED)
     assert read["good"] is True
     assert "is not of type 'array'" in read["bad"]
@@ -77,9 +77,8 @@ def test_the_launcher_validates_action_answers_as_rasa_does_only_faster() -> Non
 
 
 EVENTS = """
-import json, sys
-sys.path.insert(0, "bot")
-from rasa_launcher import patch_event_lookup
+import json
+from rasa_runtime.launcher import patch_event_lookup
 patch_event_lookup()
 from rasa.shared.core.events import Event, UserUttered, SlotSet
 found = [Event.resolve_by_type("user") is UserUttered, Event.resolve_by_type("user") is UserUttered,
@@ -103,8 +102,7 @@ def test_the_launcher_finds_event_classes_as_rasa_does() -> None:
 
 TRACKER = """
 import json, sys
-sys.path.insert(0, "bot")
-from rasa_launcher import patch_tracker_store
+from rasa_runtime.launcher import patch_tracker_store
 patch_tracker_store()
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
@@ -133,8 +131,7 @@ def test_the_launchers_sqlite_tracker_store_uses_wal_and_waits_for_other_writers
 
 CACHE = """
 import asyncio, json, sys
-sys.path.insert(0, "bot")
-from rasa_launcher import patch_tracker_cache
+from rasa_runtime.launcher import patch_tracker_cache
 patch_tracker_cache()
 from rasa.core import tracker_store
 from rasa.shared.core.domain import Domain
@@ -197,8 +194,8 @@ async def main():
                           len(session.events)]
     out["unknown"] = await server.retrieve("nobody")
     # Memory is bounded by events: a new conversation pushes out the least recently used.
-    import rasa_launcher
-    rasa_launcher.TRACKER_CACHE_EVENTS = len(session.events) + 3
+    from rasa_runtime import launcher
+    launcher.TRACKER_CACHE_EVENTS = len(session.events) + 3
     c2 = DialogueStateTracker("c2", domain.slots)
     c2.update(SessionStarted()); c2.update(ActionExecuted("action_listen")); turn(c2, "6006")
     await server.save(c2)
@@ -224,3 +221,10 @@ def test_the_launchers_tracker_cache_serves_the_stored_tracker_and_notices_other
     assert read["new_session"] == [True, True, 2]
     assert read["unknown"] is None
     assert read["bounded"] == [["c2"], 5, 5]
+
+
+def test_the_launcher_starts_as_a_module_of_the_project_in_rasas_python() -> None:
+    """`python -m rasa_runtime.launcher` from the project root, as the supervisor starts it:
+    every fix applies with only what .venv-rasa has installed, then Rasa's own CLI runs."""
+    out = rasa_module("rasa_runtime.launcher", "--version")
+    assert re.search(r"^Rasa Version\s*:\s*3\.6\.21$", out, re.MULTILINE)

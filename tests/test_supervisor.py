@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.supervisor import server_specs
+from rasa_runtime.supervisor import server_specs
 from shop.settings import Settings
 
 
@@ -26,3 +26,12 @@ def test_one_url_starts_one_rasa_server(tmp_path: Path) -> None:
     model.write_bytes(b"")
     settings = Settings(_env_file=None, rasa_model=model, rasa_url="http://127.0.0.1:5005")  # type: ignore[call-arg]
     assert [spec.name for spec in server_specs(settings)] == ["actions", "rasa"]
+
+
+def test_rasa_runs_the_launcher_as_a_module_of_the_project(tmp_path: Path) -> None:
+    model = tmp_path / "model.tar.gz"
+    model.write_bytes(b"")
+    settings = Settings(_env_file=None, rasa_model=model, rasa_url="http://127.0.0.1:5005")  # type: ignore[call-arg]
+    rasa = server_specs(settings, root=tmp_path)[1]
+    assert rasa.argv[:3] == [str(tmp_path / ".venv-rasa" / "bin" / "python"), "-m", "rasa_runtime.launcher"]
+    assert rasa.env["PYTHONPATH"] == str(tmp_path)

@@ -19,8 +19,8 @@ from pydantic import SecretStr
 from bot.app import build_application
 from bot.runtime import running
 from bot.services import Services
-from bot.supervisor import Supervisor, server_specs
 from local_bot_api import LocalBotApi
+from rasa_runtime.supervisor import Supervisor, server_specs
 from shop.settings import PROJECT_ROOT, Settings
 from shop.startup import prepare_store
 

@@ -21,9 +21,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.handlers.customer import NOT_TEXT
-from bot.supervisor import Supervisor
 from local_bot_api import LocalBotApi
 from local_bot_api.actors import FakeUser
+from rasa_runtime.supervisor import Supervisor
 from shop import demo, linking
 from shop.db import make_engine, make_session_factory, transaction
 from shop.models import DeliveryStage, Feedback, Order, Survey, TelegramAccount, Ticket

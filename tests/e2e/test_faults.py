@@ -32,8 +32,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from actions.base import SORRY
 from bot.app import ERROR_REPLY
 from bot.handoff.desk import STAFF_RASA_DOWN
-from bot.supervisor import Supervisor, actions_spec, rasa_spec
 from local_bot_api import FakeUser, LocalBotApi
+from rasa_runtime.supervisor import Supervisor, actions_spec, rasa_spec
 from shop import demo
 from shop.db import SQLITE_BUSY_TIMEOUT_MS, make_engine, make_session_factory
 from shop.models import Role, Ticket

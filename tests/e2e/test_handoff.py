@@ -16,8 +16,8 @@ import pytest_asyncio
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.supervisor import Supervisor
 from local_bot_api import LocalBotApi, tiny_png
+from rasa_runtime.supervisor import Supervisor
 from shop import staff as staff_admin
 from shop import tickets
 from shop.db import make_engine, make_session_factory

@@ -27,8 +27,8 @@ import pytest_asyncio
 from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.supervisor import Supervisor, actions_spec, rasa_spec
 from local_bot_api import LocalBotApi
+from rasa_runtime.supervisor import Supervisor, actions_spec, rasa_spec
 from shop.db import make_engine, make_session_factory
 from shop.models import Feedback, Order, Role, Ticket
 from shop.ratings import LOW

@@ -1,4 +1,4 @@
-"""`rasa` with four fixes: run by .venv-rasa's Python (3.10), not part of the bot package.
+"""`rasa` with five fixes: run by .venv-rasa's Python (3.10), so it imports only what that has.
 
 1. Several Rasa servers on one Redis lock store (README "Scaling"): Rasa's RedisLockStore
 reads a conversation's ticket lock, changes it and writes it back with nothing guarding
@@ -49,7 +49,8 @@ read from the database too. Each conversation is taken one message at a time (th
 store), so the tracker in memory is never used twice at once. With the pooled connections
 of 3., Rasa's CPU per message under the load bench went from 32 to 20 ms.
 
-Usage: ``.venv-rasa/bin/python bot/rasa_launcher.py run ...`` (what bot/supervisor.py starts).
+Usage, from the project root (or with it on PYTHONPATH):
+``.venv-rasa/bin/python -m rasa_runtime.launcher run ...`` (what rasa_runtime/supervisor.py starts).
 """
 
 from __future__ import annotations
@@ -266,8 +267,6 @@ def patch_action_result_validation() -> None:
 
 
 def main() -> int:
-    if sys.path and sys.path[0].rstrip("/").endswith("/bot"):
-        del sys.path[0]  # this file's folder: its modules must not shadow anything Rasa imports
     patch_redis_lock_store()
     patch_tracker_store()
     patch_tracker_cache()

@@ -90,12 +90,12 @@ def rasa_spec(settings: Settings, *, name: str = "rasa", port: int | None = None
     port = port or settings.rasa_port
     return ProcessSpec(
         name=name,
-        argv=[str(root / ".venv-rasa" / "bin" / "python"), str(root / "bot" / "rasa_launcher.py"), "run",
+        argv=[str(root / ".venv-rasa" / "bin" / "python"), "-m", "rasa_runtime.launcher", "run",
               "--enable-api",
               "--model", str(settings.rasa_model.resolve()),
               "--endpoints", str(root / "endpoints.yml"), "--credentials", str(root / "credentials.yml"),
               "--interface", settings.bind_host, "--port", str(port)],
-        env=rasa_env(settings, action_url=action_url),
+        env={**rasa_env(settings, action_url=action_url), "PYTHONPATH": str(root)},  # finds rasa_runtime
         ready_url=f"http://127.0.0.1:{port}/status",
         ready=lambda r: r.status_code == 200 and bool(r.json().get("model_file")),
     )
