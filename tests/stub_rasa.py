@@ -54,7 +54,7 @@ class StubRasa:
         self.received.append((body["sender"], body["message"]))
         delay = self.delay(body["message"]) if callable(self.delay) else self.delay
         if delay:
-            await asyncio.sleep(delay)
+            await asyncio.sleep(delay)  # a slow Rasa is what this fake plays: the time is the point
         return web.json_response([{"recipient_id": body["sender"], "text": f"You said: {body['message']}"}])
 
     async def _status(self, request: web.Request) -> web.Response:

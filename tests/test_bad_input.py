@@ -35,6 +35,7 @@ from shop import demo
 from shop.orders import NOT_FOUND
 from shop.owner import REFUSAL
 from tests.bot_harness import RunningBot, bot_with_fake_rasa, echo, store_settings
+from tests.waiting import all_handled
 
 T = TypeVar("T")
 STRANGERS = itertools.count(990_001)
@@ -82,11 +83,11 @@ class BotThread:
         self.loop.close()
 
     def converse(self, user: FakeUser, text: str, expect: int) -> list[BotMessage]:
-        """Send `text`; return the bot's answer (`expect` messages, then a moment of quiet)."""
+        """Send `text`; return the bot's answer (`expect` messages, once the bot is done with it)."""
         async def go() -> list[BotMessage]:
             await user.send(text)
             replies = await user.wait_for(expect, timeout=10)
-            await asyncio.sleep(0.05)
+            await all_handled(self.bot.api)
             return replies
         return self.run(go())
 
@@ -180,7 +181,7 @@ def test_a_button_pressed_on_someone_elses_keyboard_does_nothing(bot_thread: Bot
     received, dana_before = len(bot.rasa.received), len(dana.chat.outbox)
     query_id = bot_thread.run(press(bot, omar, on_chat_of=dana,
                                     data=RASA_BUTTON + '/order_status{"order_id":"1042"}'))
-    time.sleep(1.0)
+    bot_thread.run(all_handled(bot.api))  # the press was handled: whatever it did is done
     assert len(bot.rasa.received) == received
     assert len(dana.chat.outbox) == dana_before
     assert omar.callback_answer(query_id) is not None  # the press itself was answered

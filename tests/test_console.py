@@ -16,6 +16,7 @@ import pytest
 import bot.console
 from bot.console import PERSONAS, ConsoleChat
 from local_bot_api import LocalBotApi
+from tests.waiting import eventually
 
 TOKEN = "777000:CONSOLE-UNIT"
 DANA = PERSONAS["customer"]
@@ -41,11 +42,10 @@ async def bot_sends(api: LocalBotApi, chat_id: int, text: str, **extra: object) 
 
 
 async def printed(out: io.StringIO, text: str) -> str:
-    for _ in range(100):
-        if text in out.getvalue():
-            return out.getvalue()
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"{text!r} not printed; transcript:\n{out.getvalue()}")
+    try:
+        return await eventually(lambda: out.getvalue() if text in out.getvalue() else "", timeout=5)
+    except AssertionError:
+        raise AssertionError(f"{text!r} not printed; transcript:\n{out.getvalue()}") from None
 
 
 async def test_messages_that_arrive_at_the_prompt_are_printed_and_kept_for_who_was_away(
@@ -60,7 +60,8 @@ async def test_messages_that_arrive_at_the_prompt_are_printed_and_kept_for_who_w
         transcript = await printed(out, "bot> Good news: order 1042 has shipped.")
         assert transcript.rstrip().endswith(f"{DANA.name}>")  # the prompt is back
         await bot_sends(api, STAFF.telegram_user_id, "New ticket #7 from Dana Demo")
-        await asyncio.sleep(0.6)
+        await bot_sends(api, DANA.telegram_user_id, "It is out for delivery.")
+        await printed(out, "bot> It is out for delivery.")  # the console looked after staff's came
         assert "New ticket #7" not in out.getvalue()  # not Dana's: kept until staff looks
         gate.set()
         await asyncio.wait_for(running, 10)

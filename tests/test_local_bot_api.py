@@ -37,6 +37,7 @@ from telegram.ext import CallbackQueryHandler, ContextTypes, MessageHandler, fil
 
 from local_bot_api import LocalBotApi, tiny_png
 from tests.local_bot_api_helpers import bot_for, free_port, polling_app, webhook_app
+from tests.waiting import eventually
 
 pytestmark = pytest.mark.timeout(20)
 
@@ -296,7 +297,7 @@ async def test_a_second_long_poll_terminates_the_first(server: LocalBotApi, bot:
         first = asyncio.create_task(
             client.post(f"{server.base_url}{server.token}/getUpdates", json={"timeout": 5})
         )
-        await asyncio.sleep(0.1)
+        await eventually(lambda: server.calls_to("getUpdates"), what="the first long poll")
         assert await bot.get_updates(timeout=0) == ()
         answer = await first
     assert answer.status_code == 409
@@ -374,9 +375,12 @@ async def test_webhook_application_echoes_and_refuses_a_wrong_secret(server: Loc
             refused = await client.post(
                 url, json=forged, headers={"X-Telegram-Bot-Api-Secret-Token": "wrong"}
             )
-        await asyncio.sleep(0.2)
+        # A later update of the same chat is handled: the forged one, had it been taken, came first.
+        await alice.send("after the forgery")
+        assert [r.text for r in await alice.wait_for(timeout=5)] == ["echo: after the forgery"]
     assert refused.status_code == 403
-    assert [u.effective_message.text for u in seen if u.effective_message] == ["hello over webhook"]
+    assert [u.effective_message.text for u in seen if u.effective_message] == [
+        "hello over webhook", "after the forgery"]
 
 
 async def test_callback_query_reaches_ptb_handler_and_can_be_answered_once(
@@ -424,10 +428,7 @@ async def test_group_reply_to_a_bot_message_carries_the_full_message(
         await staff.send(
             "Sorry Dana, a new one ships today", from_user=sam, reply_to=ticket.message_id
         )
-        for _ in range(50):
-            if seen:
-                break
-            await asyncio.sleep(0.05)
+        await eventually(lambda: seen, what="the staff member's reply")
     message = seen[0].effective_message
     assert message is not None and message.chat.type == "supergroup"
     assert message.from_user is not None and message.from_user.id == 3001
@@ -468,7 +469,7 @@ async def test_long_poll_returns_as_soon_as_an_update_arrives(
 ) -> None:
     alice = server.user(1001)
     poll = asyncio.create_task(bot.get_updates(timeout=5))
-    await asyncio.sleep(0.1)
+    await eventually(lambda: server.calls_to("getUpdates"), what="the long poll to arrive")
     assert not poll.done()
     started = time.perf_counter()
     await alice.send("hi")
@@ -517,10 +518,7 @@ async def test_webhook_delivery_retries_in_order_with_the_secret(server: LocalBo
             alice = server.user(1001)
             await alice.send("first")
             await alice.send("second")
-            for _ in range(100):
-                if len(received) == 2:
-                    break
-                await asyncio.sleep(0.02)
+            await eventually(lambda: len(received) == 2, what="both updates at the webhook")
             info = await bot.get_webhook_info()
     finally:
         await runner.cleanup()

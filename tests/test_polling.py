@@ -18,6 +18,7 @@ from bot.polling import ConfirmingPoller
 from bot.processing import PerChatUpdateProcessor
 from bot.services import Services
 from local_bot_api import LocalBotApi
+from tests.waiting import eventually
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -53,13 +54,6 @@ def application(api: LocalBotApi, services: Services, recorder: Recorder) -> App
     return app
 
 
-async def eventually(condition, within: float = 5.0) -> None:  # type: ignore[no-untyped-def]
-    deadline = asyncio.get_running_loop().time() + within
-    while not condition():
-        assert asyncio.get_running_loop().time() < deadline, "condition not met in time"
-        await asyncio.sleep(0.02)
-
-
 async def test_an_update_is_confirmed_only_after_it_was_handled(api: LocalBotApi, services: Services) -> None:
     recorder = Recorder()
     recorder.gates["slow"] = asyncio.Event()
@@ -71,7 +65,9 @@ async def test_an_update_is_confirmed_only_after_it_was_handled(api: LocalBotApi
         await api.user(11).send("slow")
         await api.user(12).send("quick")
         await eventually(lambda: recorder.finished == ["quick"])
-        await asyncio.sleep(0.3)  # several polls happen meanwhile
+        polls = len(api.calls_to("getUpdates"))
+        await eventually(lambda: len(api.calls_to("getUpdates")) >= polls + 3,
+                         what="several polls while \"slow\" is handled")
         assert api.pending_updates == 2  # neither confirmed: "slow" is still being handled
         assert recorder.started == ["slow", "quick"]  # and nothing was handed over twice
         recorder.gates["slow"].set()
@@ -93,13 +89,15 @@ async def test_after_a_crash_unfinished_updates_come_again_and_finished_ones_do_
         await api.user(21).send("interrupted")
         await api.user(22).send("finished")
         await eventually(lambda: first.finished == ["finished"])
-        await asyncio.sleep(0.2)  # its record is written
+        await eventually(lambda: len(crashed._in_flight) == 1,
+                         what="the finished update's record written")  # _handle ends after it
         # The crash: the process stops dead; nothing more is confirmed.
         assert crashed._task is not None
         crashed._task.cancel()
-        for task in list(crashed._in_flight.values()):
+        dead = [crashed._task, *crashed._in_flight.values()]
+        for task in dead[1:]:
             task.cancel()
-        await asyncio.sleep(0.05)
+        await asyncio.gather(*dead, return_exceptions=True)  # the cancelled tasks have ended
         await app.stop()
     assert api.pending_updates == 2
 
@@ -149,8 +147,9 @@ async def test_why_not_ptbs_updater_it_confirms_updates_still_being_handled(
         await app.updater.start_polling(poll_interval=0.0, timeout=1)
         await api.user(41).send("being handled")
         await eventually(lambda: recorder.started == ["being handled"])
-        await asyncio.sleep(0.3)
-        assert api.pending_updates == 0  # confirmed to Telegram, yet not handled
+        await eventually(lambda: api.pending_updates == 0,
+                         what="PTB to confirm the update")  # confirmed to Telegram, yet not handled
+        assert recorder.finished == []
         recorder.gates["being handled"].set()
         await app.updater.stop()
         await app.stop()
@@ -175,7 +174,7 @@ async def test_stop_ends_polling_even_if_a_cancellation_is_lost(api: LocalBotApi
 
         poller._fetch = stubborn  # type: ignore[method-assign]
         await poller.start()
-        await asyncio.sleep(0.3)
+        await eventually(lambda: calls >= 1, what="a poll to be under way")
         started = asyncio.get_running_loop().time()
         await asyncio.wait_for(poller.stop(), 10)
         assert asyncio.get_running_loop().time() - started < 3

@@ -20,6 +20,7 @@ from local_bot_api import BotMessage, FakeGroup, FakeUser, LocalBotApi, tiny_png
 from local_bot_api.actors import ChatView
 from shop import tickets
 from shop.models import Customer, Order, Role, TelegramAccount, Ticket
+from tests.waiting import eventually
 
 # fresh Telegram ids for every person of every test, far from the demo personas
 _ids = itertools.count(random.randrange(300_000_000, 900_000_000, 1_000_000))
@@ -126,16 +127,8 @@ async def until(condition: Callable[[], Any], *, view: ChatView | None = None,
                 timeout: float = 20.0,  # noqa: ASYNC109
                 what: str = "the condition") -> Any:
     """Wait until `condition()` is truthy, waking on the chat's activity (or every 50 ms)."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not (result := condition()):
-        if loop.time() > deadline:
-            raise TimeoutError(f"timed out after {timeout}s waiting for {what}")
-        if view is not None:
-            await view.chat.signal.wait(0.05)
-        else:
-            await asyncio.sleep(0.05)
-    return result
+    return await eventually(condition, timeout=timeout, what=what, poll=0.05,
+                            wake=view.chat.signal.wait if view is not None else None)
 
 
 async def press(view: ChatView, data: str, who: FakeUser) -> dict[str, Any]:

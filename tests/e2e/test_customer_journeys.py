@@ -7,7 +7,6 @@ API switched on.
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import UTC, datetime, timedelta
@@ -31,6 +30,7 @@ from shop.orders import NOT_FOUND, NOT_LINKED
 from shop.settings import Settings
 from tests import journey_builders as b
 from tests.e2e.conftest import bot_settings, free_port, run_bot
+from tests.waiting import eventually
 
 pytestmark = [pytest.mark.asyncio(loop_scope="session"), pytest.mark.usefixtures("journey_bot")]
 
@@ -125,17 +125,8 @@ def mark_done(store: sessionmaker[Session], number: str, stage: str, **values: A
             order.delivered_at = found.done_at
 
 
-async def eventually(check: Callable[[], T], *, within: float = 30.0) -> T:
-    """Poll the store until `check` returns something truthy (the bot works in the background)."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + within
-    while True:
-        value = check()
-        if value:
-            return value
-        if loop.time() > deadline:
-            raise AssertionError(f"still {value!r} after {within} s")
-        await asyncio.sleep(0.2)
+# The bot works in the background: poll the store (every 0.2 s, up to 30 s) until it shows.
+IN_THE_STORE = {"timeout": 30.0, "poll": 0.2}
 
 
 async def say(user: FakeUser, text: str, *, replies: int = 1) -> list[Any]:
@@ -457,9 +448,9 @@ async def test_a_user_who_blocked_the_bot_is_marked_and_skipped(api, store):
         return read(store, lambda s: s.scalar(select(DeliveryStage.notified_at).join(Order).where(
             Order.number == number, DeliveryStage.name == "shipped"))) is not None
 
-    await eventually(handled)
+    await eventually(handled, **IN_THE_STORE)
     assert await eventually(lambda: read(store, lambda s: s.scalar(select(TelegramAccount.blocked).where(
-        TelegramAccount.telegram_user_id == user_id))))
+        TelegramAccount.telegram_user_id == user_id))), **IN_THE_STORE)
     assert api.sent_messages(user_id) == []
 
 
@@ -468,7 +459,8 @@ async def test_a_user_who_never_started_the_bot_is_marked(api, store):
     api.user(user_id, "Quinn", started=False)  # ...but in Telegram they never pressed Start
     mark_done(store, number, "shipped")
     assert await eventually(lambda: read(store, lambda s: s.scalar(
-        select(TelegramAccount.started).where(TelegramAccount.telegram_user_id == user_id))) is False)
+        select(TelegramAccount.started).where(TelegramAccount.telegram_user_id == user_id))) is False,
+        **IN_THE_STORE)
     refused = [f for f in api.failures if f.method == "sendMessage" and f.params.get("chat_id") == user_id]
     assert refused and refused[0].error_code == 403
     assert api.sent_messages(user_id) == []

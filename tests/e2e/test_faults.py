@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pytest
 import pytest_asyncio
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from actions.base import SORRY
@@ -36,7 +36,7 @@ from local_bot_api import FakeUser, LocalBotApi
 from rasa_runtime.supervisor import Supervisor, actions_spec, rasa_spec
 from shop import demo
 from shop.db import SQLITE_BUSY_TIMEOUT_MS, make_engine, make_session_factory
-from shop.models import Role, Ticket
+from shop.models import HandledUpdate, Role, Ticket
 from shop.orders import NOT_LINKED
 from shop.settings import PROJECT_ROOT, Settings
 from tests import journey_builders as b
@@ -46,6 +46,7 @@ from tests.e2e.conftest import TOKEN, bot_settings, free_port, run_bot
 from tests.pg_temp import temporary_database, via_port
 from tests.stub_rasa import StubRasa
 from tests.tcp_proxy import TcpProxy
+from tests.waiting import all_handled, eventually
 
 pytestmark = [
     pytest.mark.asyncio(loop_scope="session"),
@@ -208,7 +209,7 @@ def hold_write_lock(database: str, seconds: float, held: threading.Event) -> Non
     try:
         connection.execute("BEGIN IMMEDIATE")
         held.set()
-        time.sleep(seconds)
+        time.sleep(seconds)  # how long a lock lasts against the busy timeout: the time is the point
         connection.execute("ROLLBACK")
     finally:
         connection.close()
@@ -268,7 +269,7 @@ class TestTheBotApiRefuses:
         third = await ask(hal, f"has {number} shipped?")
         assert first.startswith(f"Order {number}") and third.startswith(f"Order {number}")
         assert number in second
-        await asyncio.sleep(1.0)
+        await all_handled(api)  # every retry is inside a handler: nothing more can come
         texts = [m.text for m in hal.sent_messages()]
         assert texts == [first, second, third]  # each once, in order
         refused = [f.error_code for f in api.failures if f.params.get("chat_id") == hal_id]
@@ -276,6 +277,16 @@ class TestTheBotApiRefuses:
 
 
 # --- the bot process killed ---------------------------------------------------------------------
+
+
+def handled_updates(database_url: str) -> int:
+    """How many updates the bot has recorded as handled in its store."""
+    engine = make_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            return connection.scalar(select(func.count()).select_from(HandledUpdate)) or 0
+    finally:
+        engine.dispose()
 
 
 def stub_delay(text: str) -> float:
@@ -298,12 +309,14 @@ async def test_a_killed_bot_restarts_without_losing_or_repeating_a_message(tmp_p
             for user in users:
                 await user.wait_for(1, timeout=60)
             await users[0].send("slow question")  # in flight at the crash
-            await asyncio.sleep(0.3)
+            await eventually(lambda: any(text == "slow question" for _, text in rasa.received),
+                             what="the slow question at Rasa")
             for user in users[1:]:
                 await user.send(f"quick {user.id}")  # answered, not confirmed (behind the slow one)
             for user in users[1:]:
                 await user.wait_for(1, timeout=30)
-            await asyncio.sleep(0.5)  # their answers are recorded
+            await eventually(lambda: handled_updates(database) == len(users) * 2 - 1,
+                             what="their answers recorded")  # 4 hellos, 3 quick ones
             assert api.pending_updates >= 4
             assert users[0].sent_messages()[-1].text == f"You said: hello {users[0].id}"
         finally:
@@ -317,7 +330,7 @@ async def test_a_killed_bot_restarts_without_losing_or_repeating_a_message(tmp_p
                 await user.send(f"after {user.id}")
             for user in users:
                 await user.wait_for(1, timeout=30)
-            await asyncio.sleep(1.0)
+            await all_handled(api)  # an answer repeated after the restart would come before this
         finally:
             await second.terminate()
 

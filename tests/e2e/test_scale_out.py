@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import os
 import socket
-import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -37,6 +36,7 @@ from shop.startup import prepare_store
 from tests import journey_builders as b
 from tests.e2e.conftest import bot_settings, free_port, run_bot
 from tests.pg_temp import temporary_database
+from tests.waiting import eventually_sync
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -69,11 +69,9 @@ def redis_or_skip() -> None:
 def wait_for_table(url: str, table: str, timeout: float = 300) -> None:
     """Rasa creates its tracker tables at start-up; two servers doing it at once would collide."""
     engine = make_engine(url)
-    deadline = time.monotonic() + timeout
     try:
-        while not inspect(engine).has_table(table):
-            assert time.monotonic() < deadline, f"Rasa did not create {table!r} in {timeout:.0f} s"
-            time.sleep(1)
+        eventually_sync(lambda: inspect(engine).has_table(table), timeout=timeout, poll=1.0,
+                        what=f"Rasa to create {table!r}")
     finally:
         engine.dispose()
 
