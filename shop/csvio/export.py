@@ -2,7 +2,8 @@
 
 The columns are the import formats', so exporting, importing the files into an empty
 store and exporting again gives the same bytes. Date-times are written in the business
-time zone with their UTC offset, amounts with two decimals.
+time zone with their UTC offset, amounts with two decimals, and text that a spreadsheet
+would run as a formula with a ' in front (`shop.csvio.text`).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from shop.csvio.formats import FORMATS, Kind
+from shop.csvio.text import quote_formula
 from shop.models import Customer, DeliveryStage, Order, OrderItem, Product
 
 YIELD_ROWS = 10_000
@@ -59,14 +61,21 @@ def _formatter(zone: ZoneInfo) -> Callable[[object], str]:
     return cell
 
 
+def _text_formatter(cell: Callable[[object], str]) -> Callable[[object], str]:
+    """`cell` for a free-text column: quoted where a spreadsheet would run it."""
+    return lambda value: quote_formula(cell(value))
+
+
 def export_csv(session: Session, kind: Kind, out: TextIO, *, zone: ZoneInfo) -> int:
     """Write the `kind` file to `out` (opened with newline=""); return the number of rows."""
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(FORMATS[kind].columns)
+    fmt = FORMATS[kind]
+    writer.writerow(fmt.columns)
     cell = _formatter(zone)
+    cells = [_text_formatter(cell) if name in fmt.text else cell for name in fmt.columns]
     rows = 0
     result = session.execute(_queries()[kind], execution_options={"yield_per": YIELD_ROWS})
     for partition in result.partitions():
-        writer.writerows([[cell(v) for v in row] for row in partition])
+        writer.writerows([[f(v) for f, v in zip(cells, row, strict=True)] for row in partition])
         rows += len(partition)
     return rows

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from shop.csvio.problems import Problems
+from shop.csvio.text import unquote_formula
 from shop.phones import InvalidPhone, normalise
 
 EMAIL = re.compile(r"[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>.]+")
@@ -96,12 +97,13 @@ class Cells:
 
     def text(self, column: str, *, max_length: int) -> pd.Series:
         def parse(cell: str) -> Parsed:
-            return (None, f"longer than {max_length} characters") if len(cell) > max_length \
-                else (cell, None)
+            text = unquote_formula(cell)
+            return (None, f"longer than {max_length} characters") if len(text) > max_length \
+                else (text, None)
         return self.check(column, parse)
 
     def email(self, column: str) -> pd.Series:
-        return self.check(column, _email)
+        return self.check(column, lambda cell: _email(unquote_formula(cell)))
 
     def phone(self, column: str, *, region: str | None) -> pd.Series:
         """E.164 numbers."""

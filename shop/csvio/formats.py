@@ -12,6 +12,11 @@ Values
   phone      international (+4915112345678, spaces and dashes allowed) or national
              with --phone-region or PHONE_REGION; stored as E.164
 
+Text cells (names, e-mails, addresses, numbers, skus, stages, carriers; not phones,
+amounts or dates) that a spreadsheet would run as a formula, starting with = + - @, a
+tab or a carriage return, are exported with a ' in front, and a ' in front of such a
+character is taken off on import (`shop.csvio.text`).
+
 Blank optional cells mean "none" (NULL), except for columns that always have a value
 (kind, status, currency, quantity, customers' created_at): blank there means the
 default for a new row and "leave as it is" for an existing one. A column left out of
@@ -63,6 +68,7 @@ class Format:
     columns: tuple[str, ...]  # every known column, in export order
     required: tuple[str, ...]
     key: tuple[str, ...]  # the natural key, unique within one file
+    text: tuple[str, ...]  # free text: formula-looking cells are quoted in exports
 
 
 FORMATS: dict[Kind, Format] = {
@@ -70,6 +76,7 @@ FORMATS: dict[Kind, Format] = {
         columns=("email", "name", "phone", "created_at", "acquisition_cost"),
         required=("email", "name"),
         key=("email",),
+        text=("email", "name"),
     ),
     Kind.orders: Format(
         columns=(
@@ -78,11 +85,13 @@ FORMATS: dict[Kind, Format] = {
         ),
         required=("number", "customer_email", "total", "created_at"),
         key=("number",),
+        text=("number", "customer_email", "shipping_address"),
     ),
     Kind.items: Format(
         columns=("order_number", "sku", "product_name", "quantity", "unit_price"),
         required=("order_number", "sku", "unit_price"),
         key=("order_number", "sku"),
+        text=("order_number", "sku", "product_name"),
     ),
     Kind.deliveries: Format(
         columns=(
@@ -91,5 +100,6 @@ FORMATS: dict[Kind, Format] = {
         ),
         required=("order_number", "stage"),
         key=("order_number", "stage"),
+        text=("order_number", "stage", "carrier", "tracking_number"),
     ),
 }

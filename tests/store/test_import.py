@@ -44,6 +44,18 @@ def test_customers_are_normalised_and_times_stored_as_utc(session, options, writ
     assert bob.created_at == datetime(2025, 2, 1, 9, 30, tzinfo=UTC)
 
 
+def test_a_quote_before_a_formula_character_is_taken_off(session, options, write):
+    load(session, options, write, Kind.customers, (
+        "email,name\n"
+        "'-ann@example.com,'=1+1\n"  # as exports and spreadsheets write formula-looking text
+        "bob@example.com,'Bob\n"  # a quote before anything else is part of the name
+        "cy@example.com,''@cy\n"  # one quote comes off, the text had the other
+    ))
+    names = dict(session.execute(select(Customer.email, Customer.name)).all())
+    assert names == {"-ann@example.com": "=1+1", "bob@example.com": "'Bob",
+                     "cy@example.com": "'@cy"}
+
+
 def test_national_numbers_with_a_region(session, options, write):
     from dataclasses import replace
     load(session, replace(options, phone_region="DE"), write, Kind.customers,
