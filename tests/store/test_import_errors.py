@@ -6,16 +6,16 @@ import pytest
 
 from shop import demo
 from shop.csvio import ImportFailed, Kind, Problem, import_file
-from tests.store.conftest import add_customer, add_order, row_counts
+from tests.store.conftest import add_customer, add_order, snapshot
 
 ORDERS_HEADER = "number,customer_email,total,currency,created_at\n"
 
 
 def refused(session, options, path, kind) -> list[Problem]:  # type: ignore[no-untyped-def]
-    before = row_counts(session)
+    before = snapshot(session)
     with pytest.raises(ImportFailed) as caught:
         import_file(session, kind, path, options=options)
-    assert row_counts(session) == before, "a refused file must not change the database"
+    assert snapshot(session) == before, "a refused file must not change the database"
     return caught.value.problems
 
 
