@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from shop.csvio.problems import Problems
-from shop.csvio.text import unquote_formula
+from shop.csvio.text import control_character, unquote_formula
 from shop.phones import InvalidPhone, normalise
 
 EMAIL = re.compile(r"[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>.]+")
@@ -97,13 +97,17 @@ class Cells:
 
     def text(self, column: str, *, max_length: int) -> pd.Series:
         def parse(cell: str) -> Parsed:
-            text = unquote_formula(cell)
-            return (None, f"longer than {max_length} characters") if len(text) > max_length \
-                else (text, None)
+            text, reason = _text(cell)
+            if reason is None and len(text) > max_length:
+                reason = f"longer than {max_length} characters"
+            return (None, reason) if reason is not None else (text, None)
         return self.check(column, parse)
 
     def email(self, column: str) -> pd.Series:
-        return self.check(column, lambda cell: _email(unquote_formula(cell)))
+        def parse(cell: str) -> Parsed:
+            text, reason = _text(cell)
+            return (None, reason) if reason is not None else _email(text)
+        return self.check(column, parse)
 
     def phone(self, column: str, *, region: str | None) -> pd.Series:
         """E.164 numbers."""
@@ -195,6 +199,12 @@ def _spread(values: np.ndarray, where: np.ndarray, fill: object = False) -> np.n
 
 def _missing_first(reason: str) -> tuple[bool, str]:
     return reason != MISSING, reason
+
+
+def _text(cell: str) -> tuple[str, str | None]:
+    """A free-text cell as the text it stands for (see `shop.csvio.text`), or why it can't be."""
+    reason = control_character(cell)
+    return (cell, reason) if reason is not None else (unquote_formula(cell), None)
 
 
 def _email(cell: str) -> Parsed:

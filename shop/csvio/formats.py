@@ -15,7 +15,8 @@ Values
 Text cells (names, e-mails, addresses, numbers, skus, stages, carriers; not phones,
 amounts or dates) that a spreadsheet would run as a formula, starting with = + - @, a
 tab or a carriage return, are exported with a ' in front, and a ' in front of such a
-character is taken off on import (`shop.csvio.text`).
+character is taken off on import (`shop.csvio.text`). Control characters other than tab
+and line breaks are refused in them.
 
 Blank optional cells mean "none" (NULL), except for columns that always have a value
 (kind, status, currency, quantity, customers' created_at): blank there means the

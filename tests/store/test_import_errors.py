@@ -157,3 +157,29 @@ def test_deliveries_check_goods_stage_names_and_positions(session, options, writ
          "a goods order's stages are: placed, packed, shipped, out_for_delivery, delivered"),
         (3, "position", "2", "this position is already the stage 'build' of this order"),
     ]
+
+
+def test_control_characters_in_text_are_refused_on_every_backend(session, options, write, ann):
+    add_order(session, ann, "5001")
+    path = write("d.csv", (
+        "order_number,stage,carrier,tracking_number\n"
+        "5001,placed,DHL\x00,\n"  # PostgreSQL can't store NUL in text
+        '5001,packed,"Line\none\ttab",AB\x1b[31m\n'  # line breaks and tabs are text, ESC is not
+        "50\x7f01,shipped,,\n"
+    ))
+    assert [(p.line, p.column, p.reason) for p in refused(session, options, path,
+                                                          Kind.deliveries)] == [
+        (2, "carrier", "contains a control character (U+0000 at character 4); remove it"),
+        (3, "tracking_number", "contains a control character (U+001B at character 3); remove it"),
+        (5, "order_number", "contains a control character (U+007F at character 3); remove it"),
+    ]
+
+
+def test_a_nul_in_a_name_or_an_e_mail_is_refused_not_a_crash(session, options, write):
+    path = write("c.csv", "email,name\nann@example.com,An\x00n\nbob\x00@example.com,Bob\n")
+    assert refused(session, options, path, Kind.customers) == [
+        Problem(2, "name", "An\x00n",
+                "contains a control character (U+0000 at character 3); remove it"),
+        Problem(3, "email", "bob\x00@example.com",
+                "contains a control character (U+0000 at character 4); remove it"),
+    ]
