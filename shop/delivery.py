@@ -14,12 +14,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from shop.csvio.deliveries import Stage, derived_status
+from shop.csvio.deliveries import MAX_CLOCK_SKEW, Stage, derived_status
 from shop.models import GOODS_STAGES, DeliveryStage, Order, OrderKind, OrderStatus
 from shop.orders import fmt_day, stage_label, users_order
 from shop.replies import Reply
-
-MAX_CLOCK_SKEW = timedelta(minutes=5)  # a stage reported done this far in the future is accepted
 
 
 @dataclass(frozen=True)

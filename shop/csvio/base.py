@@ -13,7 +13,7 @@ from shop.csvio.upsert import Counts
 @dataclass(frozen=True)
 class ImportOptions:
     zone: ZoneInfo  # naive date-times in the file are local time here (settings.tz)
-    now: datetime  # "created at" of customers whose file gives none
+    now: datetime  # "created at" of customers whose file gives none; no stage is done later
     currency: str = "EUR"  # for orders whose currency cell is blank (settings.currency)
     phone_region: str | None = None  # country of phone numbers written without +CC
 

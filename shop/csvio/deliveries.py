@@ -8,9 +8,10 @@ import reports which stages became done, for the bot's proactive notifications.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import NamedTuple
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, select
 
@@ -25,6 +26,7 @@ from shop.csvio.upsert import upsert
 from shop.models import GOODS_STAGES, DeliveryStage, Order, OrderKind, OrderStatus
 
 STAGE_COLUMNS = ("planned_at", "done_at", "carrier", "tracking_number")
+MAX_CLOCK_SKEW = timedelta(minutes=5)  # a stage reported done this far in the future is accepted
 
 
 class Stage(NamedTuple):
@@ -70,7 +72,9 @@ def import_deliveries(
         if name in cells:
             instants = cells.timestamp(name, zone=options.zone)
             rows[name] = objects(native.timestamps(instants), rows.index)
-            done_at = rows[name] if name == "done_at" else done_at
+            if name == "done_at":
+                done_at = rows[name]
+                _refuse_future(cells, instants, options)
     for name in ("carrier", "tracking_number"):
         if name in cells:
             rows[name] = cells.text(name, max_length=100)
@@ -107,6 +111,21 @@ def import_deliveries(
                     progress=progress)
     _update_orders(connection, sorted(set(order_ids)), native)
     return ImportResult(Kind.deliveries, len(rows), counts, newly_done=newly_done)
+
+
+def _refuse_future(cells: Cells, done_at: np.ndarray, options: ImportOptions) -> None:
+    """Refuse stages done after the import's now, give or take MAX_CLOCK_SKEW.
+
+    They haven't happened: they would deliver the order and tell the customer too early.
+    """
+    now = options.now.astimezone(UTC)
+    latest = np.datetime64((now + MAX_CLOCK_SKEW).replace(tzinfo=None), "us")
+    local = options.now.astimezone(options.zone)
+    cells.problems.add(
+        pd.Series(done_at > latest, index=cells.frame.index), "done_at", cells.raw("done_at"),
+        f"in the future (the import ran at {local:%Y-%m-%d %H:%M} {options.zone.key}); "
+        "a stage is done once it has happened: leave done_at blank until then",
+    )
 
 
 def _existing_stages(connection: Connection, order_ids: set[int]) -> dict[tuple[int, str], tuple]:

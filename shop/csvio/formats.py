@@ -41,7 +41,8 @@ deliveries.csv  key: (order_number, stage)
   order_number*, stage* (goods orders: placed|packed|shipped|out_for_delivery|
   delivered; service orders: any milestone name), position (0-based place in the
   timeline; blank: the standard place of a goods stage, else after the order's last
-  stage), planned_at, done_at, carrier, tracking_number
+  stage), planned_at, done_at (not after the time of the import, give or take 5
+  minutes), carrier, tracking_number
   Importing recomputes each touched order's status and delivered_at from its stages
   (cancelled orders stay cancelled). When you import deliveries, leave status and
   delivered_at out of orders.csv (except to cancel), or the two files will disagree.

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -57,7 +58,6 @@ def test_a_quote_before_a_formula_character_is_taken_off(session, options, write
 
 
 def test_national_numbers_with_a_region(session, options, write):
-    from dataclasses import replace
     load(session, replace(options, phone_region="DE"), write, Kind.customers,
          "email,name,phone\nann@example.com,Ann,(0151) 123-45678\n")
     assert session.scalar(select(Customer.phone)) == "+4915112345678"
@@ -140,7 +140,8 @@ def test_delivery_events_move_the_order_and_report_newly_done_stages(session, op
     assert (parcel.status, parcel.delivered_at) == ("out_for_delivery", None)
     assert session.scalar(select(Order.status).where(Order.number == "1044")) == "packed"
 
-    result = load(session, options, write, Kind.deliveries,
+    later = replace(options, now=options.now + timedelta(hours=4))  # that afternoon
+    result = load(session, later, write, Kind.deliveries,
                   "order_number,stage,done_at\n1042,delivered,2026-11-20 16:30\n", "d2.csv")
     assert result.newly_done == [("1042", "delivered")]
     session.expire_all()
@@ -169,11 +170,11 @@ def test_new_stages_find_their_place(session, options, write):
 def test_a_service_project_is_delivered_when_its_last_milestone_is_done(session, options, write):
     demo.seed_personas(session, now=options.now)
     load(session, options, write, Kind.deliveries,
-         "order_number,stage,done_at\n1043,review,2026-11-20\n1043,launch,2026-11-21T10:00Z\n")
+         "order_number,stage,done_at\n1043,review,2026-11-19\n1043,launch,2026-11-20T10:00Z\n")
     project = session.scalar(select(Order).where(Order.number == "1043"))
     session.refresh(project)
     assert (project.status, project.delivered_at) == (
-        "delivered", datetime(2026, 11, 21, 10, tzinfo=UTC))
+        "delivered", datetime(2026, 11, 20, 10, tzinfo=UTC))
 
 
 def test_cancelled_orders_stay_cancelled(session, options, write):

@@ -183,3 +183,21 @@ def test_a_nul_in_a_name_or_an_e_mail_is_refused_not_a_crash(session, options, w
         Problem(3, "email", "bob\x00@example.com",
                 "contains a control character (U+0000 at character 4); remove it"),
     ]
+
+
+def test_a_stage_done_in_the_future_is_refused(session, options, write):
+    demo.seed_personas(session, now=options.now)  # NOW is 2026-11-20 12:00 UTC, 13:00 in Berlin
+    path = write("d.csv", "order_number,stage,done_at\n"
+                 "1042,out_for_delivery,2026-11-20T13:04:00+01:00\n"  # within the clock skew
+                 "1042,delivered,2026-11-21 09:00\n")
+    [problem] = refused(session, options, path, Kind.deliveries)
+    assert (problem.line, problem.column, problem.value) == (3, "done_at", "2026-11-21 09:00")
+    assert problem.reason.startswith(
+        "in the future (the import ran at 2026-11-20 13:00 Europe/Berlin)")
+
+
+def test_a_stage_done_within_the_clock_skew_counts(session, options, write):
+    demo.seed_personas(session, now=options.now)
+    path = write("d.csv", "order_number,stage,done_at\n1042,delivered,2026-11-20T12:04:59Z\n")
+    result = import_file(session, Kind.deliveries, path, options=options)
+    assert result.newly_done == [("1042", "delivered")]
