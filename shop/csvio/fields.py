@@ -8,6 +8,7 @@ and a million-row file must stay quick.
 
 from __future__ import annotations
 
+import calendar
 import re
 from collections.abc import Callable
 from zoneinfo import ZoneInfo
@@ -23,10 +24,13 @@ EMAIL = re.compile(r"[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>.]+")
 AMOUNT = re.compile(r"(-?)(\d+)(?:\.(\d*))?")
 WHOLE_NUMBER = re.compile(r"-?\d{1,9}")
 CURRENCY = re.compile(r"[A-Z]{3}")
-TIMESTAMP = re.compile(
-    r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?)?"  # ISO 8601 date[time]
-    r"(Z|[+-]\d{2}(?::?\d{2})?)?"  # and its UTC offset, if any
+TIMESTAMP = re.compile(  # ISO 8601 date[time] and its UTC offset, if any
+    r"(?P<date>(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2}))"
+    r"(?:[T ](?P<time>(?P<hour>\d{2}):(?P<minute>\d{2})(?::(?P<second>\d{2})(?:\.\d{1,6})?)?))?"
+    r"(?P<offset>Z|[+-](?P<offset_hours>\d{2})(?::?(?P<offset_minutes>\d{2}))?)?"
 )
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+          "September", "October", "November", "December")
 MAX_AMOUNT_DIGITS = 10  # Numeric(12, 2)
 NOT_AN_AMOUNT = ("not an amount: use digits and a dot for decimals, e.g. 1234.50 "
                  "(no currency sign or thousands separator)")
@@ -172,7 +176,7 @@ class Cells:
                 f"this local time is skipped or repeated by the clock change in {zone.key}; "
                 "add the UTC offset, e.g. +01:00"
             ))
-        impossible = (aware | naive) & out.isna() & ~unplaceable  # e.g. month 13
+        impossible = (aware | naive) & out.isna() & ~unplaceable  # e.g. year 0000
         self.problems.add(impossible, column, raw, NOT_A_DATETIME)
         return out.dt.tz_convert(None).to_numpy(dtype="datetime64[us]")
 
@@ -239,6 +243,28 @@ def _currency(cell: str) -> Parsed:
 
 
 def _iso_8601(cell: str) -> Parsed:
-    """Whether the date-time has a UTC offset (None if it is not ISO 8601)."""
+    """Whether the date-time has a UTC offset (None if it is not ISO 8601 or does not exist)."""
     match = TIMESTAMP.fullmatch(cell)
-    return (None, NOT_A_DATETIME) if match is None else (match.group(1) is not None, None)
+    if match is None:
+        return None, NOT_A_DATETIME
+    reason = _not_in_calendar(match)
+    return (None, reason) if reason is not None else (match["offset"] is not None, None)
+
+
+def _not_in_calendar(match: re.Match[str]) -> str | None:
+    """Why a well-formed ISO 8601 date-time names no moment (2026-02-30, 25:00), if it doesn't."""
+    year, month, day = int(match["year"]), int(match["month"]), int(match["day"])
+    if not 1 <= month <= 12:
+        return f"{match['date']} is not a date in the calendar (there is no month {month:02d})"
+    days = calendar.monthrange(year, month)[1]
+    if not 1 <= day <= days:
+        return (f"{match['date']} is not a date in the calendar "
+                f"({MONTHS[month - 1]} has {days} days in {year})")
+    if match["time"] and (int(match["hour"]) > 23 or int(match["minute"]) > 59
+                          or int(match["second"] or 0) > 59):
+        return (f"{match['time']} is not a time of day "
+                "(hours go up to 23, minutes and seconds up to 59)")
+    if match["offset_hours"] and (int(match["offset_hours"]) > 23
+                                  or int(match["offset_minutes"] or 0) > 59):
+        return f"{match['offset']} is not a UTC offset (e.g. +01:00 or -05:00)"
+    return None

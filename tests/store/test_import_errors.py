@@ -201,3 +201,21 @@ def test_a_stage_done_within_the_clock_skew_counts(session, options, write):
     path = write("d.csv", "order_number,stage,done_at\n1042,delivered,2026-11-20T12:04:59Z\n")
     result = import_file(session, Kind.deliveries, path, options=options)
     assert result.newly_done == [("1042", "delivered")]
+
+
+def test_a_date_that_does_not_exist_is_told_apart_from_malformed_text(session, options, write, ann):
+    path = write("o.csv", ORDERS_HEADER + "".join(
+        f"50{i:02d},ann@example.com,1,EUR,{when}\n" for i, when in enumerate([
+            "2026-02-30", "2028-02-29", "2026-13-01", "2026-04-30 24:00",
+            "2026-04-30T10:00+25:00", "30.04.2026",
+        ])
+    ))
+    assert [(p.line, p.value, p.reason) for p in refused(session, options, path, Kind.orders)] == [
+        (2, "2026-02-30", "2026-02-30 is not a date in the calendar (February has 28 days in 2026)"),
+        (4, "2026-13-01", "2026-13-01 is not a date in the calendar (there is no month 13)"),
+        (5, "2026-04-30 24:00",
+         "24:00 is not a time of day (hours go up to 23, minutes and seconds up to 59)"),
+        (6, "2026-04-30T10:00+25:00", "+25:00 is not a UTC offset (e.g. +01:00 or -05:00)"),
+        (7, "30.04.2026", "not an ISO 8601 date or date-time "
+                          "(e.g. 2026-03-01, 2026-03-01 14:30 or 2026-03-01T14:30:00+01:00)"),
+    ]
