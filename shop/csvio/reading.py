@@ -54,7 +54,7 @@ def read_sheet(path: Path, fmt: Format) -> Sheet:
             frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig",
                                 index_col=False)
     except (pd.errors.ParserError, pd.errors.ParserWarning) as exc:
-        raise ImportFailed(_wide_rows(path, len(names)) or [
+        raise ImportFailed(_unclosed_quote(path, names) or _wide_rows(path, len(names)) or [
             Problem(header_line, "", "", f"cannot read the file as CSV: {str(exc).strip()}")
         ]) from None
     frame.columns = [_column_name(n) for n in names]
@@ -135,6 +135,45 @@ def _check_header(names: list[str], fmt: Format, line: int) -> None:
     ]
     if problems:
         raise ImportFailed(problems)
+
+
+def _unclosed_quote(path: Path, names: list[str]) -> list[Problem]:
+    """Where a quoted value begins that no quote ever closes (it swallows the rest of the file).
+
+    Follows the reader's rules: a quote opens a value only as its first character, "" is a
+    quote inside it, and after the closing quote the value goes on to the next comma.
+    """
+    inside, field, opened = False, 0, (0, 0, "")  # opened: line, field, text from the quote
+    with path.open(encoding="utf-8-sig", newline="") as file:
+        for number, line in enumerate(file, start=1):
+            if not inside:
+                field = 0  # a new record
+            pos = 0
+            while pos < len(line):
+                if inside:
+                    end = line.find('"', pos)
+                    if end < 0:
+                        break
+                    if line.startswith('"', end + 1):
+                        pos = end + 2
+                        continue
+                    inside, pos = False, end + 1
+                elif line[pos] == '"':
+                    inside, opened = True, (number, field, line[pos:].rstrip("\r\n"))
+                    pos += 1
+                    continue
+                comma = line.find(",", pos)
+                if comma < 0:
+                    break
+                pos, field = comma + 1, field + 1
+    if not inside:
+        return []
+    line_number, field, text = opened
+    return [Problem(
+        line_number, _column_name(names[field]) if field < len(names) else "", text[:100],
+        f'a quoted field opened on line {line_number} is never closed: end it with a " '
+        '(and write a " inside a value as "")',
+    )]
 
 
 def _wide_rows(path: Path, width: int) -> list[Problem]:

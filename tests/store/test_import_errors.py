@@ -219,3 +219,17 @@ def test_a_date_that_does_not_exist_is_told_apart_from_malformed_text(session, o
         (7, "30.04.2026", "not an ISO 8601 date or date-time "
                           "(e.g. 2026-03-01, 2026-03-01 14:30 or 2026-03-01T14:30:00+01:00)"),
     ]
+
+
+def test_an_unclosed_quote_is_reported_where_it_opens(session, options, write):
+    path = write("c.csv", (
+        "email,name\n"
+        'ann@example.com,"Ann ""the first""\nExample"\n'  # quotes and a line break, closed
+        'bob@example.com,"Bob\n'  # never closed: the rest of the file would be Bob's name
+        "cy@example.com,Cy\n"
+    ))
+    assert refused(session, options, path, Kind.customers) == [Problem(
+        4, "name", '"Bob',
+        'a quoted field opened on line 4 is never closed: end it with a " '
+        '(and write a " inside a value as "")',
+    )]
