@@ -23,16 +23,20 @@ from shop.startup import prepare_store
 
 log = logging.getLogger("bot")
 
+# Libraries that log routine work at INFO: the job queue's scheduler two lines per notifier
+# run (every NOTIFY_INTERVAL seconds), httpx and httpcore every request (and the bot token
+# is part of every Bot API URL), aiohttp every request it serves.
+CHATTY_LIBRARIES = ("apscheduler", "httpx", "httpcore", "aiohttp.access")
+
 
 def configure_logging(console: bool, settings: Settings | None = None) -> None:
-    logging.basicConfig(
-        level=logging.WARNING if console else (settings.log_level if settings else logging.INFO),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    # The bot token is part of every Bot API URL: keep httpx's request lines out of the logs.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    logging.getLogger("httpcore").setLevel(logging.WARNING)
-    if settings is not None:  # and scrub secrets from whatever else logs them (PTB at DEBUG)
+    """Log at LOG_LEVEL (WARNING in the console chat), chatty libraries at WARNING unless DEBUG."""
+    level = logging.WARNING if console else (
+        logging.getLevelNamesMapping()[settings.log_level] if settings else logging.INFO)
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for name in CHATTY_LIBRARIES:
+        logging.getLogger(name).setLevel(level if level == logging.DEBUG else max(level, logging.WARNING))
+    if settings is not None:  # scrub secrets from whatever logs them (PTB and httpx at DEBUG)
         redact.install(settings)
 
 
