@@ -8,9 +8,10 @@ from typing import Annotated
 
 import typer
 
-from nlu.evaluate import Evaluation, evaluate_many
+from nlu.data import single_file
+from nlu.evaluate import Evaluation, evaluate_many, evaluate_seeds
 from nlu.heldout import heldout_overlap
-from nlu.report import comparison_report, evaluation_report
+from nlu.report import comparison_report, evaluation_report, seeds_report
 
 app = typer.Typer(add_completion=False, help=__doc__, no_args_is_help=True)
 
@@ -90,9 +91,29 @@ def compare_command(
     print(report)
 
 
+@app.command("seeds")
+def seeds_command(
+    config: Config = Path("config.yml"),
+    data: Data = Path("data/nlu"),
+    test: Test = Path("tests/nlu/wide"),
+    domain: Domain = Path("domain.yml"),
+    seeds: Annotated[str, typer.Option(help="Comma-separated model seeds.")] = "42,43,44",
+    jobs: Jobs = 2,
+    out: Out = Path("results/nlu"),
+) -> None:
+    """Train one model per seed on all the data and report the test file's figures as their mean."""
+    evaluations = evaluate_seeds(config, data=data, test_file=single_file(test, out / "work"), domain=domain,
+                                 workdir=out / "work", seeds=tuple(int(s) for s in seeds.split(",")),
+                                 jobs=jobs, progress=_progress)
+    report = out / f"{config.stem}-seeds.md"
+    report.parent.mkdir(parents=True, exist_ok=True)
+    report.write_text(seeds_report(evaluations, str(test)), encoding="utf-8")
+    print(report)
+
+
 @app.command("check-heldout")
 def check_heldout_command(
-    test: Test = Path("tests/nlu/test_nlu.yml"),
+    test: Test = Path("tests/nlu"),
     data: Data = Path("data"),
 ) -> None:
     """Fail when a sentence of the held-out file also appears in the training data."""

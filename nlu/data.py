@@ -110,3 +110,14 @@ def to_yaml(data: NluData) -> str:
     items.extend(data.extras)
     document = {"version": "3.1", "nlu": items}
     return yaml.dump(document, Dumper=_LiteralDumper, sort_keys=False, allow_unicode=True)
+
+
+def single_file(path: Path, workdir: Path) -> Path:
+    """`path` itself for a file; for a folder, its examples gathered into one file under
+    `workdir` (Rasa's tools and the model caches take one test file)."""
+    if path.is_file():
+        return path
+    workdir.mkdir(parents=True, exist_ok=True)
+    target = workdir / f"{path.name}.yml"
+    target.write_text(to_yaml(load_nlu(path)), encoding="utf-8")
+    return target

@@ -11,7 +11,6 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -19,28 +18,35 @@ import pandas as pd
 from nlu import metrics
 from nlu.data import NluData, load_nlu, to_yaml
 from nlu.folds import stratified_folds
-from nlu.rasa_config import fallback_threshold, seeded_config
-from nlu.rasa_results import intent_predictions, predicted_entities, rasa_report
-from nlu.rasa_run import test_nlu, train_nlu
+from nlu.rasa_config import fallback_threshold, ood_threshold, seeded_config
+from nlu.rasa_results import parsed_predictions
+from nlu.rasa_run import predict_nlu, train_nlu
 
 THRESHOLDS = [round(t, 2) for t in np.arange(0.0, 0.96, 0.05)]
+OOD_THRESHOLDS = [round(t, 2) for t in np.arange(0.0, 0.61, 0.025)]
 
 
 @dataclass
 class Run:
     """One trained model's predictions on one test set, joined to the gold annotations."""
 
-    predictions: pd.DataFrame  # text, intent, predicted, confidence, gold_entities, said_entities
+    predictions: pd.DataFrame  # text, intent, predicted, confidence, similarity, gold_entities, said_entities
     train_seconds: float
     cpu_seconds: float
-    rasa_reports: dict[str, dict[str, Any]]
 
 
 @dataclass
 class Evaluation:
     config: Path  # as given; its seeds may have been pinned in a copy (nlu.rasa_config)
     threshold: float  # the config's own FallbackClassifier threshold
-    chosen_threshold: float  # the cheapest on cross-validation (nlu.metrics.choose_threshold)
+    chosen_threshold: float  # the cheapest on cross-validation (nlu.metrics.choose_thresholds)
+    sweep: pd.DataFrame  # cross-validation, one row per pair of thresholds
+    cv: pd.DataFrame  # pooled predictions of all folds
+    heldout: Run
+    folds: int
+    seed: int
+    ood_threshold: float = 0.0  # the config's out-of-domain filter threshold (0: no filter)
+    chosen_ood_threshold: float = 0.0  # its cheapest on cross-validation
     sweep: pd.DataFrame  # cross-validation, one row per threshold
     cv: pd.DataFrame  # pooled predictions of all folds
     heldout: Run
@@ -63,15 +69,11 @@ def join_entities(predictions: pd.DataFrame, examples: pd.DataFrame, said: dict[
 def run_job(config: Path, train: Path, test: Path, out_dir: Path, domain: Path, threads: int | None) -> Run:
     """Train (or fetch from the cache) and test one model."""
     model = train_nlu(config, train, domain, threads=threads)
-    test_nlu(model.path, test, out_dir, domain, threads=threads)
-    predictions = join_entities(
-        intent_predictions(out_dir), load_nlu(test).examples, predicted_entities(out_dir)
+    parsed, said = parsed_predictions(
+        predict_nlu(model.path, test, out_dir / "predictions.jsonl", threads=threads)
     )
-    reports = {
-        name: rasa_report(out_dir, f"{name}_report.json")
-        for name in ("intent", "DIETClassifier", "RegexEntityExtractor")
-    }
-    return Run(predictions, model.train_seconds, model.cpu_seconds, reports)
+    predictions = join_entities(parsed, load_nlu(test).examples, said)
+    return Run(predictions, model.train_seconds, model.cpu_seconds)
 
 
 def write_folds(data: NluData, k: int, seed: int, workdir: Path) -> list[tuple[Path, Path]]:
@@ -104,6 +106,20 @@ def plan(config: Path, data: Path, test_file: Path, workdir: Path, folds: int, s
     return tasks
 
 
+def run_tasks(tasks: list[Task], domain: Path, jobs: int, progress: Callable[[str], None]) -> list[Run]:
+    """Train and test every task, `jobs` at a time (at most 2, one core each)."""
+    threads = 1 if jobs > 1 else None
+
+    def job(task: Task) -> Run:
+        progress(f"{task.config.name}: {task.name} ...")
+        run = run_job(task.config, task.train, task.test, task.out_dir, domain, threads)
+        progress(f"{task.config.name}: {task.name} done (trained in {run.train_seconds:.0f} s)")
+        return run
+
+    with ThreadPoolExecutor(max_workers=max(1, min(jobs, 2))) as pool:
+        return list(pool.map(job, tasks))
+
+
 def evaluate_many(
     configs: list[Path],
     *,
@@ -120,16 +136,7 @@ def evaluate_many(
     splits and seeds; the trainings of all configs share one pool of `jobs` workers."""
     seeded = [seeded_config(c, seed, workdir / c.stem) for c in configs]
     plans = [plan(c, data, test_file, workdir / c.stem, folds, seed) for c in seeded]
-    threads = 1 if jobs > 1 else None
-
-    def job(task: Task) -> Run:
-        progress(f"{task.config.name}: {task.name} ...")
-        run = run_job(task.config, task.train, task.test, task.out_dir, domain, threads)
-        progress(f"{task.config.name}: {task.name} done (trained in {run.train_seconds:.0f} s)")
-        return run
-
-    with ThreadPoolExecutor(max_workers=max(1, min(jobs, 2))) as pool:
-        runs = list(pool.map(job, [task for tasks in plans for task in tasks]))
+    runs = run_tasks([task for tasks in plans for task in tasks], domain, jobs, progress)
     evaluations = []
     for config, tasks in zip(configs, plans, strict=True):
         mine, runs = runs[: len(tasks)], runs[len(tasks) :]
@@ -139,17 +146,51 @@ def evaluate_many(
             if fold_runs
             else heldout.predictions
         )
-        sweep = metrics.threshold_sweep(cv, THRESHOLDS)
+        ood = ood_threshold(tasks[0].config)
+        sweep = metrics.threshold_sweep(cv, THRESHOLDS, OOD_THRESHOLDS if ood else [0.0])
+        chosen, chosen_ood = metrics.choose_thresholds(sweep)
         evaluations.append(
             Evaluation(
                 config=config,
                 threshold=fallback_threshold(tasks[0].config),
-                chosen_threshold=metrics.choose_threshold(sweep),
+                chosen_threshold=chosen,
                 sweep=sweep,
                 cv=cv,
                 heldout=heldout,
                 folds=folds,
                 seed=seed,
+                ood_threshold=ood,
+                chosen_ood_threshold=chosen_ood,
             )
         )
+    return evaluations
+
+
+def evaluate_seeds(
+    config: Path,
+    *,
+    data: Path,
+    test_file: Path,
+    domain: Path,
+    workdir: Path,
+    seeds: tuple[int, ...] = (42, 43, 44),
+    jobs: int = 2,
+    progress: Callable[[str], None] = print,
+) -> list[Evaluation]:
+    """One model per seed, trained on all of `data` and tested on `test_file`: training is
+    random, so a figure is quoted as the mean over the seeds (ARCHITECTURE.md §9)."""
+    tasks = [
+        Task(seeded_config(config, seed, workdir / f"seed{seed}"), f"seed {seed}", data, test_file,
+             workdir / f"seed{seed}" / "heldout")
+        for seed in seeds
+    ]
+    runs = run_tasks(tasks, domain, jobs, progress)
+    threshold, ood = fallback_threshold(config), ood_threshold(config)
+    evaluations = []
+    for seed, run in zip(seeds, runs, strict=True):
+        sweep = metrics.threshold_sweep(run.predictions, THRESHOLDS, OOD_THRESHOLDS if ood else [0.0])
+        chosen, chosen_ood = metrics.choose_thresholds(sweep)
+        evaluations.append(Evaluation(config=config, threshold=threshold, chosen_threshold=chosen,
+                                      sweep=sweep, cv=run.predictions, heldout=run, folds=0, seed=seed,
+                                      ood_threshold=ood, chosen_ood_threshold=chosen_ood))
     return evaluations

@@ -39,10 +39,23 @@ COST_WRONG_ACCEPT = 2.0
 COST_FALLBACK = 1.0
 
 
-def with_fallback(predictions: pd.DataFrame, threshold: float) -> pd.DataFrame:
-    """Predictions as the FallbackClassifier would leave them at `threshold`."""
+def with_fallback(predictions: pd.DataFrame, threshold: float, ood: float = 0.0) -> pd.DataFrame:
+    """Predictions as the pipeline would leave them: the FallbackClassifier at `threshold`
+    (confidence), then the out-of-domain filter at `ood` (similarity to the predicted
+    intent's training examples; an out_of_scope prediction is a refusal already)."""
     out = predictions.copy()
-    out.loc[out["confidence"] < threshold, "predicted"] = FALLBACK
+    fallback = out["confidence"] < threshold
+    if ood > 0 and "similarity" in out.columns:
+        fallback |= (out["similarity"] < ood) & (out["predicted"] != OUT_OF_SCOPE)
+    out.loc[fallback, "predicted"] = FALLBACK
+    return out
+
+
+def refusals_merged(predictions: pd.DataFrame) -> pd.DataFrame:
+    """A fallback counted as out_of_scope: both tell the user "I can't help with that", so
+    a fallback on an out-of-scope message is right and on an in-scope one a miss."""
+    out = predictions.copy()
+    out.loc[out["predicted"] == FALLBACK, "predicted"] = OUT_OF_SCOPE
     return out
 
 
@@ -57,7 +70,9 @@ def _prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
 
 
 def intent_scores(predictions: pd.DataFrame) -> pd.DataFrame:
-    """Precision, recall, F1 and support per gold intent (a fallback is a miss)."""
+    """Precision, recall, F1 and support per gold intent; a fallback is a refusal
+    (refusals_merged): right for out_of_scope, a miss for any other intent."""
+    predictions = refusals_merged(predictions)
     rows = []
     for intent in sorted(predictions["intent"].unique()):
         gold = predictions["intent"] == intent
@@ -75,6 +90,7 @@ def macro_f1(predictions: pd.DataFrame) -> float:
 
 def confusion_pairs(predictions: pd.DataFrame, top: int = 10) -> pd.DataFrame:
     """The most frequent (gold, predicted) mistakes, most frequent first."""
+    predictions = refusals_merged(predictions)
     wrong = predictions[predictions["intent"] != predictions["predicted"]]
     pairs = wrong.groupby(["intent", "predicted"]).size().rename("count").reset_index()
     return pairs.sort_values(["count", "intent", "predicted"], ascending=[False, True, True]).head(top)
@@ -111,39 +127,50 @@ def entity_scores(
     return pd.DataFrame(rows, columns=columns).set_index("entity")
 
 
-def threshold_cost(predictions: pd.DataFrame, threshold: float) -> float:
-    """Price of a threshold: wrong answers accepted, and in-scope messages sent to fallback.
+def threshold_cost(predictions: pd.DataFrame, threshold: float, ood: float = 0.0) -> float:
+    """Price of a pair of thresholds: wrong answers accepted, and in-scope messages sent to
+    fallback.
 
-    A fallback on an out-of-scope message costs nothing: the user hears "I can't help
-    with that" either way.
+    A refusal (fallback or out_of_scope) costs nothing on an out-of-scope message, and as
+    much as a fallback on an in-scope one: the user hears "I can't help with that" either way.
     """
-    accepted = predictions["confidence"] >= threshold
-    wrong = predictions["predicted"] != predictions["intent"]
+    applied = with_fallback(predictions, threshold, ood)
+    refused = applied["predicted"].isin([FALLBACK, OUT_OF_SCOPE])
     in_scope = predictions["intent"] != OUT_OF_SCOPE
-    wrong_accepts = int((accepted & wrong).sum())
-    needless_fallbacks = int((~accepted & in_scope).sum())
+    wrong_accepts = int((~refused & (applied["predicted"] != applied["intent"])).sum())
+    needless_fallbacks = int((in_scope & refused).sum())
     return COST_WRONG_ACCEPT * wrong_accepts + COST_FALLBACK * needless_fallbacks
 
 
-def threshold_sweep(predictions: pd.DataFrame, thresholds: Iterable[float]) -> pd.DataFrame:
-    """For each threshold: cost, macro-F1, false-accept rate and share sent to fallback."""
+def threshold_sweep(
+    predictions: pd.DataFrame, thresholds: Iterable[float], oods: Iterable[float] = (0.0,)
+) -> pd.DataFrame:
+    """For each pair of thresholds (confidence, out-of-domain similarity): cost, macro-F1,
+    false-accept rate and share sent to fallback."""
     rows = []
-    for t in thresholds:
-        applied = with_fallback(predictions, t)
-        rows.append(
-            (
-                t,
-                threshold_cost(predictions, t),
-                macro_f1(applied),
-                false_accept_rate(applied),
-                float((applied["predicted"] == FALLBACK).mean()),
+    for ood in oods:
+        for t in thresholds:
+            applied = with_fallback(predictions, t, ood)
+            rows.append(
+                (
+                    t,
+                    ood,
+                    threshold_cost(predictions, t, ood),
+                    macro_f1(applied),
+                    false_accept_rate(applied),
+                    float((applied["predicted"] == FALLBACK).mean()),
+                )
             )
-        )
-    columns = ["threshold", "cost", "macro_f1", "false_accept", "fallback_share"]
+    columns = ["threshold", "ood", "cost", "macro_f1", "false_accept", "fallback_share"]
     return pd.DataFrame(rows, columns=columns)
 
 
+def choose_thresholds(sweep: pd.DataFrame) -> tuple[float, float]:
+    """The cheapest pair; among equals the lowest, which answers the most messages."""
+    best = sweep.sort_values(["cost", "ood", "threshold"]).iloc[0]
+    return float(best["threshold"]), float(best["ood"])
+
+
 def choose_threshold(sweep: pd.DataFrame) -> float:
-    """The cheapest threshold; among equals the lowest, which answers the most messages."""
-    best = sweep.sort_values(["cost", "threshold"]).iloc[0]
-    return float(best["threshold"])
+    """The cheapest confidence threshold (see choose_thresholds)."""
+    return choose_thresholds(sweep)[0]

@@ -44,3 +44,12 @@ def fallback_threshold(path: Path) -> float:
         if part.get("name") == "FallbackClassifier":
             return float(part.get("threshold", 0.3))
     return 0.0
+
+
+def ood_threshold(path: Path) -> float:
+    """The out-of-domain filter's similarity threshold (rasa_runtime/components); 0: none."""
+    config = yaml.safe_load(path.read_text(encoding="utf-8"))
+    for part in config.get("pipeline") or []:
+        if str(part.get("name", "")).endswith("OutOfDomainFilter"):
+            return float(part.get("threshold", 0.3))
+    return 0.0

@@ -18,11 +18,12 @@ from nlu.heldout import heldout_overlap, normalise, overlap
 from nlu.rasa_config import fallback_threshold, seeded_config, with_seed
 from nlu.rasa_results import intent_predictions, predicted_entities
 from nlu.rasa_run import model_key
-from nlu.report import comparison_report, evaluation_report
+from nlu.report import comparison_report, evaluation_report, seed_figures, seeds_report
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
 HELDOUT = ROOT / "tests" / "nlu" / "test_nlu.yml"
+WIDE = ROOT / "tests" / "nlu" / "wide"
 
 
 def _predictions(rows: list[tuple[str, str, float]]) -> pd.DataFrame:
@@ -148,6 +149,46 @@ def test_threshold_cost_and_choice() -> None:
     assert metrics.choose_threshold(sweep) == 0.85
 
 
+def test_the_out_of_domain_threshold_refuses_far_messages_but_not_out_of_scope_ones() -> None:
+    predictions = _predictions(TINY)
+    predictions["similarity"] = [0.6, 0.5, 0.1, 0.3, 0.05, 0.1]
+    applied = metrics.with_fallback(predictions, 0.0, 0.2)
+    # rows 2 and 5 are far from their intent's examples; row 4 is a refusal already
+    assert applied["predicted"].tolist() == [
+        "order_status", "order_status", metrics.FALLBACK, "delivery_status", "out_of_scope", metrics.FALLBACK]
+    # the wrong delivery_status is refused (a needless fallback, 1) instead of accepted (2),
+    # and the refused out-of-scope message costs nothing
+    assert metrics.threshold_cost(predictions, 0.0, 0.2) == 1.0
+    sweep = metrics.threshold_sweep(predictions, [0.0, 0.5], [0.0, 0.2, 0.55])
+    assert len(sweep) == 6
+    assert metrics.choose_thresholds(sweep) == (0.0, 0.2)
+    # a refusal counts as right for out_of_scope in the scores
+    assert metrics.intent_scores(applied).loc["out_of_scope", "recall"] == 1.0
+
+
+def test_seeds_report_quotes_the_mean_of_the_seeds() -> None:
+    predictions = _predictions(TINY)
+    predictions["gold_entities"] = [[]] * len(TINY)
+    predictions["said_entities"] = [[]] * len(TINY)
+    worse = predictions.copy()
+    worse.loc[3, "predicted"] = "order_status"  # a delivery question missed by the second seed
+    runs = [
+        Evaluation(config=Path("config.yml"), threshold=0.5, chosen_threshold=0.5,
+                   sweep=metrics.threshold_sweep(p, [0.5]), cv=p, heldout=Run(p, 100.0, 150.0),
+                   folds=0, seed=seed)
+        for seed, p in ((42, predictions), (43, worse))
+    ]
+    table = seed_figures(runs)
+    assert list(table.index) == [42, 43]
+    assert table.loc[43, "macro_f1"] < table.loc[42, "macro_f1"]
+    report = seeds_report(runs, "tests/nlu/wide")
+    mean = table["macro_f1"].mean()
+    label = "intent macro-F1 (a refusal is right for out_of_scope, a miss otherwise)"
+    assert f"| {label} | {mean:.3f} |" in report
+    assert "| out-of-scope messages taken as a shop intent | 0.0% | 0.0% | 0.0% | <= 10% | yes |" in report
+    assert "### Confusion matrix" in report
+
+
 def test_entity_scores_count_a_value_once_whatever_extractors_found_it() -> None:
     gold = [[("order_id", "1042")], [("order_id", "7731"), ("metric", "csat")], []]
     said = [
@@ -164,8 +205,21 @@ def test_entity_scores_count_a_value_once_whatever_extractors_found_it() -> None
 # --- held-out overlap --------------------------------------------------------------------
 
 
-def test_heldout_file_shares_no_sentence_with_training_data() -> None:
-    assert heldout_overlap(HELDOUT, DATA) == []
+def test_heldout_files_share_no_sentence_with_training_data() -> None:
+    # tests/nlu holds the first held-out file and the wide evaluation (tests/nlu/wide)
+    assert heldout_overlap(HELDOUT.parent, DATA) == []
+
+
+def test_the_wide_evaluation_is_wide() -> None:
+    """In-scope messages for every intent, out-of-scope ones from 20 domains and more, junk."""
+    wide = load_nlu(WIDE).examples
+    domain_intents = set(yaml.safe_load((ROOT / "domain.yml").read_text())["intents"])
+    counts = wide["intent"].value_counts()
+    assert set(counts.index) == domain_intents and counts.min() >= 15
+    domains = re.findall(r"^# domain: (.+)$", (WIDE / "out_of_scope.yml").read_text(), flags=re.MULTILINE)
+    assert len(set(domains)) >= 20, domains
+    junk = load_nlu(WIDE / "junk.yml").examples["text"]
+    assert max(map(len, junk)) >= 5000 and any("<script>" in t for t in junk)
 
 
 def test_overlap_check_detects_a_shared_sentence_despite_case_annotation_and_spaces(
@@ -355,11 +409,6 @@ def test_reports_render_the_headline_figures() -> None:
     predictions = _predictions(TINY)
     predictions["gold_entities"] = [[("order_id", "1042")]] + [[]] * (len(TINY) - 1)
     predictions["said_entities"] = [[("order_id", "1042")]] + [[]] * (len(TINY) - 1)
-    reports: dict[str, dict] = {
-        "intent": {"macro avg": {"f1-score": 0.7}},
-        "DIETClassifier": {},
-        "RegexEntityExtractor": {"order_id": {"f1-score": 1.0}},
-    }
     sweep = metrics.threshold_sweep(predictions, [0.0, 0.5])
     evaluation = Evaluation(
         config=Path("config.yml"),
@@ -367,14 +416,14 @@ def test_reports_render_the_headline_figures() -> None:
         chosen_threshold=0.5,
         sweep=sweep,
         cv=predictions,
-        heldout=Run(predictions, 12.0, 10.0, reports),
+        heldout=Run(predictions, 12.0, 10.0),
         folds=5,
         seed=42,
     )
     report = evaluation_report(evaluation)
     assert "| order_id entity F1 (DIET + regex, per value) | 1.000 | >= 0.98 | yes |" in report
     assert "| out-of-scope false-accept rate | 0.0% | <= 10% | yes |" in report
-    assert "Cheapest: **0.50**" in report
+    assert "Cheapest: **0.50 / 0.000**" in report
     other = Evaluation(**{**vars(evaluation), "config": Path("nlu/configs/other.yml")})
     comparison = comparison_report([evaluation, other])
     assert "| measure | `config.yml` | `nlu/configs/other.yml` |" in comparison
