@@ -40,6 +40,15 @@ def sender_telegram_id(tracker: Tracker) -> int | None:
         return None
 
 
+def last_bot_buttons(tracker: Tracker) -> list[str]:
+    """The button payloads of the bot's last message in the conversation."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "bot":
+            buttons = (event.get("data") or {}).get("buttons") or []
+            return [str(b.get("payload", "")) for b in buttons if isinstance(b, dict)]
+    return []
+
+
 def dispatch(dispatcher: CollectingDispatcher, reply: Reply) -> None:
     buttons = [{"title": b.title, "payload": b.payload} for b in reply.buttons]
     if reply.custom is not None:

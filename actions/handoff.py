@@ -1,12 +1,16 @@
-"""Handoff journeys: ask for a person, complain, and the fallback that hands over after two misses.
+"""Handoff journeys: ask for a person, complain, and the fallback that offers a person after
+two misses.
 
-Each opens a ticket in the store (shop.tickets.open_ticket) and answers with a `handoff`
-payload: the bot shows its text to the customer and alerts staff at once (it also
-watches the store for new tickets, so nothing depends on this message arriving).
+A clear request or a complaint the model is sure of opens a ticket in the store
+(shop.tickets.open_ticket) and answers with a `handoff` payload: the bot shows its text to
+the customer and alerts staff at once (it also watches the store for new tickets, so
+nothing depends on this message arriving). An unsure one is asked about first; what the
+bot did not understand only ever offers a person.
 """
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from datetime import datetime
 from typing import Any
 
@@ -14,12 +18,20 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from sqlalchemy.orm import Session
 
-from actions.base import StoreAction
+from actions.base import StoreAction, last_bot_buttons
 from shop import accounts, tickets
 from shop.hours import BusinessHours
 from shop.models import Role
 from shop.orders import find_customer_order, normalise_order_number
-from shop.replies import MAX_CALLBACK_BYTES, Button, Reply, intent_payload, payload
+from shop.replies import (
+    MAX_CALLBACK_BYTES,
+    TALK_TO_PERSON,
+    Button,
+    Reply,
+    intent_payload,
+    payload,
+    read_intent_payload,
+)
 from shop.settings import Settings
 
 FALLBACK_SLOT = "fallback_count"
@@ -31,7 +43,7 @@ SUGGESTIONS = {  # intent → button title; intents not listed are never suggest
     "list_orders": "Show my orders",
     "give_feedback": "Rate the shop",
     "complaint": "Report a problem",
-    "request_human": "Talk to a person",
+    "request_human": TALK_TO_PERSON,
     "cancel_order": "Cancel an order",
     "change_address": "Change a delivery address",
     "refund_request": "Ask for a refund",
@@ -42,6 +54,21 @@ SUGGESTIONS = {  # intent → button title; intents not listed are never suggest
 STAFF_ONLY = frozenset({"ask_metric", "ask_report"})
 ORDER_INTENTS = frozenset({"order_status", "delivery_status", "complaint", "cancel_order",
                            "change_address", "refund_request"})
+HANDOFF_INTENTS = ("complaint", "request_human")
+# Below this confidence a complaint or a request for a person is asked about before anyone
+# is bothered: "the item is fine, I just want to know when it ships" must not open a ticket.
+HANDOFF_SURE = 0.9
+CONFIRM = {
+    "complaint": "I'm sorry to hear that. Shall I pass this to a person from our team?",
+    "request_human": "Shall I pass this conversation to a person from our team?",
+}
+YES_ALONE = ("Great! What can I do for you? For example: \"where is my order 1042?\", "
+             "\"show my orders\" or \"talk to a person\".")
+CAN_DO = ("order_status", "list_orders", "help")  # what the bot offers when asked something else
+OUTSIDE = ("Sorry, that's outside what I can help with. I can look up your orders and deliveries, "
+           "take your rating, or put you in touch with a person.")
+STILL_NOT = ("Sorry, I still don't understand. Would you like to talk to a person from our team? "
+             "Or tap \"What can you do?\" to see what I can help with.")
 DID_NOT_GET = ("Sorry, I didn't get that. Did you mean one of these? You can also rephrase, or "
                "say \"talk to a person\".")
 DID_NOT_GET_PLAIN = ("Sorry, I didn't get that. You can ask about an order (\"where is my order "
@@ -66,29 +93,78 @@ def open_handoff(session: Session, tracker: Tracker, *, telegram_user_id: int, s
     return Reply(custom=payload("handoff", ticket_id=ticket.id, new=new, text=text))
 
 
+def customer_words(tracker: Tracker, count: int = 1) -> list[str]:
+    """The customer's last `count` messages in their own words (button payloads skipped)."""
+    texts = [str(e.get("text")) for e in tracker.events
+             if e.get("event") == "user" and e.get("text") and read_intent_payload(str(e["text"])) is None]
+    return texts[-count:]
+
+
 def latest_text(tracker: Tracker) -> str | None:
-    text = tracker.latest_message.get("text") if tracker.latest_message else None
-    return text[:1000] if text else None
+    words = customer_words(tracker)
+    return words[0][:1000] if words else None
 
 
-class ActionRequestHuman(StoreAction):
+def latest_intent(tracker: Tracker) -> tuple[str | None, float]:
+    intent = (tracker.latest_message or {}).get("intent") or {}
+    return intent.get("name"), float(intent.get("confidence") or 0.0)
+
+
+def offered_person(tracker: Tracker) -> str | None:
+    """The reason of the handoff the bot's last message offered with a button, if it did."""
+    for button in last_bot_buttons(tracker):
+        parsed = read_intent_payload(button)
+        if parsed is not None and parsed[0] in HANDOFF_INTENTS:
+            return parsed[0]
+    return None
+
+
+def ask_first(tracker: Tracker, reason: str) -> Reply:
+    """An unsure complaint or request: ask before anyone is bothered ([Yes] opens the ticket)."""
+    number = next(tracker.get_latest_entity_values("order_id"), None)
+    entities = {"order_id": str(number)} if number and len(str(number)) <= 12 else {}
+    return Reply(CONFIRM[reason], buttons=(Button("Yes, please", intent_payload(reason, **entities)),
+                                          Button("No, thanks", intent_payload("deny"))))
+
+
+class HandoffAction(StoreAction):
+    """Hand the customer to a person for `reason`, when the model is sure or they said yes."""
+
+    reason: str
+
+    @abstractmethod
+    def name(self) -> str:
+        """Each handoff journey is its own action (rasa-sdk registers only concrete ones)."""
+
+    def answer(self, session: Session, tracker: Tracker, *, telegram_user_id: int,
+               settings: Settings, now: datetime) -> Reply:
+        intent, confidence = latest_intent(tracker)
+        reason, details = self.reason, latest_text(tracker)
+        if intent == "affirm":  # a typed yes: to the question the bot asked, if it asked one
+            offered = offered_person(tracker)
+            if offered is None:
+                return Reply(YES_ALONE)
+            reason, details = offered, customer_words(tracker, 2)[0][:1000]  # what was said before
+        elif intent == self.reason and confidence < HANDOFF_SURE:
+            return ask_first(tracker, self.reason)
+        if previous_action(tracker) == "action_default_fallback":  # "Talk to a person" after misses
+            reason, details = "not_understood", missed_texts(tracker, MISSES_BEFORE_PERSON)
+        return open_handoff(session, tracker, telegram_user_id=telegram_user_id, settings=settings,
+                            now=now, reason=reason, details=details)
+
+
+class ActionRequestHuman(HandoffAction):
+    reason = "request_human"
+
     def name(self) -> str:
         return "action_request_human"
 
-    def answer(self, session: Session, tracker: Tracker, *, telegram_user_id: int,
-               settings: Settings, now: datetime) -> Reply:
-        return open_handoff(session, tracker, telegram_user_id=telegram_user_id, settings=settings,
-                            now=now, reason="request_human", details=latest_text(tracker))
 
+class ActionComplaint(HandoffAction):
+    reason = "complaint"
 
-class ActionComplaint(StoreAction):
     def name(self) -> str:
         return "action_complaint"
-
-    def answer(self, session: Session, tracker: Tracker, *, telegram_user_id: int,
-               settings: Settings, now: datetime) -> Reply:
-        return open_handoff(session, tracker, telegram_user_id=telegram_user_id, settings=settings,
-                            now=now, reason="complaint", details=latest_text(tracker))
 
 
 # --- not understood -------------------------------------------------------------------------
@@ -138,24 +214,33 @@ def suggestions(tracker: Tracker, *, staff: bool) -> tuple[Button, ...]:
 
 def missed_texts(tracker: Tracker, count: int) -> str:
     """The customer's last `count` messages, for the ticket's details."""
-    texts = [str(e.get("text")) for e in tracker.events if e.get("event") == "user" and e.get("text")]
-    return "\n".join(f"“{t[:300]}”" for t in texts[-count:])
+    return "\n".join(f"“{t[:300]}”" for t in customer_words(tracker, count))
+
+
+def refused(tracker: Tracker) -> bool:
+    """The message is not the shop's business: out_of_scope, or far from every training
+    example (rasa_runtime/components/out_of_domain.py)."""
+    message = tracker.latest_message or {}
+    judged = message.get("out_of_domain") or {}
+    return latest_intent(tracker)[0] == "out_of_scope" or bool(judged.get("rejected"))
 
 
 class ActionDefaultFallback(StoreAction):
-    """Rasa's fallback, overridden: suggestions on a first miss, a person on the second."""
+    """Rasa's fallback, overridden, and the answer to out_of_scope: say honestly what the bot
+    can't do and what it can (buttons); a second miss in a row offers a person. Nothing it
+    did not understand opens a ticket: only the customer's "Talk to a person" does."""
 
     def name(self) -> str:
         return "action_default_fallback"
 
     def answer(self, session: Session, tracker: Tracker, *, telegram_user_id: int,
                settings: Settings, now: datetime) -> Reply:
-        misses = consecutive_misses(tracker)
-        if misses >= MISSES_BEFORE_PERSON:
-            return open_handoff(session, tracker, telegram_user_id=telegram_user_id, settings=settings,
-                                now=now, reason="not_understood",
-                                details=missed_texts(tracker, MISSES_BEFORE_PERSON))
+        if consecutive_misses(tracker) >= MISSES_BEFORE_PERSON:
+            return Reply(STILL_NOT, buttons=(Button(TALK_TO_PERSON, intent_payload("request_human")),
+                                             Button(SUGGESTIONS["help"], intent_payload("help"))))
         staff = accounts.role_of(session, telegram_user_id) in (Role.staff, Role.owner)
+        if refused(tracker):
+            return Reply(OUTSIDE, buttons=tuple(Button(SUGGESTIONS[i], intent_payload(i)) for i in CAN_DO))
         buttons = suggestions(tracker, staff=staff)
         return Reply(DID_NOT_GET if buttons else DID_NOT_GET_PLAIN, buttons=buttons)
 

@@ -9,7 +9,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from sqlalchemy.orm import Session
 
-from actions.base import StoreAction
+from actions.base import StoreAction, last_bot_buttons
 from actions.orders import requested_order
 from shop import requests
 from shop.replies import Reply
@@ -18,15 +18,6 @@ from shop.settings import Settings
 
 def latest_entity(tracker: Tracker, entity: str) -> str | None:
     return next(tracker.get_latest_entity_values(entity), None)
-
-
-def last_bot_buttons(tracker: Tracker) -> list[str]:
-    """The button payloads of the bot's last message in the conversation."""
-    for event in reversed(tracker.events):
-        if event.get("event") == "bot":
-            buttons = (event.get("data") or {}).get("buttons") or []
-            return [str(b.get("payload", "")) for b in buttons if isinstance(b, dict)]
-    return []
 
 
 class OrderRequestAction(StoreAction):

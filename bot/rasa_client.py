@@ -76,6 +76,19 @@ class RasaClient:
             return self._messages(server, response)
         raise RasaUnavailable("; ".join(failures))
 
+    async def parse(self, sender_id: int, text: str) -> dict[str, Any] | None:
+        """What the model understands of `text` (POST /model/parse), with no dialogue turn;
+        None when the conversation's server does not answer."""
+        server = self._order(sender_id)[0]
+        try:
+            response = await server.client.post("/model/parse", json={"text": text})
+            response.raise_for_status()
+            parsed = response.json()
+        except (httpx.HTTPError, ValueError) as exc:
+            log.warning("Rasa at %s could not parse a message: %s", server.url, exc)
+            return None
+        return parsed if isinstance(parsed, dict) else None
+
     @staticmethod
     def _messages(server: _Server, response: httpx.Response) -> list[dict[str, Any]]:
         try:

@@ -18,10 +18,12 @@ from telegram import (
 from telegram.constants import MessageLimit
 
 from shop.replies import Reply, parse_payload
+from shop.tickets import BACK_BUTTON
 
 log = logging.getLogger(__name__)
 
 RASA_BUTTON = "r:"  # callback_data prefix of a button whose payload goes back to Rasa
+BACK_TO_BOT = "c:bot"  # callback_data of "Back to the assistant" under a handoff (same as /bot)
 
 
 def split_text(text: str, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[str]:
@@ -81,7 +83,8 @@ async def send_payload(bot: Bot, chat_id: int, payload: dict[str, Any], text: st
         return [await bot.send_message(chat_id, payload.get("text") or text or "", reply_markup=keyboard)]
     if kind == "handoff":  # a person takes over (actions/handoff.py); bot/handoff alerts staff
         body = payload.get("text") or text
-        return [await bot.send_message(chat_id, body)] if body else []
+        back = InlineKeyboardMarkup([[InlineKeyboardButton(BACK_BUTTON, callback_data=BACK_TO_BOT)]])
+        return [await bot.send_message(chat_id, body, reply_markup=back)] if body else []
     if kind == "remove_keyboard":
         return [await bot.send_message(chat_id, payload.get("text") or text or "",
                                        reply_markup=ReplyKeyboardRemove())]

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from shop.csvio.deliveries import MAX_CLOCK_SKEW, Stage, derived_status
 from shop.models import GOODS_STAGES, DeliveryStage, Order, OrderKind, OrderStatus
 from shop.orders import fmt_day, stage_label, users_order
-from shop.replies import Reply
+from shop.replies import TALK_TO_PERSON, Button, Reply, intent_payload
 
 
 @dataclass(frozen=True)
@@ -154,7 +154,14 @@ def delivery_status_reply(
     """The answer to "when will my parcel arrive?" / "how far along is my project?"."""
     found = users_order(session, telegram_user_id=telegram_user_id, raw_number=raw_number,
                         intent="delivery_status", zone=zone)
-    return found if isinstance(found, Reply) else Reply(describe_delivery(found, now=now, zone=zone))
+    if isinstance(found, Reply):
+        return found
+    text = describe_delivery(found, now=now, zone=zone)
+    if not days_late(found, now=now, zone=zone):
+        return Reply(text)
+    # Late: the apology is in the text; a person is one tap away.
+    person = Button(TALK_TO_PERSON, intent_payload("request_human", order_id=found.number))
+    return Reply(text, buttons=(person,))
 
 
 # --- marking stages done (the order API; CSV import does the same in bulk) ----------------

@@ -86,6 +86,7 @@ class TicketStatus(enum.StrEnum):
     waiting = "waiting"
     human = "human"
     resolved = "resolved"
+    cancelled = "cancelled"  # by the customer, before anyone claimed it ("Back to the assistant")
 
 
 class Customer(Base):

@@ -13,6 +13,7 @@ from typing import Any
 
 PAYLOAD_VERSION = 1
 MAX_CALLBACK_BYTES = 64  # Telegram's limit on callback_data
+TALK_TO_PERSON = "Talk to a person"  # the title of every button that asks for a person
 
 
 @dataclass(frozen=True)

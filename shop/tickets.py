@@ -186,6 +186,8 @@ def _event(session: Session, ticket: Ticket, kind: str, *, now: datetime, actor:
 def _require_open(ticket: Ticket) -> None:
     if ticket.status == TicketStatus.resolved.value:
         raise TicketError(f"Ticket #{ticket.id} is already resolved; the customer is back with the bot.")
+    if ticket.status == TicketStatus.cancelled.value:
+        raise TicketError(f"Ticket #{ticket.id} was cancelled by the customer; they're back with the bot.")
 
 
 def claim(session: Session, ticket: Ticket, *, staff_telegram_id: int, now: datetime) -> bool:
@@ -240,6 +242,9 @@ def check_staff_reply(session: Session, ticket: Ticket) -> None:
     if ticket.status == TicketStatus.resolved.value:
         raise TicketError(f"Ticket #{ticket.id} is resolved, so nothing was sent: the customer is "
                           "back with the bot. They can ask for a person again at any time.")
+    if ticket.status == TicketStatus.cancelled.value:
+        raise TicketError(f"Ticket #{ticket.id} was cancelled by the customer, so nothing was sent: they "
+                          "went back to the bot. They can ask for a person again at any time.")
 
 
 def record_staff_reply(session: Session, ticket: Ticket, *, staff_telegram_id: int, text: str | None,
@@ -277,6 +282,21 @@ def resolve(session: Session, ticket: Ticket, *, by: int | None = None, now: dat
     ticket.resolved_at = now
     _event(session, ticket, "resolve", now=now, actor=by)
     session.flush()
+
+
+def cancel_waiting(session: Session, telegram_user_id: int, *, now: datetime) -> tuple[Ticket | None, bool]:
+    """The customer takes their request back ("Back to the assistant", /bot).
+
+    Returns (their open ticket or None, cancelled): only a ticket nobody has claimed yet
+    can be cancelled; one a person already handles stays with them.
+    """
+    ticket = active_ticket(session, telegram_user_id)
+    if ticket is None or ticket.status != TicketStatus.waiting.value:
+        return ticket, False
+    ticket.status = TicketStatus.cancelled.value
+    _event(session, ticket, "cancel", now=now, actor=telegram_user_id)
+    session.flush()
+    return ticket, True
 
 
 def release_departed(session: Session, *, now: datetime) -> list[tuple[Ticket, int]]:
@@ -493,6 +513,17 @@ _OPENINGS = {
     "bot_error": ("Sorry, I can't answer right now because of a technical problem on our side. "
                   "I've passed your message on to a person from our team."),
 }
+
+
+BACK_TO_BOT = ("OK, I've told our team you don't need a person after all, so you're back with me, "
+               "the shop's bot. How can I help? For example: \"where is my order 1042?\"")
+NOTHING_TO_CANCEL = "You're talking to me, the shop's bot, already. How can I help?"
+BACK_BUTTON = "Back to the assistant"
+
+
+def cannot_cancel_text(ticket: Ticket) -> str:
+    return (f"A person from our team is already looking at your conversation (ticket #{ticket.id}), so "
+            "it stays with them; they'll answer here. They can hand you back to me when you're done.")
 
 
 def handoff_text(ticket: Ticket, *, new: bool, hours: BusinessHours, target_minutes: float,

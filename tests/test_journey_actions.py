@@ -15,6 +15,7 @@ import actions.base
 from actions.account import ActionGreet
 from actions.delivery import ActionDeliveryStatus
 from actions.feedback import ActionGiveFeedback
+from actions.handoff import HANDOFF_SURE, ActionComplaint, ActionDefaultFallback, ActionRequestHuman
 from actions.orders import ActionListOrders, ActionOrderStatus
 from actions.requests import ActionCancelOrder, ActionChangeAddress, ActionRefundRequest
 from shop import requests
@@ -160,3 +161,123 @@ async def test_a_rating_written_out_without_an_entity_is_still_understood(sessio
     tracker = make_tracker(text="4 stars from me", intent="give_feedback")
     [message], _ = await run(ActionGiveFeedback(), tracker)
     assert message["text"] == "Thank you for rating order 9001 4/5!"
+
+
+# --- no handoff from doubt (issue 13) -------------------------------------------------------
+
+def said(messages: list[dict[str, Any]]) -> tuple[str, list[str]]:
+    """The text of the one reply (a handoff payload's text too) and its button payloads."""
+    [message] = messages
+    custom = message.get("custom") or {}
+    return (message.get("text") or custom.get("text") or "",
+            [b["payload"] for b in message.get("buttons") or []])
+
+
+def conversation(*turns: tuple[str, str, float], bot_buttons: list[str] | None = None,
+                 before: str | None = None) -> Tracker:
+    """User turns (text, intent, confidence); the last is the latest message. `bot_buttons`:
+    the bot's message just before it; `before`: the action that ran before it."""
+    events: list[dict[str, Any]] = []
+    for i, (text, intent, confidence) in enumerate(turns):
+        if i == len(turns) - 1:
+            if before:
+                events.append({"event": "action", "name": before})
+            if bot_buttons is not None:
+                events.append({"event": "bot", "text": "?", "data": {
+                    "buttons": [{"title": p, "payload": p} for p in bot_buttons]}})
+        events.append({"event": "user", "text": text,
+                       "parse_data": {"intent": {"name": intent, "confidence": confidence}}})
+    text, intent, confidence = turns[-1]
+    latest = {"text": text, "intent": {"name": intent, "confidence": confidence}, "entities": []}
+    return Tracker(sender_id=str(USER), slots={}, latest_message=latest, events=events, paused=False,
+                   followup_action=None, active_loop={}, latest_action_name="action_listen")
+
+
+def open_tickets(sessions: Any) -> list[Ticket]:
+    with transaction(sessions) as session:
+        return list(session.scalars(select(Ticket).where(Ticket.telegram_user_id == USER)))
+
+
+async def test_a_sure_complaint_opens_a_ticket_with_the_customers_words(sessions) -> None:
+    messages, _ = await run(ActionComplaint(), conversation(("the lid was cracked", "complaint", 0.97)))
+    text, _ = said(messages)
+    assert "passed this on to a person" in text
+    [opened] = open_tickets(sessions)
+    assert opened.reason == "complaint" and opened.details == "the lid was cracked"
+
+
+@pytest.mark.parametrize(("action", "intent"), [(ActionComplaint(), "complaint"),
+                                                (ActionRequestHuman(), "request_human")])
+async def test_an_unsure_one_is_asked_about_and_a_yes_opens_it(sessions, action, intent) -> None:
+    messages, _ = await run(action, conversation(("hmm the thing", intent, HANDOFF_SURE - 0.01)))
+    text, buttons = said(messages)
+    assert "Shall I pass this" in text and buttons == [f"/{intent}", "/deny"]
+    assert open_tickets(sessions) == []
+    # a typed yes answers the question the bot's last buttons asked
+    yes = conversation(("hmm the thing", intent, 0.6), ("yes", "affirm", 0.99), bot_buttons=buttons)
+    messages, _ = await run(action, yes)
+    assert "a person" in said(messages)[0]
+    [opened] = open_tickets(sessions)
+    assert opened.reason == intent and opened.details == "hmm the thing"
+
+
+async def test_a_yes_with_no_question_opens_nothing(sessions) -> None:
+    messages, _ = await run(ActionComplaint(), conversation(("yes", "affirm", 0.99), bot_buttons=["/help"]))
+    assert said(messages)[0].startswith("Great!")
+    assert open_tickets(sessions) == []
+
+
+async def test_the_pressed_yes_carries_the_customers_words(sessions) -> None:
+    pressed = conversation(("my lid is wobbly", "complaint", 0.5), ("/complaint", "complaint", 1.0))
+    await run(ActionComplaint(), pressed)
+    [opened] = open_tickets(sessions)
+    assert opened.details == "my lid is wobbly"
+
+
+async def test_two_misses_offer_a_person_and_open_nothing(sessions) -> None:
+    first = conversation(("blorp", "nlu_fallback", 0.4))
+    messages, events = await run(ActionDefaultFallback(), first)
+    assert said(messages)[0].startswith("Sorry, I didn't get that")
+    second = conversation(("blorp", "nlu_fallback", 0.4), ("zzz", "nlu_fallback", 0.3),
+                          before="action_default_fallback")
+    second.slots["fallback_count"] = 1.0
+    messages, events = await run(ActionDefaultFallback(), second)
+    text, buttons = said(messages)
+    assert text.startswith("Sorry, I still don't understand") and "/request_human" in buttons
+    assert open_tickets(sessions) == []
+    # "Talk to a person" after the misses: a ticket that shows staff what was not understood
+    pressed = conversation(("blorp", "nlu_fallback", 0.4), ("zzz", "nlu_fallback", 0.3),
+                           ("/request_human", "request_human", 1.0), before="action_default_fallback")
+    await run(ActionRequestHuman(), pressed)
+    [opened] = open_tickets(sessions)
+    assert opened.reason == "not_understood" and opened.details == "“blorp”\n“zzz”"
+
+
+@pytest.mark.parametrize("latest", [
+    {"intent": {"name": "out_of_scope", "confidence": 0.99}},
+    {"intent": {"name": "nlu_fallback", "confidence": 0.8},
+     "out_of_domain": {"similarity": 0.05, "intent": "complaint", "threshold": 0.2, "rejected": True}},
+])
+async def test_what_is_not_ours_gets_an_honest_answer_and_what_the_bot_can_do(sessions, latest) -> None:
+    tracker = conversation(("what's the weather in Paris", "out_of_scope", 0.99))
+    tracker.latest_message.update(latest)
+    messages, _ = await run(ActionDefaultFallback(), tracker)
+    text, buttons = said(messages)
+    assert text.startswith("Sorry, that's outside what I can help with")
+    assert buttons == ["/order_status", "/list_orders", "/help"]
+    assert open_tickets(sessions) == []
+
+
+async def test_a_late_delivery_apologises_and_offers_a_person(sessions) -> None:
+    now = datetime.now(UTC)
+    with transaction(sessions) as session:
+        person = session.scalar(select(Order).where(Order.number == "9002")).customer
+        b.goods_order(session, owner=person, number="9003", created_at=now - timedelta(days=10), done=2)
+    messages, _ = await run(ActionDeliveryStatus(), make_tracker(intent="delivery_status",
+                                                                 entities={"order_id": "9003"}))
+    text, buttons = said(messages)
+    assert "late by" in text and "sorry" in text
+    assert buttons == ['/request_human{"order_id":"9003"}']
+    on_time, _ = await run(ActionDeliveryStatus(), make_tracker(intent="delivery_status",
+                                                                entities={"order_id": "9002"}))
+    assert said(on_time)[1] == []

@@ -91,6 +91,31 @@ class TestOpening:
         assert created and second.id != ticket.id
 
 
+class TestCustomerCancels:
+    def test_a_waiting_ticket_is_cancelled_and_stays_closed(
+            self, session: Session, dana: TelegramAccount, team: dict[str, TelegramAccount]) -> None:
+        ticket = new_ticket(session, dana)
+        found, cancelled = tickets.cancel_waiting(session, dana.telegram_user_id, now=NOW)
+        assert (found, cancelled) == (ticket, True)
+        assert ticket.status == "cancelled" and ticket.resolved_at is None
+        assert events(session, ticket)[-1] == ("cancel", dana.telegram_user_id, None)
+        assert tickets.active_ticket(session, dana.telegram_user_id) is None
+        with pytest.raises(TicketError, match="cancelled by the customer"):
+            tickets.claim(session, ticket, staff_telegram_id=team["sam"].telegram_user_id, now=NOW)
+        with pytest.raises(TicketError, match="cancelled by the customer"):
+            tickets.check_staff_reply(session, ticket)
+        assert tickets.open_queue(session) == []
+        assert tickets.cancel_waiting(session, dana.telegram_user_id, now=NOW) == (None, False)
+
+    def test_a_claimed_ticket_stays_with_its_person(
+            self, session: Session, dana: TelegramAccount, team: dict[str, TelegramAccount]) -> None:
+        ticket = new_ticket(session, dana)
+        tickets.claim(session, ticket, staff_telegram_id=team["sam"].telegram_user_id, now=NOW)
+        assert tickets.cancel_waiting(session, dana.telegram_user_id, now=NOW) == (ticket, False)
+        assert ticket.status == "human"
+        assert "already looking at your conversation" in tickets.cannot_cancel_text(ticket)
+
+
 class TestClaim:
     def test_claim_makes_it_human_and_a_second_claim_is_refused(
             self, session: Session, dana: TelegramAccount, team: dict[str, TelegramAccount]) -> None:

@@ -17,13 +17,18 @@ from telegram.ext import (
 
 from bot import handoff, ratelimit
 from bot.rasa_client import RasaUnavailable
-from bot.render import RASA_BUTTON, send_rasa_messages
+from bot.render import BACK_TO_BOT, RASA_BUTTON, send_rasa_messages
 from bot.services import BotContext
+from shop.models import TicketStatus
 from shop.replies import intent_payload
 
 log = logging.getLogger(__name__)
 
 MAX_NLU_CHARS = 1000  # longer messages are understood from their beginning
+# While a ticket waits for a person, these questions are answered by the bot as well, when
+# the model is at least this sure (a rejected or unsure message is nlu_fallback).
+ORDER_QUESTIONS = frozenset({"order_status", "delivery_status", "list_orders"})
+SURE = 0.9
 NOT_TEXT = ("I can only read text messages for now. Please type your question, for example "
             "\"where is my order 1042?\", or say \"talk to a person\".")
 
@@ -52,9 +57,19 @@ async def on_text(update: Update, context: BotContext) -> None:
     if await ratelimit.over_limit(context, user.id, chat.id):  # flooding: told once, then dropped
         return
     await context.services.remember(user, chat)
-    if await handoff.relay_from_customer(update, context):  # a person handles this chat now
-        return
-    await relay_to_rasa(context, user.id, chat.id, message.text)
+    status = await handoff.relay_from_customer(update, context)
+    if status is None:
+        await relay_to_rasa(context, user.id, chat.id, message.text)
+    elif status == TicketStatus.waiting.value and await is_order_question(context, user.id, message.text):
+        # Nobody has the chat yet: the bot answers an order question as well (staff saw it too).
+        await relay_to_rasa(context, user.id, chat.id, message.text)
+
+
+async def is_order_question(context: BotContext, user_id: int, text: str) -> bool:
+    """The model is sure `text` asks about an order or a delivery."""
+    parsed = await context.services.rasa.parse(user_id, text[:MAX_NLU_CHARS])
+    intent = (parsed or {}).get("intent") or {}
+    return intent.get("name") in ORDER_QUESTIONS and float(intent.get("confidence") or 0) >= SURE
 
 
 async def on_help(update: Update, context: BotContext) -> None:
@@ -83,6 +98,18 @@ async def on_button(update: Update, context: BotContext) -> None:
     await relay_to_rasa(context, update.effective_user.id, chat_id, data[len(RASA_BUTTON):])
 
 
+async def on_back_to_bot(update: Update, context: BotContext) -> None:
+    """/bot or "Back to the assistant": leave the queue for a person if nobody has claimed it."""
+    user, chat, query = update.effective_user, update.effective_chat, update.callback_query
+    if user is None or chat is None or chat.id != user.id:
+        return
+    if query is not None:
+        await query.answer()
+        with contextlib.suppress(BadRequest):  # already gone (a double tap) or too old
+            await query.edit_message_reply_markup(reply_markup=None)
+    await context.bot.send_message(chat.id, await handoff.back_to_bot(context, user))
+
+
 async def on_not_text(update: Update, context: BotContext) -> None:
     if await handoff.relay_from_customer(update, context):  # photos, files... go to the person
         return
@@ -93,6 +120,8 @@ async def on_not_text(update: Update, context: BotContext) -> None:
 def register(application: Application) -> None:  # type: ignore[type-arg]
     private = filters.ChatType.PRIVATE
     application.add_handler(CommandHandler("help", on_help, filters=private))
+    application.add_handler(CommandHandler("bot", on_back_to_bot, filters=private))
+    application.add_handler(CallbackQueryHandler(on_back_to_bot, pattern=f"^{BACK_TO_BOT}$"))
     application.add_handler(MessageHandler(private & filters.TEXT & ~filters.COMMAND, on_text))
     application.add_handler(CallbackQueryHandler(on_button, pattern=f"^{RASA_BUTTON}"))
     application.add_handler(MessageHandler(

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from telegram import Update
+from telegram import Update, User
 from telegram.ext import Application
 
 from bot.handoff.desk import HandoffDesk
@@ -30,12 +30,18 @@ def desk_of(application: Application) -> HandoffDesk:  # type: ignore[type-arg]
     return desk  # type: ignore[no-any-return]
 
 
-async def relay_from_customer(update: Update, context: BotContext) -> bool:
-    """True when the message went to people (the chat is in handoff); log it either way."""
+async def relay_from_customer(update: Update, context: BotContext) -> str | None:
+    """The ticket's status (waiting, human) when the message went to people; None when the
+    chat is the bot's. The message is logged either way."""
     message, user, chat = update.effective_message, update.effective_user, update.effective_chat
     if message is None or user is None or chat is None or chat.type != chat.PRIVATE:
-        return False
+        return None
     return await desk_of(context.application).relay_from_customer(context.bot, message, user)
+
+
+async def back_to_bot(context: BotContext, user: User) -> str:
+    """The customer cancels a ticket nobody has claimed; what to tell them."""
+    return await desk_of(context.application).back_to_bot(context.bot, user)
 
 
 async def after_bot_reply(context: BotContext, user_id: int, messages: list[dict[str, Any]]) -> None:

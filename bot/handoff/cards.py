@@ -14,7 +14,7 @@ from telegram.constants import MessageLimit
 
 from shop.hours import duration_text
 from shop.models import Ticket, TicketStatus
-from shop.tickets import TicketSummary, first_name, reason_label
+from shop.tickets import OPEN_STATES, TicketSummary, first_name, reason_label
 
 PREFIX = "t:"  # callback_data of staff buttons; "r:" belongs to Rasa's buttons (bot/render.py)
 HISTORY_CHARS = 180  # per message on a card
@@ -62,6 +62,8 @@ def status_text(summary: TicketSummary) -> str:
         return "waiting for someone to claim it"
     if summary.status == TicketStatus.human.value:
         return f"with {summary.assignee_name}"
+    if summary.status == TicketStatus.cancelled.value:
+        return "cancelled: the customer went back to the bot"
     return "resolved"
 
 
@@ -90,7 +92,7 @@ def card_text(summary: TicketSummary, *, zone: ZoneInfo, now: datetime, headline
             who = WHO.get(line.direction) or customer
             at = line.at.astimezone(zone)
             lines.append(f"{at:%H:%M} {who}: {_clip(line.text, HISTORY_CHARS)}")
-    if summary.status != TicketStatus.resolved.value:
+    if summary.status in OPEN_STATES:
         lines.append("")
         lines.append(f"↩️ Reply to this message to answer {customer}.")
     text = "\n".join(lines)
@@ -99,7 +101,7 @@ def card_text(summary: TicketSummary, *, zone: ZoneInfo, now: datetime, headline
 
 
 def card_keyboard(summary: TicketSummary) -> InlineKeyboardMarkup | None:
-    if summary.status == TicketStatus.resolved.value:
+    if summary.status not in OPEN_STATES:
         return None
     row = []
     if summary.status == TicketStatus.waiting.value:

@@ -49,11 +49,12 @@ class Relay(DeskBase):
 
     # --- customer → staff -----------------------------------------------------------------
 
-    async def relay_from_customer(self, bot: Bot, message: Message, user: User) -> bool:
-        """Log the customer's message; while a person handles them, relay it and return True."""
+    async def relay_from_customer(self, bot: Bot, message: Message, user: User) -> str | None:
+        """Log the customer's message; while a person handles them (or is about to), relay it
+        and return the ticket's status (waiting, human); None: the bot's conversation."""
         now = self.now()
 
-        def work(session: Session) -> tuple[CustomerRef, str | None, list[int]] | None:
+        def work(session: Session) -> tuple[CustomerRef, str | None, list[int], str] | None:
             ticket = tickets.active_ticket(session, user.id)
             account = accounts.get_account(session, user.id)
             tickets.log_message(session, telegram_user_id=user.id, direction="in",
@@ -64,12 +65,13 @@ class Relay(DeskBase):
                 return None
             assignee = (tickets.name_of(session, ticket.assignee_telegram_id)
                         if ticket.status == TicketStatus.human.value else None)
-            return self._customer(session, ticket), assignee, self._relay_chats(session, ticket)
+            chats = self._relay_chats(session, ticket)
+            return self._customer(session, ticket), assignee, chats, ticket.status
 
         plan = await self.tx(work)
         if plan is None:
-            return False
-        customer, assignee, chats = plan
+            return None
+        customer, assignee, chats, status = plan
         header = cards.relay_header(customer.ticket_id, customer.name, assignee)
         sent = await self._fan_out(chats, lambda chat_id: self._relay_one(bot, chat_id, message, header))
         if sent:
@@ -77,7 +79,7 @@ class Relay(DeskBase):
         else:
             log.warning("ticket #%s: customer message %s reached no staff chat", customer.ticket_id,
                         message.message_id)
-        return True
+        return status
 
     async def _relay_one(self, bot: Bot, chat_id: int, message: Message, header: str) -> list[int]:
         """Relay one customer message to one staff chat with a header; the ids sent there."""
@@ -96,6 +98,30 @@ class Relay(DeskBase):
         except TelegramError as exc:
             log.warning("could not relay message %s to staff chat %s: %s", message.message_id, chat_id, exc)
         return []
+
+    async def back_to_bot(self, bot: Bot, user: User) -> str:
+        """The customer takes back a request nobody has claimed yet ("Back to the assistant",
+        /bot): the ticket is cancelled and staff are told. Returns what to tell the customer."""
+        now = self.now()
+
+        def work(session: Session) -> tuple[str, CustomerRef | None, list[int]]:
+            ticket, cancelled = tickets.cancel_waiting(session, user.id, now=now)
+            if ticket is None:
+                return tickets.NOTHING_TO_CANCEL, None, []
+            if not cancelled:
+                return tickets.cannot_cancel_text(ticket), None, []
+            tickets.log_message(session, telegram_user_id=user.id, direction="out", text=tickets.BACK_TO_BOT,
+                                now=now, customer_id=ticket.customer_id, ticket_id=ticket.id)
+            return tickets.BACK_TO_BOT, self._customer(session, ticket), self._relay_chats(session, ticket)
+
+        text, customer, chats = await self.tx(work)
+        if customer is not None:
+            await self.refresh_cards(bot, customer.ticket_id)
+            notice = (f"↩️ #{customer.ticket_id} {customer.name} went back to the bot before anyone "
+                      "claimed the ticket: it is cancelled, nothing to answer.")
+            for chat_id in chats:
+                await self._send_to_staff(bot, chat_id, notice)
+        return text
 
     # --- staff → customer -----------------------------------------------------------------
 

@@ -43,7 +43,17 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
 from shop.metrics.definitions import MONTH_DAYS, SATISFIED
-from shop.models import Customer, Feedback, Order, OrderItem, OrderStatus, Product, Survey, Ticket
+from shop.models import (
+    Customer,
+    Feedback,
+    Order,
+    OrderItem,
+    OrderStatus,
+    Product,
+    Survey,
+    Ticket,
+    TicketStatus,
+)
 
 CANCELLED = OrderStatus.cancelled.value
 CURRENCY = bindparam("currency", type_=String())
@@ -313,7 +323,8 @@ def open_tickets(session: Session, at: datetime) -> int:
     """Tickets created before `at` and not resolved by then."""
     return session.execute(
         select(func.count()).where(
-            Ticket.created_at < at, or_(Ticket.resolved_at.is_(None), Ticket.resolved_at >= at)
+            Ticket.created_at < at, or_(Ticket.resolved_at.is_(None), Ticket.resolved_at >= at),
+            Ticket.status != TicketStatus.cancelled.value,  # taken back by the customer: never open
         )
     ).scalar_one()
 

@@ -228,6 +228,15 @@ class TestStaffGroup:
         await customer.send(misunderstood[1])
         [second] = await customer.wait_for(1, timeout=60)
         assert second.text is not None and second.text.startswith("Sorry, I still don't understand.")
+        # the second miss only offers a person: nothing the bot did not understand opens a ticket
+        with store(sessions) as session:
+            assert tickets.active_ticket(session, customer.id) is None
+        offered = [b["callback_data"] for row in (second.reply_markup or {}).get("inline_keyboard", [])
+                   for b in row]
+        assert "r:/request_human" in offered, offered
+        await press(customer, "r:/request_human", customer)
+        [told] = await customer.wait_for(1, timeout=60)
+        assert told.text is not None and PERSON_COMING in told.text, told.text
         opened = open_ticket_of(sessions, customer.id)
         assert opened.reason == "not_understood"
         assert group_team.group is not None
@@ -585,3 +594,109 @@ class TestRestart:
         assert len(relayed) == len(set(relayed)) == 4
         to_customer = [m.text for m in api.sent_messages(customer.id)]
         assert to_customer.count("We are back in a moment.") == 1
+
+
+# --- no handoff from doubt (issue 13) -------------------------------------------------------
+
+JUNK = ("<b>hi</b> <script>alert(1)</script>", "what's the weather in Paris tomorrow?",
+        "'; DROP TABLE orders; --", "asdkjh qwpoeiru zmxncb", "🦄",
+        "lorem ipsum dolor sit amet " * 190)  # a 5,000-character paste
+
+
+def buttons_of(message: object) -> list[str]:
+    markup = getattr(message, "reply_markup", None) or {}
+    return [b["callback_data"] for row in markup.get("inline_keyboard", []) for b in row]
+
+
+@pytest.mark.usefixtures("group_team")
+class TestNoHandoffFromDoubt:
+    async def test_junk_and_unrelated_questions_never_open_a_ticket(
+            self, group_team: Team, sessions: sessionmaker[Session]) -> None:
+        customer, _ = add_person(sessions, group_team.api, "Jay Junk", Role.customer)
+        for text in JUNK:
+            await customer.send(text)
+            [reply] = await customer.wait_for(1, timeout=60)
+            assert reply.text is not None and PERSON_COMING not in reply.text, (text[:40], reply.text)
+            assert reply.text.startswith("Sorry"), (text[:40], reply.text)  # honest: it can't help
+            assert buttons_of(reply), "a miss offers what the bot can do, or a person"
+            with store(sessions) as session:
+                assert tickets.active_ticket(session, customer.id) is None, text[:40]
+                assert session.scalar(select(Ticket).where(Ticket.telegram_user_id == customer.id)) is None
+
+    async def test_an_unsure_complaint_asks_first(self, group_team: Team,
+                                                  sessions: sessionmaker[Session]) -> None:
+        customer, _ = add_person(sessions, group_team.api, "Uma Unsure", Role.customer)
+        await customer.send("my lid is a bit wobbly")  # the words the ticket will carry
+        await customer.wait_for(1, timeout=60)
+        # Rasa's own syntax for a prediction of known confidence: a complaint the model is 60% sure of
+        await customer.send("/complaint@0.6")
+        [asked] = await customer.wait_for(1, timeout=60)
+        assert asked.text is not None and "Shall I pass this to a person" in asked.text, asked.text
+        assert buttons_of(asked) == ["r:/complaint", "r:/deny"]
+        with store(sessions) as session:
+            assert tickets.active_ticket(session, customer.id) is None
+        await press(customer, "r:/deny", customer)
+        [declined] = await customer.wait_for(1, timeout=60)
+        assert declined.text is not None and PERSON_COMING not in declined.text
+        with store(sessions) as session:
+            assert tickets.active_ticket(session, customer.id) is None
+        await customer.send("/complaint@0.6")
+        await customer.wait_for(1, timeout=60)
+        await customer.send("yes")  # typed, not pressed
+        [told] = await customer.wait_for(1, timeout=60)
+        assert told.text is not None and PERSON_COMING in told.text, told.text
+        opened = open_ticket_of(sessions, customer.id)
+        assert opened.reason == "complaint"
+
+    async def test_back_to_the_assistant_cancels_a_waiting_ticket(
+            self, group_team: Team, sessions: sessionmaker[Session]) -> None:
+        team, group = group_team, group_team.group
+        assert group is not None
+        customer, opened, number = await ask_for_person(team, sessions, name="Ben Back")
+        await card_of(group, opened.id, "waiting")
+        handoff_message = customer.sent_messages()[-1]
+        assert "c:bot" in buttons_of(handoff_message)
+        await press(customer, "c:bot", customer)
+        [back] = await customer.wait_for(1, timeout=60)
+        assert back.text is not None and back.text.startswith("OK, I've told our team"), back.text
+        assert ticket(sessions, opened.id).status == "cancelled"
+        await next_matching(group, mentions(f"#{opened.id}", "went back to the bot"))
+        # the customer's next message goes to the bot again, not to staff
+        await customer.send(f"where is my order {number}?")
+        [answer] = await customer.wait_for(1, timeout=60)
+        assert answer.text is not None and f"Order {number}" in answer.text, answer.text
+
+    async def test_slash_bot_cancels_but_not_once_claimed(
+            self, group_team: Team, sessions: sessionmaker[Session]) -> None:
+        team, group = group_team, group_team.group
+        assert group is not None
+        customer, opened, _ = await ask_for_person(team, sessions, name="Bo Bot")
+        await customer.send("/bot")
+        [back] = await customer.wait_for(1, timeout=60)
+        assert back.text is not None and back.text.startswith("OK, I've told our team"), back.text
+        assert ticket(sessions, opened.id).status == "cancelled"
+        customer2, second, _ = await ask_for_person(team, sessions, name="Cy Claimed")
+        await group.send(f"/claim {second.id}", from_user=team.tom)
+        await until(lambda: ticket(sessions, second.id).status == "human", what="the claim")
+        await customer2.wait_for(1, timeout=60)  # "Tom from our team is looking at it"
+        await customer2.send("/bot")
+        [kept] = await customer2.wait_for(1, timeout=60)
+        assert kept.text is not None and "already looking at your conversation" in kept.text, kept.text
+        assert ticket(sessions, second.id).status == "human"
+
+    async def test_an_order_question_while_waiting_is_answered_and_relayed(
+            self, group_team: Team, sessions: sessionmaker[Session]) -> None:
+        team, group = group_team, group_team.group
+        assert group is not None
+        customer, opened, number = await ask_for_person(team, sessions, name="Wes Waiting")
+        await customer.send(f"where is my order {number}?")
+        [answer] = await customer.wait_for(1, timeout=60)
+        assert answer.text is not None and f"Order {number}" in answer.text, answer.text
+        await next_matching(group, mentions(f"where is my order {number}?"))
+        assert ticket(sessions, opened.id).status == "waiting"
+        # anything else still goes to staff only
+        await customer.send("and also, the colour was not what I expected at all")
+        await next_matching(group, mentions("the colour was not what I expected"))
+        await customer.send(f"/order_status{{\"order_id\":\"{number}\"}}")
+        [again] = await customer.wait_for(1, timeout=60)  # the only reply: no answer to the colour
+        assert again.text is not None and f"Order {number}" in again.text, again.text

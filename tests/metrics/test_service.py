@@ -331,3 +331,11 @@ def test_timestamps_exactly_on_the_edges_belong_to_the_window_that_starts_there(
     session.flush()
     assert answer(session, "csat", text="August 2026").value == 1.0
     assert answer(session, "csat", text="July 2026").value == 0.0
+
+
+def test_a_ticket_the_customer_cancelled_is_never_open(session, shop):
+    before = answer(session, "open_tickets", text="2026-10-01").value
+    session.add(Ticket(telegram_user_id=77001, chat_id=77001, reason="request_human", status="cancelled",
+                       created_at=datetime(2026, 9, 20, tzinfo=UTC)))
+    session.flush()
+    assert answer(session, "open_tickets", text="2026-10-01").value == before
