@@ -15,7 +15,13 @@ import actions.base
 from actions.account import ActionGreet
 from actions.delivery import ActionDeliveryStatus
 from actions.feedback import ActionGiveFeedback
-from actions.handoff import HANDOFF_SURE, ActionComplaint, ActionDefaultFallback, ActionRequestHuman
+from actions.handoff import (
+    HANDOFF_CLOSE,
+    HANDOFF_SURE,
+    ActionComplaint,
+    ActionDefaultFallback,
+    ActionRequestHuman,
+)
 from actions.orders import ActionListOrders, ActionOrderStatus
 from actions.requests import ActionCancelOrder, ActionChangeAddress, ActionRefundRequest
 from shop import requests
@@ -219,6 +225,18 @@ async def test_an_unsure_one_is_asked_about_and_a_yes_opens_it(sessions, action,
     assert "a person" in said(messages)[0]
     [opened] = open_tickets(sessions)
     assert opened.reason == intent and opened.details == "hmm the thing"
+
+
+async def test_a_confident_complaint_unlike_its_training_examples_is_asked_about(sessions) -> None:
+    tracker = conversation(("the sole is peeling a little", "complaint", 0.99))
+    tracker.latest_message["out_of_domain"] = {"similarity": HANDOFF_CLOSE - 0.05, "intent": "complaint",
+                                               "threshold": 0.28, "rejected": False}
+    messages, _ = await run(ActionComplaint(), tracker)
+    assert "Shall I pass this" in said(messages)[0]
+    assert open_tickets(sessions) == []
+    tracker.latest_message["out_of_domain"]["similarity"] = HANDOFF_CLOSE
+    messages, _ = await run(ActionComplaint(), tracker)
+    assert "passed this on to a person" in said(messages)[0]
 
 
 async def test_a_yes_with_no_question_opens_nothing(sessions) -> None:

@@ -16,6 +16,7 @@ import pytest_asyncio
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from actions.handoff import HANDOFF_CLOSE, HANDOFF_SURE
 from local_bot_api import LocalBotApi, tiny_png
 from rasa_runtime.supervisor import Supervisor
 from shop import staff as staff_admin
@@ -51,6 +52,8 @@ ODD_WORDS = ("glorp", "quantum", "marmalade", "trombone", "nebula", "paperclip",
              "cobweb", "thimble", "spatula", "tangerine", "ptarmigan", "harpsichord", "blimp", "nutmeg",
              "sprocket", "thingamajig", "kumquat", "ocelot", "yodel", "origami")
 PERSON_COMING = "a person from our team"
+# A first miss: not understood, or understood as none of the shop's business
+MISS = ("Sorry, I didn't get that.", "Sorry, that's outside what I can help with.")
 
 
 @pytest.fixture(scope="module")
@@ -219,7 +222,7 @@ class TestStaffGroup:
         customer, _ = add_person(sessions, group_team.api, "Mia Muddled", Role.customer)
         await customer.send(misunderstood[0])
         [first] = await customer.wait_for(1, timeout=60)
-        assert first.text is not None and first.text.startswith("Sorry, I didn't get that.")
+        assert first.text is not None and first.text.startswith(MISS), first.text
         suggested = [b["callback_data"] for row in (first.reply_markup or {}).get("inline_keyboard", [])
                      for b in row]
         assert all(data.startswith("r:/") and len(data.encode()) <= 64 for data in suggested)
@@ -246,9 +249,9 @@ class TestStaffGroup:
     async def test_a_miss_then_a_good_question_then_a_miss_is_no_handover(
             self, group_team: Team, sessions: sessionmaker[Session], misunderstood: tuple[str, ...]) -> None:
         customer, number = add_person(sessions, group_team.api, "Noa Normal", Role.customer)
-        for text, start in [(misunderstood[0], "Sorry, I didn't get that."),
+        for text, start in [(misunderstood[0], MISS),
                             (f"where is my order {number}?", f"Order {number}"),
-                            (misunderstood[1], "Sorry, I didn't get that.")]:
+                            (misunderstood[1], MISS)]:
             await customer.send(text)
             [reply] = await customer.wait_for(1, timeout=60)
             assert reply.text is not None and reply.text.startswith(start), reply.text
@@ -608,6 +611,38 @@ def buttons_of(message: object) -> list[str]:
     return [b["callback_data"] for row in markup.get("inline_keyboard", []) for b in row]
 
 
+# Mild complaints: the running model takes some of them as complaints it is not sure enough
+# of to hand over (below HANDOFF_SURE, or not close to its complaint examples: HANDOFF_CLOSE);
+# checked per run, since every retraining moves the scores (see unsure_complaint()).
+MILD_COMPLAINTS = (
+    "the lid is a bit wobbly", "hmm the colour is not quite what I expected", "the box was a little dented",
+    "not super happy with the stitching", "the strap feels kind of loose",
+    "it is slightly smaller than I thought",
+    "one corner of the box was squashed", "it smells a bit odd", "the zip sticks a little",
+    "the print is a bit faded", "the handle came a little loose", "the paint has a tiny chip",
+    "it arrived a bit scratched", "the fit is a bit off", "not quite what the photo showed",
+    "a button was missing but it is fine", "the seam is coming apart slightly", "the glass has a small crack",
+    "the sole is peeling a little", "honestly a bit disappointed with it", "the cable is kind of short",
+    "the lid does not close properly", "the plant looks a bit sad", "the mug has a small chip",
+    "it wobbles on the table", "the sleeve is a little torn", "one of the cups is cracked",
+)
+
+
+@pytest_asyncio.fixture(loop_scope="session", scope="module")
+async def unsure_complaint(servers: Supervisor, e2e_settings: Settings) -> str:
+    """A mild complaint the running model takes as a complaint it is not sure of."""
+    seen = []
+    async with httpx.AsyncClient(base_url=e2e_settings.rasa_url, timeout=30) as client:
+        for text in MILD_COMPLAINTS:
+            parsed = (await client.post("/model/parse", json={"text": text})).json()
+            intent, similarity = parsed["intent"], (parsed.get("out_of_domain") or {}).get("similarity", 1.0)
+            seen.append((text, intent["name"], round(intent["confidence"], 3), similarity))
+            if intent["name"] == "complaint" and (intent["confidence"] < HANDOFF_SURE
+                                                  or similarity < HANDOFF_CLOSE):
+                return text
+    raise AssertionError(f"update MILD_COMPLAINTS: none is an unsure complaint for this model: {seen}")
+
+
 @pytest.mark.usefixtures("group_team")
 class TestNoHandoffFromDoubt:
     async def test_junk_and_unrelated_questions_never_open_a_ticket(
@@ -623,13 +658,10 @@ class TestNoHandoffFromDoubt:
                 assert tickets.active_ticket(session, customer.id) is None, text[:40]
                 assert session.scalar(select(Ticket).where(Ticket.telegram_user_id == customer.id)) is None
 
-    async def test_an_unsure_complaint_asks_first(self, group_team: Team,
-                                                  sessions: sessionmaker[Session]) -> None:
+    async def test_an_unsure_complaint_asks_first(self, group_team: Team, sessions: sessionmaker[Session],
+                                                  unsure_complaint: str) -> None:
         customer, _ = add_person(sessions, group_team.api, "Uma Unsure", Role.customer)
-        await customer.send("my lid is a bit wobbly")  # the words the ticket will carry
-        await customer.wait_for(1, timeout=60)
-        # Rasa's own syntax for a prediction of known confidence: a complaint the model is 60% sure of
-        await customer.send("/complaint@0.6")
+        await customer.send(unsure_complaint)
         [asked] = await customer.wait_for(1, timeout=60)
         assert asked.text is not None and "Shall I pass this to a person" in asked.text, asked.text
         assert buttons_of(asked) == ["r:/complaint", "r:/deny"]
@@ -640,13 +672,13 @@ class TestNoHandoffFromDoubt:
         assert declined.text is not None and PERSON_COMING not in declined.text
         with store(sessions) as session:
             assert tickets.active_ticket(session, customer.id) is None
-        await customer.send("/complaint@0.6")
+        await customer.send(unsure_complaint)
         await customer.wait_for(1, timeout=60)
         await customer.send("yes")  # typed, not pressed
         [told] = await customer.wait_for(1, timeout=60)
         assert told.text is not None and PERSON_COMING in told.text, told.text
         opened = open_ticket_of(sessions, customer.id)
-        assert opened.reason == "complaint"
+        assert opened.reason == "complaint" and opened.details == unsure_complaint
 
     async def test_back_to_the_assistant_cancels_a_waiting_ticket(
             self, group_team: Team, sessions: sessionmaker[Session]) -> None:
