@@ -105,11 +105,6 @@ def customer_words(tracker: Tracker, count: int = 1) -> list[str]:
     return texts[-count:]
 
 
-def latest_text(tracker: Tracker) -> str | None:
-    words = customer_words(tracker)
-    return words[0][:1000] if words else None
-
-
 def latest_intent(tracker: Tracker) -> tuple[str | None, float]:
     intent = (tracker.latest_message or {}).get("intent") or {}
     return intent.get("name"), float(intent.get("confidence") or 0.0)
@@ -151,16 +146,17 @@ class HandoffAction(StoreAction):
     def answer(self, session: Session, tracker: Tracker, *, telegram_user_id: int,
                settings: Settings, now: datetime) -> Reply:
         intent, confidence = latest_intent(tracker)
-        reason, details = self.reason, latest_text(tracker)
+        reason, words = self.reason, customer_words(tracker, MISSES_BEFORE_PERSON + 1)
         if intent == "affirm":  # a typed yes: to the question the bot asked, if it asked one
             offered = offered_person(tracker)
             if offered is None:
                 return Reply(YES_ALONE)
-            reason, details = offered, customer_words(tracker, 2)[0][:1000]  # what was said before
+            reason, words = offered, words[:-1]  # the yes itself says nothing
         elif intent == self.reason and not sure(tracker, confidence):
             return ask_first(tracker, self.reason)
+        details = words[-1][:1000] if words else None
         if previous_action(tracker) == "action_default_fallback":  # "Talk to a person" after misses
-            reason, details = "not_understood", missed_texts(tracker, MISSES_BEFORE_PERSON)
+            reason, details = "not_understood", quoted(words[-MISSES_BEFORE_PERSON:])
         return open_handoff(session, tracker, telegram_user_id=telegram_user_id, settings=settings,
                             now=now, reason=reason, details=details)
 
@@ -224,9 +220,10 @@ def suggestions(tracker: Tracker, *, staff: bool) -> tuple[Button, ...]:
     return tuple(buttons)
 
 
-def missed_texts(tracker: Tracker, count: int) -> str:
-    """The customer's last `count` messages, for the ticket's details."""
-    return "\n".join(f"“{t[:300]}”" for t in customer_words(tracker, count))
+def quoted(texts: list[str]) -> str:
+    """Customer messages as a ticket's details show them."""
+    return "\n".join(f"“{t[:300]}”" for t in texts)
+
 
 
 def refused(tracker: Tracker) -> bool:

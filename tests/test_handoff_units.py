@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from rasa_sdk import Tracker
 
-from actions.handoff import consecutive_misses, missed_texts, suggestions
+from actions.handoff import consecutive_misses, customer_words, quoted, suggestions
 from bot.handoff import cards
 from shop.replies import MAX_CALLBACK_BYTES
 from shop.tickets import LogLine, TicketSummary
@@ -89,7 +89,9 @@ class TestFallbackMemory:
     def test_second_miss_in_a_row(self) -> None:
         events = [user("blorp"), action("action_default_fallback"), action("action_listen"), user("zzz")]
         assert consecutive_misses(tracker(events, slot=1.0)) == 2
-        assert missed_texts(tracker(events), 2) == "“blorp”\n“zzz”"
+        assert quoted(customer_words(tracker(events), 2)) == "“blorp”\n“zzz”"
+        with_button = [*events, action("action_listen"), user("/help", "help")]
+        assert customer_words(tracker(with_button), 2) == ["blorp", "zzz"]  # a button's payload is no words
 
     def test_any_other_action_resets(self) -> None:
         events = [user("blorp"), action("action_default_fallback"), action("action_listen"),

@@ -271,6 +271,15 @@ async def test_two_misses_offer_a_person_and_open_nothing(sessions) -> None:
     assert opened.reason == "not_understood" and opened.details == "“blorp”\n“zzz”"
 
 
+async def test_a_typed_yes_to_the_person_offered_after_two_misses(sessions) -> None:
+    typed = conversation(("blorp", "nlu_fallback", 0.4), ("zzz", "nlu_fallback", 0.3),
+                         ("yes", "affirm", 0.99), before="action_default_fallback",
+                         bot_buttons=["/request_human", "/help"])
+    await run(ActionRequestHuman(), typed)
+    [opened] = open_tickets(sessions)
+    assert opened.reason == "not_understood" and opened.details == "“blorp”\n“zzz”"
+
+
 @pytest.mark.parametrize("latest", [
     {"intent": {"name": "out_of_scope", "confidence": 0.99}},
     {"intent": {"name": "nlu_fallback", "confidence": 0.8},
