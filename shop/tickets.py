@@ -415,9 +415,20 @@ def log_message(session: Session, *, telegram_user_id: int, direction: str, text
 
 def link_message(session: Session, *, ticket_id: int, chat_id: int, message_id: int, kind: str,
                  now: datetime, origin_message_id: int | None = None) -> None:
-    """Remember that a Telegram message belongs to a ticket (so replies to it reach the ticket)."""
-    session.add(TicketMessage(ticket_id=ticket_id, chat_id=chat_id, message_id=message_id, kind=kind,
-                              origin_message_id=origin_message_id, created_at=now))
+    """Remember that a Telegram message belongs to a ticket (so replies to it reach the ticket).
+
+    A link already stored for the same (chat, message id) is replaced: Telegram never hands
+    out an id twice in a chat, so a repeat means the Bot API started numbering again (the
+    console's local Bot API after a restart) and the message linked before no longer exists;
+    the one just sent is the message a reply can point at.
+    """
+    link = session.scalars(select(TicketMessage).where(
+        TicketMessage.chat_id == chat_id, TicketMessage.message_id == message_id)).first()
+    if link is None:
+        link = TicketMessage(chat_id=chat_id, message_id=message_id)
+        session.add(link)
+    link.ticket_id, link.kind, link.origin_message_id, link.created_at = \
+        ticket_id, kind, origin_message_id, now
     session.flush()
 
 

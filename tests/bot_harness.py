@@ -46,6 +46,10 @@ class FakeRasa:
             raise RasaUnavailable("fake Rasa is down")
         return self.answer(sender_id, text)
 
+    async def parse(self, sender_id: int, text: str) -> dict[str, Any] | None:
+        """The model's reading, with no dialogue turn: nothing it is sure of (None when down)."""
+        return None if self.down else {"text": text, "intent": {"name": "nlu_fallback", "confidence": 1.0}}
+
     async def ready(self) -> bool:
         return not self.down
 

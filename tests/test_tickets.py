@@ -9,7 +9,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from shop import staff as staff_admin
@@ -315,9 +314,21 @@ class TestMessagesAndPeople:
         assert found is not None and found[0] is ticket and found[1].origin_message_id == 41
         assert tickets.ticket_for_message(session, -100777, 6) is None
         assert tickets.ticket_for_message(session, -100778, 5) is None
-        with pytest.raises(IntegrityError), session.begin_nested():
-            tickets.link_message(session, ticket_id=ticket.id, chat_id=-100777, message_id=5, kind="card",
-                                 now=NOW)
+
+    def test_a_message_id_handed_out_again_replaces_the_old_link(
+            self, session: Session, dana: TelegramAccount) -> None:
+        """A restarted Bot API (the console's) numbers messages from 1 again: no collision."""
+        before = new_ticket(session, dana)
+        tickets.link_message(session, ticket_id=before.id, chat_id=-100777, message_id=5, kind="relay",
+                             origin_message_id=41, now=NOW)
+        tickets.resolve(session, before, now=NOW)
+        after = new_ticket(session, dana)
+        tickets.link_message(session, ticket_id=after.id, chat_id=-100777, message_id=5, kind="card",
+                             now=NOW + timedelta(minutes=1))
+        found = tickets.ticket_for_message(session, -100777, 5)
+        assert found is not None and found[0] is after
+        assert (found[1].kind, found[1].origin_message_id) == ("card", None)
+        assert tickets.card_messages(session, before.id) == []
 
     def test_cards_newest_first(self, session: Session, dana: TelegramAccount) -> None:
         ticket = new_ticket(session, dana)
