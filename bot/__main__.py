@@ -12,6 +12,7 @@ import logging
 import signal
 import sys
 from datetime import UTC, datetime
+from pathlib import Path
 
 from bot import redact
 from bot.app import build_application
@@ -29,11 +30,42 @@ log = logging.getLogger("bot")
 CHATTY_LIBRARIES = ("apscheduler", "httpx", "httpcore", "aiohttp.access")
 
 
-def configure_logging(console: bool, settings: Settings | None = None) -> None:
-    """Log at LOG_LEVEL (WARNING in the console chat), chatty libraries at WARNING unless DEBUG."""
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+class NoticeFormatter(logging.Formatter):
+    """An error as one line for the console chat: its first line, where the details are."""
+
+    def __init__(self, log_file: Path) -> None:
+        super().__init__()
+        self.log_file = log_file
+
+    def format(self, record: logging.LogRecord) -> str:
+        first = (record.getMessage().splitlines() or [""])[0]
+        return f"(error: {first} - details in {self.log_file})"
+
+
+def configure_logging(console: bool, settings: Settings | None = None, *,
+                      log_dir: Path = PROJECT_ROOT / "var" / "log") -> None:
+    """Log at LOG_LEVEL (WARNING in the console chat), chatty libraries at WARNING unless DEBUG.
+
+    The console chat shares the terminal with the log: its log goes to `log_dir`/bot.log and
+    the terminal shows an error as a one-line notice, never a traceback between the messages.
+    """
     level = logging.WARNING if console else (
         logging.getLevelNamesMapping()[settings.log_level] if settings else logging.INFO)
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if console:
+        log_dir.mkdir(parents=True, exist_ok=True)
+        log_file = log_dir / "bot.log"
+        notice = logging.StreamHandler(sys.stderr)
+        notice.setLevel(logging.ERROR)
+        notice.setFormatter(NoticeFormatter(log_file.relative_to(PROJECT_ROOT)
+                                            if log_file.is_relative_to(PROJECT_ROOT) else log_file))
+        written = logging.FileHandler(log_file, encoding="utf-8")
+        written.setFormatter(logging.Formatter(LOG_FORMAT))
+        logging.basicConfig(level=level, handlers=[written, notice])
+    else:
+        logging.basicConfig(level=level, format=LOG_FORMAT)
     for name in CHATTY_LIBRARIES:
         logging.getLogger(name).setLevel(level if level == logging.DEBUG else max(level, logging.WARNING))
     if settings is not None:  # scrub secrets from whatever logs them (PTB and httpx at DEBUG)

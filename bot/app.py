@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import traceback
 
 from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
@@ -71,7 +70,7 @@ async def on_error(update: object, context: BotContext) -> None:
     """Log the failure with its traceback; tell the user without showing it."""
     err = context.error
     log.error("update %s failed: %s", getattr(update, "update_id", "?"),
-              "".join(traceback.format_exception(err)) if err else "unknown error")
+              f"{type(err).__name__}: {err}" if err else "unknown error", exc_info=err)
     if isinstance(update, Update) and update.effective_chat is not None:
         try:
             await context.bot.send_message(update.effective_chat.id, ERROR_REPLY)

@@ -5,6 +5,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
 
 from bot.__main__ import configure_logging
 from shop.settings import Settings
@@ -15,7 +18,7 @@ CHATTY = ("apscheduler.scheduler", "apscheduler.executors.default", "httpx",
 
 
 @contextmanager
-def configured(log_level: str, *, console: bool = False) -> Iterator[None]:
+def configured(log_level: str, *, console: bool = False, log_dir: Path | None = None) -> Iterator[None]:
     """configure_logging as in a fresh process (no handlers on the root logger), undone after.
 
     Entered inside the test, since pytest puts its own handlers on the root logger for the
@@ -27,7 +30,8 @@ def configured(log_level: str, *, console: bool = False) -> Iterator[None]:
     levels = {name: logging.getLogger(name).level for name in names}
     root.handlers = []
     try:
-        configure_logging(console, Settings(_env_file=None, log_level=log_level))  # type: ignore[call-arg]
+        configure_logging(console, Settings(_env_file=None, log_level=log_level),  # type: ignore[call-arg]
+                          **({"log_dir": log_dir} if log_dir else {}))
         yield
     finally:
         for handler in root.handlers:
@@ -59,6 +63,21 @@ def test_error_quiets_the_libraries_as_much_as_the_assistant() -> None:
         assert enabled(logging.ERROR) == {"bot": True, **{name: True for name in CHATTY}}
 
 
-def test_the_console_chat_stays_quiet_even_at_debug() -> None:
-    with configured("DEBUG", console=True):
+def test_the_console_chat_stays_quiet_even_at_debug(tmp_path: Path) -> None:
+    with configured("DEBUG", console=True, log_dir=tmp_path):
         assert enabled(logging.INFO) == {"bot": False, **{name: False for name in CHATTY}}
+
+
+def test_the_console_chat_shows_an_error_as_one_line_and_logs_the_traceback_to_a_file(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with configured("INFO", console=True, log_dir=tmp_path):
+        try:
+            raise ValueError("UNIQUE constraint failed: ticket_messages.chat_id")
+        except ValueError as exc:
+            logging.getLogger("bot.app").error("update %s failed: %s", 7, exc, exc_info=exc)
+        logging.getLogger("bot.app").warning("a warning stays in the file")
+    shown = capsys.readouterr().err
+    assert shown == ("(error: update 7 failed: UNIQUE constraint failed: ticket_messages.chat_id"
+                     f" - details in {tmp_path / 'bot.log'})\n")
+    written = (tmp_path / "bot.log").read_text()
+    assert "Traceback (most recent call last)" in written and "a warning stays in the file" in written
