@@ -11,6 +11,7 @@ import contextlib
 import logging
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -22,7 +23,9 @@ from typing import IO
 from urllib.parse import unquote, urlsplit
 
 import httpx
+import psutil
 
+from rasa_runtime import watchdog
 from shop.settings import PROJECT_ROOT, Settings
 
 log = logging.getLogger(__name__)
@@ -123,14 +126,21 @@ def server_specs(settings: Settings, *, root: Path = PROJECT_ROOT) -> list[Proce
 
 
 class Supervisor:
-    """Runs the servers as child processes with their output prefixed by name."""
+    """Runs the servers as child processes with their output prefixed by name.
+
+    They end with the process that started them however it ends: a guard process
+    (rasa_runtime/watchdog.py) ends their process groups when that process is gone.
+    """
 
     def __init__(self, specs: list[ProcessSpec], *, log_dir: Path | None = None,
-                 out: IO[str] | None = None, root: Path = PROJECT_ROOT) -> None:
+                 out: IO[str] | None = None, root: Path = PROJECT_ROOT,
+                 orphan_grace: float = watchdog.GRACE) -> None:
         self.specs = specs
         self.log_dir = log_dir
         self.out = out or sys.stdout
         self.root = root
+        self.orphan_grace = orphan_grace
+        self._guard: subprocess.Popen[bytes] | None = None
         self.procs: dict[str, subprocess.Popen[str]] = {}
         self.tails: dict[str, deque[str]] = {}
         self._threads: list[threading.Thread] = []
@@ -143,14 +153,20 @@ class Supervisor:
         self.stop()
 
     def start(self, names: list[str] | None = None) -> None:
-        """Start every server (or those named) as a child in its own process group."""
-        for spec in self.specs:
-            if names is not None and spec.name not in names:
-                continue
+        """Start every server (or those named) as a child in its own process group.
+
+        Refuses (SupervisorError) when a server's port is taken, naming the process that
+        holds it: a server left from an earlier run would otherwise answer in its place.
+        """
+        chosen = [spec for spec in self.specs if names is None or spec.name in names]
+        for spec in chosen:
+            check_port_free(spec)
+        for spec in chosen:
             env = {**os.environ, **spec.env}
             proc = subprocess.Popen(
                 spec.argv, cwd=self.root, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL, text=True, bufsize=1, start_new_session=True)
+            self._tell_guard(f"+{proc.pid}")
             self.procs[spec.name] = proc
             self.tails[spec.name] = deque(maxlen=40)
             thread = threading.Thread(target=self._pump, args=(spec.name, proc), daemon=True)
@@ -158,12 +174,32 @@ class Supervisor:
             self._threads.append(thread)
             self._pumps[spec.name] = thread
 
+    def _tell_guard(self, line: str) -> None:
+        """Tell the guard a group to end with us (+pgid) or one already ended (-pgid)."""
+        if self._guard is None or self._guard.poll() is not None:
+            self._guard = subprocess.Popen(
+                [sys.executable, "-I", "-S", watchdog.__file__, str(self.orphan_grace)],
+                stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                start_new_session=True)
+        assert self._guard.stdin is not None
+        self._guard.stdin.write(f"{line}\n".encode())
+        self._guard.stdin.flush()
+
+    def _release_guard(self) -> None:
+        if self._guard is not None:
+            assert self._guard.stdin is not None
+            with contextlib.suppress(BrokenPipeError):
+                self._guard.stdin.close()  # end of file: the guard ends what is left, and itself
+            self._guard.wait()
+            self._guard = None
+
     def kill(self, name: str, sig: signal.Signals = signal.SIGKILL) -> None:
         """Signal one server's process group and wait for it to end (a crash, for fault tests)."""
         proc = self.procs.pop(name)
         if proc.poll() is None:
             _signal_group(proc, sig)
         proc.wait()
+        self._tell_guard(f"-{proc.pid}")
         pump = self._pumps.pop(name, None)
         if pump is not None:
             pump.join(timeout=5)  # it ends at the pipe's end of file
@@ -229,6 +265,40 @@ class Supervisor:
             if proc.stdout is not None:
                 proc.stdout.close()
         self.procs.clear()
+        self._release_guard()
+
+
+def check_port_free(spec: ProcessSpec) -> None:
+    """Raise SupervisorError naming the process that listens on the port `spec` is to serve."""
+    port = urlsplit(spec.ready_url).port
+    if port is None:
+        return
+    with socket.socket() as probe:
+        probe.settimeout(1.0)
+        if probe.connect_ex(("127.0.0.1", port)) != 0:
+            return
+    raise SupervisorError(
+        f"port {port} for the {spec.name} server is taken by {port_holder(port)}; "
+        f"a server left from an earlier run? Stop it, or configure another port "
+        f"({'RASA_URL' if spec.name.startswith('rasa') else 'ACTION_SERVER_PORT'}).")
+
+
+def port_holder(port: int) -> str:
+    """'pid 123 (python -m actions)' for the process listening on `port`, as far as we may see."""
+    try:
+        listeners = [c for c in psutil.net_connections(kind="inet")
+                     if c.laddr and c.laddr.port == port and c.status == psutil.CONN_LISTEN]
+    except psutil.AccessDenied:
+        listeners = []
+    for conn in listeners:
+        if conn.pid is None:
+            continue
+        try:
+            command = " ".join(psutil.Process(conn.pid).cmdline()) or "?"
+        except psutil.Error:
+            command = "?"
+        return f"pid {conn.pid} ({command[:160]})"
+    return "a process this user may not see (try `ss -ltnp` as root)"
 
 
 def _signal_group(proc: subprocess.Popen[str], sig: signal.Signals) -> None:
