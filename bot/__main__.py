@@ -14,8 +14,11 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+from telegram.error import TelegramError
+
 from bot import redact
 from bot.app import build_application
+from bot.preflight import BotApiRefused, wait_for_bot_api
 from bot.runtime import running
 from bot.services import Services
 from rasa_runtime.supervisor import Supervisor, SupervisorError, server_specs
@@ -114,8 +117,12 @@ def main(argv: list[str] | None = None) -> int:
     configure_logging(console, settings)
     prepare_store(settings, now=datetime.now(UTC), demo_data=not args.no_demo)
 
+    # Until the bot installs its own handlers, SIGTERM stops as Ctrl-C does: servers stopped.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     supervisor: Supervisor | None = None
     try:
+        if not console:  # before Rasa's minute of loading: a wrong token or no network shows at once
+            asyncio.run(wait_for_bot_api(settings))
         if not args.no_servers:
             supervisor = Supervisor(server_specs(settings),
                                     log_dir=PROJECT_ROOT / "var" / "log" if console else None)
@@ -129,6 +136,13 @@ def main(argv: list[str] | None = None) -> int:
             asyncio.run(serve_telegram(settings))
     except SupervisorError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except BotApiRefused as exc:
+        log.error("%s", exc)
+        return 2
+    except TelegramError as exc:  # reached a moment ago, failed as the bot started
+        log.error("Telegram's Bot API at %s failed as the bot started (%s); start it again.",
+                  settings.telegram_api_url, exc)
         return 1
     except KeyboardInterrupt:
         pass

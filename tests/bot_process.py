@@ -28,8 +28,10 @@ def free_port() -> int:
 class BotProcess:
     """One run of the bot; `output` collects everything it printed (stdout and stderr)."""
 
-    def __init__(self, folder: Path, env: dict[str, str]) -> None:
+    def __init__(self, folder: Path, env: dict[str, str],
+                 args: tuple[str, ...] = ("--no-servers", "--no-demo")) -> None:
         self.folder = folder
+        self.args = args
         self.env = {
             **{k: v for k, v in os.environ.items() if k not in ("TELEGRAM_BOT_TOKEN", "DATABASE_URL")},
             "PYTHONPATH": str(PROJECT_ROOT),
@@ -44,7 +46,7 @@ class BotProcess:
 
     def start(self) -> BotProcess:
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "bot", "--no-servers", "--no-demo"], cwd=self.folder, env=self.env,
+            [sys.executable, "-m", "bot", *self.args], cwd=self.folder, env=self.env,
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
             bufsize=1, start_new_session=True)
         self._reader = threading.Thread(target=self._read, daemon=True)
