@@ -7,11 +7,15 @@ API and the store; Rasa is played by a fake that is down, so the bot opens a tic
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
+import bot.console
 from bot.app import ERROR_REPLY
+from bot.console import CONSOLE_TOKEN, ConsoleChat
 from local_bot_api import LocalBotApi
 from shop import demo
 from shop.models import Ticket, TicketMessage
@@ -61,3 +65,21 @@ async def test_a_restarted_bot_api_repeating_message_ids_leaves_the_ticket_worki
         ticket = await second.services.in_transaction(lambda s: s.scalars(
             select(Ticket).where(Ticket.telegram_user_id == dana.id)).one())
         assert ticket.status in ("waiting", "human")
+
+
+async def test_the_console_chat_across_a_restart_with_an_open_ticket(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """As in the console: a message opens a ticket, /quit (Ctrl-C), a new run, the next messages."""
+    monkeypatch.setattr(bot.console, "REPLY_TIMEOUT", 3.0)
+    transcripts = []
+    for script in ("where is my order 1042?\nhello, anyone there?\n/quit\n",
+                   "still waiting for a person\nand now?\n/quit\n"):
+        async with LocalBotApi(token=CONSOLE_TOKEN) as api, bot_with_fake_rasa(tmp_path, api=api) as running:
+            running.rasa.down = True  # no answer from the bot: the first message opens a ticket
+            out = io.StringIO()
+            await ConsoleChat(api, out=out).run(io.StringIO(script))
+            await all_handled(api)
+            transcripts.append(out.getvalue())
+            staff = [m.text or "" for uid in STAFF_IDS for m in api.sent_messages(uid)]
+    assert "still waiting for a person" in "\n".join(staff) and "and now?" in "\n".join(staff)
+    assert ERROR_REPLY not in transcripts[1] and "Traceback" not in transcripts[1], transcripts[1]
