@@ -20,7 +20,7 @@ from telegram.ext import Application
 
 from bot.render import inline_keyboard
 from bot.services import BotContext, Services
-from shop import notifications, tickets
+from shop import accounts, notifications, tickets
 from shop.feedback import open_survey, rating_reply
 
 log = logging.getLogger(__name__)
@@ -76,15 +76,17 @@ async def _send(bot: Bot, services: Services, item: notifications.Announcement, 
         await bot.send_message(item.chat_id, text, reply_markup=markup)  # type: ignore[arg-type]
         return True
     except Forbidden as exc:
-        blocked = "blocked" in str(exc).lower()
-        await services.in_transaction(lambda s: notifications.mark_unreachable(
-            s, telegram_user_id=item.telegram_user_id, blocked=blocked))
+        if "blocked" in str(exc).lower():
+            await services.in_transaction(lambda s: accounts.mark_blocked(s, chat_id=item.chat_id))
+        else:
+            await services.in_transaction(lambda s: notifications.mark_not_started(
+                s, telegram_user_id=item.telegram_user_id))
         report.unreachable.append(item.telegram_user_id)
         log.info("user %s can't be written to (%s); marked", item.telegram_user_id, exc)
     except BadRequest as exc:
         if "chat not found" in str(exc).lower():  # the bot has no chat with this user (any more)
-            await services.in_transaction(lambda s: notifications.mark_unreachable(
-                s, telegram_user_id=item.telegram_user_id, blocked=False))
+            await services.in_transaction(lambda s: notifications.mark_not_started(
+                s, telegram_user_id=item.telegram_user_id))
             report.unreachable.append(item.telegram_user_id)
             log.info("user %s has no chat with the bot; marked", item.telegram_user_id)
         else:

@@ -22,14 +22,13 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from aiohttp import web
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 from telegram.ext import Application
 
 from bot import notifier
 from bot.services import Services
 from shop.delivery import StageError, mark_stage_done
-from shop.models import Order
+from shop.orders import order_by_number
 
 log = logging.getLogger(__name__)
 
@@ -105,8 +104,7 @@ async def post_stage(request: web.Request) -> web.Response:
     now = datetime.now(UTC)
 
     def work(session: Session) -> dict[str, Any]:
-        order = session.scalar(select(Order).where(Order.number == number)
-                               .options(selectinload(Order.stages)))
+        order = order_by_number(session, number)
         if order is None:
             raise UnknownOrder(number)
         result = mark_stage_done(session, order=order, stage=fields["stage"], done_at=fields["done_at"],

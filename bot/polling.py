@@ -23,14 +23,12 @@ import logging
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select
-from sqlalchemy.orm import Session
 from telegram import Update
 from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Application
 
 from bot.services import Services
-from shop.models import HandledUpdate
+from shop import handled_updates
 
 log = logging.getLogger(__name__)
 
@@ -157,20 +155,16 @@ class ConfirmingPoller:
 
     async def _already_handled(self, digests: list[str]) -> set[str]:
         try:
-            return await self.services.in_transaction(lambda s: set(s.scalars(
-                select(HandledUpdate.digest).where(HandledUpdate.digest.in_(digests)))))
+            return await self.services.in_transaction(lambda s: handled_updates.already_handled(s, digests))
         except Exception as exc:  # noqa: BLE001 - the store is down: answer rather than stall
             log.warning("could not check handled updates (%s); handling them", exc)
             return set()
 
     async def _record(self, update_id: int, update_digest: str) -> None:
-        record = HandledUpdate(digest=update_digest, update_id=update_id, handled_at=datetime.now(UTC))
-
-        def work(session: Session) -> None:
-            session.merge(record)
-
+        now = datetime.now(UTC)
         try:
-            await self.services.in_transaction(work)
+            await self.services.in_transaction(lambda s: handled_updates.record_handled(
+                s, fingerprint=update_digest, update_id=update_id, now=now))
         except Exception as exc:  # noqa: BLE001 - losing the record risks a duplicate, not a loss
             log.warning("could not record update %s as handled: %s", update_id, exc)
             return
@@ -181,8 +175,7 @@ class ConfirmingPoller:
     async def _prune(self) -> None:
         cutoff = datetime.now(UTC) - KEEP_HANDLED
         try:
-            await self.services.in_transaction(
-                lambda s: s.execute(delete(HandledUpdate).where(HandledUpdate.handled_at < cutoff)))
+            await self.services.in_transaction(lambda s: handled_updates.prune_handled(s, before=cutoff))
         except Exception as exc:  # noqa: BLE001
             log.warning("could not prune handled updates: %s", exc)
 

@@ -124,6 +124,15 @@ def owners(session: Session) -> list[TelegramAccount]:
                   TelegramAccount.telegram_user_id)))
 
 
+def reachable_owners(session: Session) -> list[TelegramAccount]:
+    """Owners the bot can write to privately (started, not blocked): the digest, the 2× alert."""
+    return list(session.scalars(
+        select(TelegramAccount)
+        .where(TelegramAccount.role == Role.owner.value, TelegramAccount.started.is_(True),
+               TelegramAccount.blocked.is_(False), TelegramAccount.chat_id.is_not(None))
+        .order_by(TelegramAccount.telegram_user_id)))
+
+
 def name_of(session: Session, telegram_user_id: int | None) -> str:
     if telegram_user_id is None:
         return "nobody"

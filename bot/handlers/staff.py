@@ -138,7 +138,7 @@ async def on_my_chat_member(update: Update, context: BotContext) -> None:
     status = change.new_chat_member.status
     if status in (ChatMember.BANNED, ChatMember.MEMBER):
         await desk_of(context.application).customer_blocked(
-            context.bot, change.from_user.id, status == ChatMember.BANNED)
+            context.bot, change.from_user.id, change.chat.id, status == ChatMember.BANNED)
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, ParamSpec, TypeVar
 
-from sqlalchemy import update
 from sqlalchemy.orm import Session
 from telegram import Bot, InlineKeyboardMarkup, Message, User
 from telegram.error import Forbidden, TelegramError
@@ -220,8 +219,7 @@ class DeskBase:
             log.warning("the bot may not write to group %s (removed from it?)", chat_id)
             return
         log.info("user %s has blocked the bot", chat_id)
-        await self.tx(lambda s: s.execute(update(TelegramAccount).where(TelegramAccount.chat_id == chat_id)
-                                          .values(blocked=True)))
+        await self.tx(lambda s: accounts.mark_blocked(s, chat_id=chat_id))
 
     async def tell_customer(self, bot: Bot, customer: CustomerRef, text: str,
                             markup: InlineKeyboardMarkup | None = None) -> bool:

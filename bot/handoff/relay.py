@@ -268,13 +268,11 @@ class Relay(DeskBase):
         await bot.send_message(chat_id, reply or STAFF_RASA_DOWN)
         return reply is not None
 
-    async def customer_blocked(self, bot: Bot, user_id: int, blocked: bool) -> None:
+    async def customer_blocked(self, bot: Bot, user_id: int, chat_id: int, blocked: bool) -> None:
         """Telegram told us the user blocked (or unblocked) the bot; staff of an open ticket hear it."""
         def work(session: Session) -> tuple[CustomerRef, list[int]] | None:
-            account = accounts.get_account(session, user_id)
-            if account is None or account.blocked == blocked:
+            if not accounts.mark_blocked(session, chat_id=chat_id, blocked=blocked):
                 return None  # nothing changed (e.g. a first /start), nothing to tell
-            account.blocked = blocked
             ticket = tickets.active_ticket(session, user_id)
             if ticket is None:
                 return None

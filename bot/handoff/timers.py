@@ -56,8 +56,7 @@ class Timers(DeskBase):
                                            expected_last=t.last_alert_at)]
             for ticket in found.owner:
                 tickets.record_owner_alert(session, ticket, now=now)
-            owner_chats = [o.chat_id for o in tickets.owners(session)
-                           if o.chat_id and o.started and not o.blocked]
+            owner_chats = [o.chat_id for o in tickets.reachable_owners(session) if o.chat_id]
             return staff, [(t.id, waited[t.id]) for t in found.owner], owner_chats
 
         staff, owner, owner_chats = await self.tx(work)
