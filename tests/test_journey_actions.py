@@ -20,14 +20,16 @@ from actions.orders import ActionListOrders, ActionOrderStatus
 from actions.requests import ActionCancelOrder, ActionChangeAddress, ActionRefundRequest
 from shop import requests
 from shop.db import make_engine, make_session_factory, transaction
+from shop.handoff import STAFF_NO_TICKET
 from shop.migrate import upgrade
-from shop.models import Feedback, Order, Ticket
+from shop.models import Feedback, Order, Role, Ticket
 from shop.orders import NOT_LINKED
 from shop.settings import Settings
 from tests import journey_builders as b
 
 USER = 45601
 STRANGER = 45602
+STAFF = 45603
 
 
 @pytest.fixture
@@ -219,6 +221,18 @@ async def test_an_unsure_one_is_asked_about_and_a_yes_opens_it(sessions, action,
     assert "a person" in said(messages)[0]
     [opened] = open_tickets(sessions)
     assert opened.reason == intent and opened.details == "hmm the thing"
+
+
+async def test_staff_asking_for_a_person_get_no_ticket(sessions) -> None:
+    """The one rule of both doors (shop.handoff): the shop's team never become tickets."""
+    with transaction(sessions) as session:
+        b.account(session, telegram_user_id=STAFF, role=Role.staff)
+    tracker = conversation(("talk to a person", "request_human", 0.99))
+    tracker.sender_id = str(STAFF)
+    messages, _ = await run(ActionRequestHuman(), tracker)
+    assert messages[0]["text"] == STAFF_NO_TICKET and not messages[0]["custom"]
+    with transaction(sessions) as session:
+        assert session.scalars(select(Ticket)).all() == []
 
 
 async def test_a_yes_with_no_question_opens_nothing(sessions) -> None:

@@ -14,8 +14,10 @@ from sqlalchemy.orm import Session
 
 from shop import staff as staff_admin
 from shop import tickets
+from shop.handoff import STAFF_NO_TICKET, STAFF_RASA_DOWN, open_handoff
 from shop.hours import BusinessHours
 from shop.models import Customer, Message, Order, Role, TelegramAccount, Ticket, TicketEvent
+from shop.settings import Settings
 from shop.tickets import TicketError
 from tests.conftest import NOW  # Friday 20 Nov 2026, 12:00 UTC (13:00 in Berlin)
 
@@ -395,3 +397,37 @@ def test_what_the_customer_is_told(session: Session, dana: TelegramAccount) -> N
     saturday = NOW + timedelta(days=1)
     again = tickets.handoff_text(ticket, new=False, hours=OFFICE, target_minutes=30, now=saturday)
     assert f"ticket #{ticket.id}" in again and "when we open on Monday at 09:00" in again
+
+
+class TestOpeningAHandoff:
+    """shop.handoff.open_handoff: what both doors (an action, the bot failing) call."""
+
+    SETTINGS = Settings(_env_file=None, tz="Europe/Berlin", business_hours="09:00-18:00",  # type: ignore[call-arg]
+                        business_days="Mon-Fri", first_response_target_minutes=30)
+
+    def test_a_customer_gets_a_ticket_with_their_order(self, session: Session) -> None:
+        person, who = customer_with_account(session)
+        order = Order(number="77001", customer_id=person.id, status="placed", total=Decimal("10"),
+                      currency="EUR", created_at=NOW)
+        session.add(order)
+        session.flush()
+        handoff = open_handoff(session, telegram_user_id=who.telegram_user_id, chat_id=who.telegram_user_id,
+                               reason="complaint", details="cracked", settings=self.SETTINGS, now=NOW,
+                               order_number="#77001")
+        assert handoff.ticket is not None and handoff.new
+        assert (handoff.ticket.order_id, handoff.ticket.customer_id) == (order.id, person.id)
+        assert handoff.text.startswith("I'm sorry to hear that.")
+        again = open_handoff(session, telegram_user_id=who.telegram_user_id, chat_id=who.telegram_user_id,
+                             reason="bot_error", details="down", settings=self.SETTINGS, now=NOW)
+        assert again.ticket is handoff.ticket and not again.new
+
+    @pytest.mark.parametrize("reason", ["request_human", "complaint", "bot_error"])
+    def test_staff_never_get_a_ticket(self, session: Session, team: dict[str, TelegramAccount],
+                                      reason: str) -> None:
+        for member in team.values():
+            handoff = open_handoff(session, telegram_user_id=member.telegram_user_id,
+                                   chat_id=member.telegram_user_id, reason=reason, details="x",
+                                   settings=self.SETTINGS, now=NOW)
+            assert handoff.ticket is None
+            assert handoff.text == (STAFF_RASA_DOWN if reason == "bot_error" else STAFF_NO_TICKET)
+        assert session.scalars(select(Ticket)).all() == []

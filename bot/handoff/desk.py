@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.handoff.relay import STAFF_RASA_DOWN, Relay
+from bot.handoff.relay import Relay
 from bot.handoff.staff_actions import StaffActions
 from bot.handoff.timers import Timers
 
@@ -12,4 +12,4 @@ class HandoffDesk(Relay, StaffActions, Timers):
     over the shared groundwork of bot/handoff/base.py."""
 
 
-__all__ = ["HandoffDesk", "STAFF_RASA_DOWN"]
+__all__ = ["HandoffDesk"]

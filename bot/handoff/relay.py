@@ -14,6 +14,7 @@ from telegram.error import Forbidden, TelegramError
 from bot.handoff import cards
 from bot.handoff.base import CustomerRef, DeskBase, Outcome, Refused, refusals
 from shop import accounts, tickets
+from shop.handoff import open_handoff
 from shop.models import TicketStatus
 from shop.replies import parse_payload
 
@@ -23,8 +24,6 @@ NOT_A_TICKET = ("That message isn't part of a ticket, so your reply went to nobo
                 "customer, reply to their ticket card or to one of their messages.")
 NOT_STAFF_REPLY = ("Only the shop's team can answer customers, so your reply went to nobody. "
                    "The owner can add you with: python -m shop staff add <your Telegram id>.")
-STAFF_RASA_DOWN = ("Sorry, I can't answer right now because part of the assistant is restarting. "
-                   "Please try again in a minute.")
 CAPTIONED = ("photo", "document", "video", "audio", "voice", "animation")
 MAX_CAPTION = MessageLimit.CAPTION_LENGTH
 
@@ -250,23 +249,19 @@ class Relay(DeskBase):
         """The bot could not answer: open a ticket so a person does, and say so. True if opened."""
         now = self.now()
 
-        def work(session: Session) -> str | None:
-            if tickets.staff_member(session, user_id) is not None:
-                return None  # staff talk to the bot for themselves; no ticket for them
-            customer = accounts.linked_customer(session, user_id)
-            ticket, new = tickets.open_ticket(
-                session, telegram_user_id=user_id, chat_id=chat_id,
-                customer_id=customer.id if customer else None, reason="bot_error",
-                details=f"{why}. The customer wrote: “{text[:500]}”", now=now)
-            reply = tickets.handoff_text(ticket, new=new, hours=self.hours, target_minutes=self.target,
-                                         now=now)
-            tickets.log_message(session, telegram_user_id=user_id, direction="out", text=reply, now=now,
-                                customer_id=ticket.customer_id, ticket_id=ticket.id)
-            return reply
+        def work(session: Session) -> tuple[str, bool]:
+            handoff = open_handoff(session, telegram_user_id=user_id, chat_id=chat_id, reason="bot_error",
+                                   details=f"{why}. The customer wrote: “{text[:500]}”",
+                                   settings=self.settings, now=now)
+            ticket = handoff.ticket
+            if ticket is not None:
+                tickets.log_message(session, telegram_user_id=user_id, direction="out", text=handoff.text,
+                                    now=now, customer_id=ticket.customer_id, ticket_id=ticket.id)
+            return handoff.text, ticket is not None
 
-        reply = await self.tx(work)
-        await bot.send_message(chat_id, reply or STAFF_RASA_DOWN)
-        return reply is not None
+        reply, opened = await self.tx(work)
+        await bot.send_message(chat_id, reply)
+        return opened
 
     async def customer_blocked(self, bot: Bot, user_id: int, chat_id: int, blocked: bool) -> None:
         """Telegram told us the user blocked (or unblocked) the bot; staff of an open ticket hear it."""
