@@ -12,7 +12,7 @@ from telegram.ext import Application
 
 from bot.render import send_replies
 from bot.services import BotContext, Services
-from shop import accounts, tickets
+from shop import accounts, staff_directory
 from shop.owner import report_replies
 from shop.replies import Reply
 
@@ -24,7 +24,7 @@ async def deliver_digest(bot: Bot, services: Services, *, now: datetime) -> list
     settings = services.settings
 
     def work(session: Session) -> tuple[list[int], list[Reply]]:
-        chats = [o.chat_id for o in tickets.reachable_owners(session) if o.chat_id is not None]
+        chats = [o.chat_id for o in staff_directory.reachable_owners(session) if o.chat_id is not None]
         if not chats:
             return [], []
         return (chats,

@@ -20,7 +20,7 @@ from telegram.ext import Application
 
 from bot.render import inline_keyboard
 from bot.services import BotContext, Services
-from shop import accounts, notifications, tickets
+from shop import accounts, conversation_log, notifications
 from shop.feedback import open_survey, rating_reply
 
 log = logging.getLogger(__name__)
@@ -47,7 +47,7 @@ async def notify_once(bot: Bot, services: Services, *, now: datetime | None = No
         if not await _send(bot, services, item, item.text, None, report):
             continue
         report.sent += 1
-        await services.in_transaction(lambda s, a=item: tickets.log_message(  # conversation log
+        await services.in_transaction(lambda s, a=item: conversation_log.log_message(
             s, telegram_user_id=a.telegram_user_id, customer_id=a.customer_id, direction="out",
             text=a.text, now=moment))
         if item.survey:

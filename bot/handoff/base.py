@@ -23,7 +23,7 @@ from telegram.error import Forbidden, TelegramError
 
 from bot.handoff import cards
 from bot.services import Services
-from shop import accounts, tickets
+from shop import accounts, conversation_log, staff_directory, tickets
 from shop.hours import BusinessHours
 from shop.models import TelegramAccount, Ticket, TicketStatus
 
@@ -97,7 +97,7 @@ class DeskBase:
         """Where new tickets are announced: the staff group, else every reachable staff member."""
         if self.settings.staff_chat_id is not None:
             return [self.settings.staff_chat_id]
-        return [a.chat_id for a in tickets.staff_recipients(session) if a.chat_id is not None]
+        return [a.chat_id for a in staff_directory.staff_recipients(session) if a.chat_id is not None]
 
     def _relay_chats(self, session: Session, ticket: Ticket) -> list[int]:
         """Where a customer's message goes: the group, else the assignee, else all staff."""
@@ -109,11 +109,11 @@ class DeskBase:
         return self._alert_chats(session)
 
     def _staff(self, session: Session, user: User) -> TelegramAccount:
-        account = tickets.staff_member(session, user.id)
+        account = staff_directory.staff_member(session, user.id)
         if account is None:
             raise Refused(NOT_STAFF)
-        tickets.remember_username(session, telegram_user_id=user.id, username=user.username,
-                                  now=self.now())
+        staff_directory.remember_username(session, telegram_user_id=user.id, username=user.username,
+                                          now=self.now())
         return account
 
     @staticmethod
@@ -126,19 +126,19 @@ class DeskBase:
     @staticmethod
     def _customer(session: Session, ticket: Ticket) -> CustomerRef:
         return CustomerRef(ticket.id, ticket.telegram_user_id, ticket.chat_id,
-                           tickets.customer_name(session, ticket))
+                           conversation_log.customer_name(session, ticket))
 
     # --- cards -------------------------------------------------------------------------------
 
     async def post_card(self, bot: Bot, ticket_id: int, *, headline: str | None,
                         chats: list[int] | None = None) -> list[int]:
         """Send the ticket's card to `chats` (default: where alerts go); returns who got it."""
-        def load(session: Session) -> tuple[tickets.TicketSummary, list[int]] | None:
+        def load(session: Session) -> tuple[conversation_log.TicketSummary, list[int]] | None:
             ticket = tickets.get_ticket(session, ticket_id)
             if ticket is None:
                 return None
             targets = chats if chats is not None else self._alert_chats(session)
-            return tickets.summary(session, ticket), targets
+            return conversation_log.summary(session, ticket), targets
 
         loaded = await self.tx(load)
         if loaded is None:
@@ -163,12 +163,12 @@ class DeskBase:
 
     async def refresh_cards(self, bot: Bot, ticket_id: int, *, limit: int = 5) -> None:
         """Show the ticket's new state on its latest cards (claimed by, resolved...)."""
-        def load(session: Session) -> tuple[tickets.TicketSummary, list[tuple[int, int]]] | None:
+        def load(session: Session) -> tuple[conversation_log.TicketSummary, list[tuple[int, int]]] | None:
             ticket = tickets.get_ticket(session, ticket_id)
             if ticket is None:
                 return None
-            links = tickets.card_messages(session, ticket_id, limit=limit)
-            return tickets.summary(session, ticket), [(m.chat_id, m.message_id) for m in links]
+            links = conversation_log.card_messages(session, ticket_id, limit=limit)
+            return conversation_log.summary(session, ticket), [(m.chat_id, m.message_id) for m in links]
 
         loaded = await self.tx(load)
         if loaded is None:
@@ -190,7 +190,8 @@ class DeskBase:
         if sent or group is None or group not in chats:
             return sent
         log.warning("the staff group %s is unreachable: writing to staff privately", group)
-        private = await self.tx(lambda s: [a.chat_id for a in tickets.staff_recipients(s) if a.chat_id])
+        private = await self.tx(lambda s: [a.chat_id for a in staff_directory.staff_recipients(s)
+                                           if a.chat_id])
         return [(chat_id, message_id) for chat_id in private for message_id in await send(chat_id)]
 
     async def _send_to_staff(self, bot: Bot, chat_id: int, text: str,
@@ -209,8 +210,9 @@ class DeskBase:
 
         def work(session: Session) -> None:
             for chat_id, message_id in sent:
-                tickets.link_message(session, ticket_id=ticket_id, chat_id=chat_id, message_id=message_id,
-                                     kind=kind, origin_message_id=origin, now=now)
+                conversation_log.link_message(session, ticket_id=ticket_id, chat_id=chat_id,
+                                              message_id=message_id,
+                                              kind=kind, origin_message_id=origin, now=now)
         await self.tx(work)
 
     async def _mark_blocked(self, chat_id: int) -> None:
@@ -233,7 +235,7 @@ class DeskBase:
             log.warning("could not tell the customer of ticket #%s: %s", customer.ticket_id, exc)
             return False
         now = self.now()
-        await self.tx(lambda s: tickets.log_message(
+        await self.tx(lambda s: conversation_log.log_message(
             s, telegram_user_id=customer.telegram_user_id, direction="out", text=text, now=now,
             ticket_id=customer.ticket_id, message_id=sent.message_id))
         return True

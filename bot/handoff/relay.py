@@ -13,8 +13,8 @@ from telegram.error import Forbidden, TelegramError
 
 from bot.handoff import cards
 from bot.handoff.base import CustomerRef, DeskBase, Outcome, Refused, refusals
-from shop import accounts, tickets
-from shop.handoff import open_handoff
+from shop import accounts, conversation_log, staff_directory, tickets
+from shop.handoff import BACK_TO_BOT, NOTHING_TO_CANCEL, cannot_cancel_text, open_handoff
 from shop.models import TicketStatus
 from shop.replies import parse_payload
 
@@ -56,13 +56,13 @@ class Relay(DeskBase):
         def work(session: Session) -> tuple[CustomerRef, str | None, list[int], str] | None:
             ticket = tickets.active_ticket(session, user.id)
             account = accounts.get_account(session, user.id)
-            tickets.log_message(session, telegram_user_id=user.id, direction="in",
-                                text=logged_text(message), message_id=message.message_id, now=now,
-                                customer_id=account.customer_id if account else None,
-                                ticket_id=ticket.id if ticket else None)
+            conversation_log.log_message(session, telegram_user_id=user.id, direction="in",
+                                         text=logged_text(message), message_id=message.message_id, now=now,
+                                         customer_id=account.customer_id if account else None,
+                                         ticket_id=ticket.id if ticket else None)
             if ticket is None:
                 return None
-            assignee = (tickets.name_of(session, ticket.assignee_telegram_id)
+            assignee = (staff_directory.name_of(session, ticket.assignee_telegram_id)
                         if ticket.status == TicketStatus.human.value else None)
             chats = self._relay_chats(session, ticket)
             return self._customer(session, ticket), assignee, chats, ticket.status
@@ -106,12 +106,12 @@ class Relay(DeskBase):
         def work(session: Session) -> tuple[str, CustomerRef | None, list[int]]:
             ticket, cancelled = tickets.cancel_waiting(session, user.id, now=now)
             if ticket is None:
-                return tickets.NOTHING_TO_CANCEL, None, []
+                return NOTHING_TO_CANCEL, None, []
             if not cancelled:
-                return tickets.cannot_cancel_text(ticket), None, []
-            tickets.log_message(session, telegram_user_id=user.id, direction="out", text=tickets.BACK_TO_BOT,
-                                now=now, customer_id=ticket.customer_id, ticket_id=ticket.id)
-            return tickets.BACK_TO_BOT, self._customer(session, ticket), self._relay_chats(session, ticket)
+                return cannot_cancel_text(ticket), None, []
+            conversation_log.log_message(session, telegram_user_id=user.id, direction="out", text=BACK_TO_BOT,
+                                         now=now, customer_id=ticket.customer_id, ticket_id=ticket.id)
+            return BACK_TO_BOT, self._customer(session, ticket), self._relay_chats(session, ticket)
 
         text, customer, chats = await self.tx(work)
         if customer is not None:
@@ -132,14 +132,14 @@ class Relay(DeskBase):
         in_staff_chat = self.settings.staff_chat_id is not None and chat.id == self.settings.staff_chat_id
 
         def check(session: Session) -> tuple[str, CustomerRef | None, int | None]:
-            staff = tickets.staff_member(session, sender.id)
-            found = tickets.ticket_for_message(session, chat.id, target.message_id)
+            staff = staff_directory.staff_member(session, sender.id)
+            found = conversation_log.ticket_for_message(session, chat.id, target.message_id)
             if found is None:
                 return "not_ticket", None, None
             if staff is None:
                 return "not_staff", None, None
-            tickets.remember_username(session, telegram_user_id=sender.id, username=sender.username,
-                                      now=self.now())
+            staff_directory.remember_username(session, telegram_user_id=sender.id, username=sender.username,
+                                              now=self.now())
             ticket, link = found
             tickets.check_staff_reply(session, ticket)
             origin = link.origin_message_id if link.kind == "relay" else None
@@ -199,9 +199,9 @@ class Relay(DeskBase):
             ticket = self._ticket(session, customer.ticket_id)
             claimed = tickets.record_staff_reply(session, ticket, staff_telegram_id=staff.id, text=text,
                                                  message_id=sent.message_id, now=now)
-            tickets.link_message(session, ticket_id=ticket.id, chat_id=customer.chat_id,
-                                 message_id=sent.message_id, kind="staff", origin_message_id=staff_message_id,
-                                 now=now)
+            conversation_log.link_message(session, ticket_id=ticket.id, chat_id=customer.chat_id,
+                                          message_id=sent.message_id, kind="staff",
+                                          origin_message_id=staff_message_id, now=now)
             return claimed
 
         try:
@@ -234,9 +234,10 @@ class Relay(DeskBase):
             account = accounts.get_account(session, user_id)
             ticket = tickets.active_ticket(session, user_id) if handoff else None
             for text in texts:
-                tickets.log_message(session, telegram_user_id=user_id, direction="out", text=text, now=now,
-                                    customer_id=account.customer_id if account else None,
-                                    ticket_id=ticket.id if ticket else None)
+                conversation_log.log_message(session, telegram_user_id=user_id, direction="out", text=text,
+                                             now=now,
+                                             customer_id=account.customer_id if account else None,
+                                             ticket_id=ticket.id if ticket else None)
 
         if texts:
             try:
@@ -255,8 +256,9 @@ class Relay(DeskBase):
                                    settings=self.settings, now=now)
             ticket = handoff.ticket
             if ticket is not None:
-                tickets.log_message(session, telegram_user_id=user_id, direction="out", text=handoff.text,
-                                    now=now, customer_id=ticket.customer_id, ticket_id=ticket.id)
+                conversation_log.log_message(session, telegram_user_id=user_id, direction="out",
+                                             text=handoff.text,
+                                             now=now, customer_id=ticket.customer_id, ticket_id=ticket.id)
             return handoff.text, ticket is not None
 
         reply, opened = await self.tx(work)

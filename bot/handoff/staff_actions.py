@@ -8,7 +8,8 @@ from telegram import Bot, User
 from bot.handoff import cards
 from bot.handoff.base import CustomerRef, DeskBase, Outcome, Refused, refusals
 from bot.render import inline_keyboard
-from shop import feedback, tickets
+from shop import conversation_log, feedback, staff_directory, tickets
+from shop.handoff import RATING_QUESTION, RESOLVED_TEXT, first_name
 from shop.models import TelegramAccount, Ticket, TicketStatus
 
 
@@ -30,10 +31,10 @@ class StaffActions(DeskBase):
         if not claimed:
             return Outcome(f"Ticket #{ticket_id} is already yours.")
         await self.refresh_cards(bot, ticket_id)
-        await self.tell_customer(bot, customer, f"{tickets.first_name(name)} from our team is here and "
+        await self.tell_customer(bot, customer, f"{first_name(name)} from our team is here and "
                                                 "will answer you in this chat.")
         return Outcome(f"You claimed ticket #{ticket_id} ({customer.name}). Reply to its card or to "
-                       f"{tickets.first_name(customer.name)}'s messages to answer.")
+                       f"{first_name(customer.name)}'s messages to answer.")
 
     @refusals
     async def resolve(self, bot: Bot, actor: User, ticket_id: int) -> Outcome:
@@ -47,9 +48,9 @@ class StaffActions(DeskBase):
 
         customer, customer_id = await self.tx(work)
         await self.refresh_cards(bot, ticket_id)
-        if await self.tell_customer(bot, customer, tickets.RESOLVED_TEXT):
+        if await self.tell_customer(bot, customer, RESOLVED_TEXT):
             await self._ask_rating(bot, customer, customer_id)
-        return Outcome(f"Resolved ticket #{ticket_id}; {tickets.first_name(customer.name)} is back "
+        return Outcome(f"Resolved ticket #{ticket_id}; {first_name(customer.name)} is back "
                        "with the bot.")
 
     async def _ask_rating(self, bot: Bot, customer: CustomerRef, customer_id: int | None) -> None:
@@ -59,9 +60,9 @@ class StaffActions(DeskBase):
             s, customer_id=customer_id, ticket_id=customer.ticket_id, now=now))
         if survey is None:
             return
-        reply = feedback.rating_reply(tickets.RATING_QUESTION, subject=f"ticket:{customer.ticket_id}")
+        reply = feedback.rating_reply(RATING_QUESTION, subject=f"ticket:{customer.ticket_id}")
         markup = inline_keyboard([{"title": b.title, "payload": b.payload} for b in reply.buttons])
-        await self.tell_customer(bot, customer, reply.text or tickets.RATING_QUESTION, markup)
+        await self.tell_customer(bot, customer, reply.text or RATING_QUESTION, markup)
 
     @refusals
     async def transfer(self, bot: Bot, actor: User, ticket_id: int, ref: str) -> Outcome:
@@ -70,7 +71,7 @@ class StaffActions(DeskBase):
         def work(session: Session) -> tuple[CustomerRef, TelegramAccount, str]:
             staff = self._staff(session, actor)
             ticket = self._ticket(session, ticket_id)
-            target = tickets.find_staff(session, ref) if ref.strip() else None
+            target = staff_directory.find_staff(session, ref) if ref.strip() else None
             if target is None:
                 raise Refused(f"I don't know a team member called {ref.strip() or '?'}. Use their "
                               "Telegram id, or their @username once they have used the bot.")
@@ -85,7 +86,7 @@ class StaffActions(DeskBase):
         elif target.chat_id is not None:
             await self.post_card(bot, ticket_id, chats=[target.chat_id],
                                  headline=f"➡️ {by_name} transferred this ticket to you")
-        await self.tell_customer(bot, customer, f"{tickets.first_name(target_name)} from our team is "
+        await self.tell_customer(bot, customer, f"{first_name(target_name)} from our team is "
                                                 "taking over your conversation.")
         return Outcome(f"Ticket #{ticket_id} is now with {target_name}.")
 
@@ -98,7 +99,7 @@ class StaffActions(DeskBase):
             if ticket.status == TicketStatus.resolved.value:
                 raise Refused(f"Ticket #{ticket_id} is already resolved.")
             return [(a.telegram_user_id, a.display_name or f"user {a.telegram_user_id}")
-                    for a in tickets.staff_recipients(session)
+                    for a in staff_directory.staff_recipients(session)
                     if a.telegram_user_id != ticket.assignee_telegram_id]
 
         options = await self.tx(work)
@@ -122,7 +123,7 @@ class StaffActions(DeskBase):
         await self.refresh_cards(bot, ticket_id)
         reached = await self.post_card(bot, ticket_id, chats=[owner.chat_id] if owner.chat_id else [],
                                        headline=f"⬆️ {by_name} escalated this ticket to you")
-        await self.tell_customer(bot, customer, f"{tickets.first_name(owner_name)}, who runs the shop, is "
+        await self.tell_customer(bot, customer, f"{first_name(owner_name)}, who runs the shop, is "
                                                 "taking over your conversation.")
         note = "" if reached else " (I couldn't reach them privately: they must start the bot first)"
         return Outcome(f"Ticket #{ticket_id} is escalated to {owner_name}, the owner{note}.")
@@ -139,14 +140,15 @@ class StaffActions(DeskBase):
         return Outcome(f"📝 Note added to ticket #{ticket_id} (only the team sees it).")
 
     async def is_staff(self, user: User) -> bool:
-        return await self.tx(lambda s: tickets.staff_member(s, user.id) is not None)
+        return await self.tx(lambda s: staff_directory.staff_member(s, user.id) is not None)
 
     @refusals
     async def queue(self, actor: User) -> Outcome:
         def work(session: Session) -> list[tuple[Ticket, str, str | None]]:
             self._staff(session, actor)
-            return [(t, tickets.customer_name(session, t),
-                     tickets.name_of(session, t.assignee_telegram_id) if t.assignee_telegram_id else None)
+            return [(t, conversation_log.customer_name(session, t),
+                     staff_directory.name_of(session, t.assignee_telegram_id)
+                     if t.assignee_telegram_id else None)
                     for t in tickets.open_queue(session)]
 
         rows = await self.tx(work)

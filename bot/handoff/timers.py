@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from telegram import Bot
 
 from bot.handoff.base import DeskBase
-from shop import tickets
+from shop import staff_directory, tickets
 from shop.hours import duration_text
 
 
@@ -30,7 +30,7 @@ class Timers(DeskBase):
 
     async def _requeue_departed(self, bot: Bot, now: datetime) -> None:
         def work(session: Session) -> list[tuple[int, str]]:
-            return [(t.id, tickets.name_of(session, previous))
+            return [(t.id, staff_directory.name_of(session, previous))
                     for t, previous in tickets.release_departed(session, now=now)]
 
         for ticket_id, name in await self.tx(work):
@@ -56,7 +56,7 @@ class Timers(DeskBase):
                                            expected_last=t.last_alert_at)]
             for ticket in found.owner:
                 tickets.record_owner_alert(session, ticket, now=now)
-            owner_chats = [o.chat_id for o in tickets.reachable_owners(session) if o.chat_id]
+            owner_chats = [o.chat_id for o in staff_directory.reachable_owners(session) if o.chat_id]
             return staff, [(t.id, waited[t.id]) for t in found.owner], owner_chats
 
         staff, owner, owner_chats = await self.tx(work)
