@@ -8,10 +8,9 @@ from datetime import UTC, datetime, time
 from sqlalchemy.orm import Session
 from telegram import Bot
 from telegram.error import Forbidden, TelegramError
-from telegram.ext import Application
 
 from bot.render import send_replies
-from bot.services import BotContext, Services
+from bot.services import BotApplication, BotContext, Services
 from shop import accounts, staff_directory
 from shop.owner import report_replies
 from shop.replies import Reply
@@ -49,7 +48,7 @@ async def _digest_job(context: BotContext) -> None:
     await deliver_digest(context.bot, context.services, now=datetime.now(UTC))
 
 
-def schedule(application: Application, services: Services) -> None:  # type: ignore[type-arg]
+def schedule(application: BotApplication, services: Services) -> None:
     """Every DIGEST_WEEKDAY at DIGEST_TIME (business time zone), unless turned off."""
     settings = services.settings
     if settings.digest_time is None or application.job_queue is None:

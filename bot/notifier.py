@@ -16,10 +16,9 @@ from datetime import UTC, datetime, timedelta
 
 from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
-from telegram.ext import Application
 
 from bot.render import inline_keyboard
-from bot.services import BotContext, Services
+from bot.services import BotApplication, BotContext, Services
 from shop import accounts, conversation_log, notifications
 from shop.feedback import open_survey, rating_reply
 
@@ -103,9 +102,9 @@ async def notify_job(context: BotContext) -> None:
     await notify_once(context.bot, context.services)
 
 
-def schedule(application: Application) -> None:  # type: ignore[type-arg]
+def schedule(application: BotApplication) -> None:
     """Run the notifier every NOTIFY_INTERVAL seconds (0 turns it off)."""
-    services: Services = application.bot_data["services"]
+    services = application.bot_data.services
     interval = services.settings.notify_interval
     if interval <= 0 or application.job_queue is None:
         log.info("proactive delivery updates are off")
@@ -115,8 +114,8 @@ def schedule(application: Application) -> None:  # type: ignore[type-arg]
         job_kwargs={"max_instances": 1, "coalesce": True})
 
 
-def run_soon(application: Application) -> None:  # type: ignore[type-arg]
+def run_soon(application: BotApplication) -> None:
     """Run a pass now (the order API just changed a stage), besides the repeating one."""
-    services: Services = application.bot_data["services"]
+    services = application.bot_data.services
     if application.job_queue is not None and services.settings.notify_interval > 0:
         application.job_queue.run_once(notify_job, when=0, name=f"{JOB_NAME}-now")

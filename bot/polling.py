@@ -46,9 +46,10 @@ def digest(update: dict[str, Any]) -> str:
 class ConfirmingPoller:
     """Fetch updates with getUpdates; hand each to the application; confirm when handled."""
 
-    def __init__(self, application: Application, *, timeout: int = 10,  # type: ignore[type-arg]
-                 grace: float = 15.0) -> None:
+    def __init__(self, application: Application, services: Services, *,  # type: ignore[type-arg]
+                 timeout: int = 10, grace: float = 15.0) -> None:
         self.application = application
+        self.services = services  # where handled updates are recorded
         self.timeout = timeout
         self.grace = grace  # seconds stop() waits for updates in flight
         self._next = 0  # the id after the newest update handed to the application
@@ -57,10 +58,6 @@ class ConfirmingPoller:
         self._task: asyncio.Task[None] | None = None
         self._recorded = 0
         self._stopping = False
-
-    @property
-    def services(self) -> Services:
-        return self.application.bot_data["services"]  # type: ignore[no-any-return]
 
     def offset(self) -> int | None:
         """Confirm everything below the oldest update in flight (or everything fetched)."""
