@@ -1,7 +1,8 @@
 """Telegram updates the bot has handled, so one delivered again is not answered twice.
 
 The bot's confirming poller (bot/polling.py) records each update it finished by its
-fingerprint and skips the fingerprints it finds here; records older than Telegram keeps an
+fingerprint (a hash of the update as Telegram sent it; the column is handled_updates.digest)
+and skips the fingerprints it finds here; records older than Telegram keeps an
 unconfirmed update are pruned.
 """
 

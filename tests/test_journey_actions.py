@@ -16,9 +16,9 @@ from actions.account import ActionGreet
 from actions.delivery import ActionDeliveryStatus
 from actions.feedback import ActionGiveFeedback
 from actions.handoff import HANDOFF_SURE, ActionComplaint, ActionDefaultFallback, ActionRequestHuman
+from actions.order_requests import ActionCancelOrder, ActionChangeAddress, ActionRefundRequest
 from actions.orders import ActionListOrders, ActionOrderStatus
-from actions.requests import ActionCancelOrder, ActionChangeAddress, ActionRefundRequest
-from shop import requests
+from shop import order_requests
 from shop.db import make_engine, make_session_factory, transaction
 from shop.handoff import STAFF_NO_TICKET
 from shop.migrate import upgrade
@@ -122,9 +122,9 @@ async def test_a_typed_yes_with_no_cancel_question_cancels_nothing(sessions, sai
                                                             entities={"order_id": "9001"}))
     [reply], _ = await run(ActionCancelOrder(), make_tracker(text="yes", intent=said,
                                                              events=said_by_bot(which)))
-    assert reply["text"] == requests.NOTHING_TO_CONFIRM
+    assert reply["text"] == order_requests.NOTHING_TO_CONFIRM
     [reply], _ = await run(ActionCancelOrder(), make_tracker(text="yes", intent=said))
-    assert reply["text"] == requests.NOTHING_TO_CONFIRM
+    assert reply["text"] == order_requests.NOTHING_TO_CONFIRM
     with sessions() as session:
         assert session.scalar(select(Order.status).where(Order.number == "9002")) == "placed"
 
