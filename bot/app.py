@@ -28,7 +28,7 @@ def file_url(api_url: str) -> str:
     return f"{base}/file/{tail}"
 
 
-class ShopApplication(Application[ExtBot[None], BotContext, dict[Any, Any], dict[Any, Any], BotData,
+class ShopApplication(Application[ExtBot[Any], BotContext, dict[Any, Any], dict[Any, Any], BotData,
                                   JobQueue[BotContext]]):
     """The Application plus what runs beside it: the order API starts and stops with it.
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime, time
+from functools import partial
 
 from sqlalchemy.orm import Session
 from telegram import Bot
@@ -38,7 +39,7 @@ async def deliver_digest(bot: Bot, services: Services, *, now: datetime) -> list
             reached.append(chat_id)
         except Forbidden:
             log.warning("owner chat %s blocked the bot; marking it", chat_id)
-            await services.in_transaction(lambda s, c=chat_id: accounts.mark_blocked(s, chat_id=c))
+            await services.in_transaction(partial(accounts.mark_blocked, chat_id=chat_id))
         except TelegramError as exc:
             log.warning("digest not delivered to owner chat %s: %s", chat_id, exc)
     return reached

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
 from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
@@ -46,12 +47,12 @@ async def notify_once(bot: Bot, services: Services, *, now: datetime | None = No
         if not await _send(bot, services, item, item.text, None, report):
             continue
         report.sent += 1
-        await services.in_transaction(lambda s, a=item: conversation_log.log_message(
-            s, telegram_user_id=a.telegram_user_id, customer_id=a.customer_id, direction="out",
-            text=a.text, now=moment))
+        await services.in_transaction(partial(
+            conversation_log.log_message, telegram_user_id=item.telegram_user_id,
+            customer_id=item.customer_id, direction="out", text=item.text, now=moment))
         if item.survey:
-            survey = await services.in_transaction(lambda s, a=item: open_survey(
-                s, customer_id=a.customer_id, order_id=a.order_id, now=moment))
+            survey = await services.in_transaction(partial(
+                open_survey, customer_id=item.customer_id, order_id=item.order_id, now=moment))
             if survey is not None:
                 question = rating_reply(notifications.survey_question(item.order_number),
                                         subject=f"order:{item.order_number}")
@@ -61,8 +62,8 @@ async def notify_once(bot: Bot, services: Services, *, now: datetime | None = No
                                release_on_failure=False):
                     report.surveys += 1
                 else:  # never reached the customer: don't count it as asked
-                    await services.in_transaction(
-                        lambda s, sid=survey.id: notifications.forget_survey(s, sid))
+                    await services.in_transaction(partial(notifications.forget_survey,
+                                                          survey_id=survey.id))
     if announcements:
         log.info("delivery updates: %s sent, %s surveys, %s unreachable, %s to retry",
                  report.sent, report.surveys, len(report.unreachable), report.released)

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 from telegram import Chat, User
-from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
+from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.rasa_client import RasaClient
 from shop import accounts
@@ -77,7 +77,7 @@ class BotData:
     order_api: web.AppRunner | None = None  # the courier API, while it serves (bot/order_api.py)
 
 
-class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):
+class BotContext(CallbackContext[ExtBot[Any], dict[Any, Any], dict[Any, Any], BotData]):
     """The callback context, with typed access to the services."""
 
     @property
@@ -85,5 +85,5 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], B
         return self.bot_data.services
 
 
-BotApplication: TypeAlias = Application[ExtBot[None], BotContext, dict[Any, Any], dict[Any, Any], BotData,
-                                        JobQueue[BotContext]]
+# The application as the bot's modules see it: what matters to them is its typed bot_data.
+BotApplication: TypeAlias = Application[Any, Any, Any, Any, BotData, Any]

@@ -143,7 +143,7 @@ async def on_my_chat_member(update: Update, context: BotContext) -> None:
 
 def register(application: BotApplication) -> None:
     staff_chat = application.bot_data.services.settings.staff_chat_id
-    where = filters.ChatType.PRIVATE
+    where: filters.BaseFilter = filters.ChatType.PRIVATE
     if staff_chat is not None:
         where = where | filters.Chat(staff_chat)
     application.add_handler(
