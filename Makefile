@@ -6,7 +6,7 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help setup model run test test-fast bench nlu-report lint lock clean
+.PHONY: help setup model run test test-fast bench nlu-report lint typecheck lock clean
 
 help:  ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -32,6 +32,9 @@ bench: model  ## run the benchmarks and print their table
 
 lint:  setup ## ruff over the project's packages
 	@.venv/bin/ruff check shop bot local_bot_api rasa_runtime actions nlu bench tests
+
+typecheck: setup  ## mypy over the project's packages (the files are listed in pyproject.toml)
+	@.venv/bin/mypy
 
 lock: ## re-resolve requirements/app.in into requirements/app.txt
 	@tmp=$$(mktemp -d) && python3 -m venv $$tmp && $$tmp/bin/pip install -q -r requirements/app.in \

@@ -81,7 +81,8 @@ class StoreAction(Action, ABC):
             return self.answer(session, tracker, telegram_user_id=telegram_user_id,
                                settings=settings, now=datetime.now(UTC))
 
-        replies = await guarded(sessions, work, Reply(SORRY), action=self.name(), sender=telegram_user_id)
+        sorry: Reply | list[Reply] = Reply(SORRY)
+        replies = await guarded(sessions, work, sorry, action=self.name(), sender=telegram_user_id)
         for reply in replies if isinstance(replies, list) else [replies]:
             dispatch(dispatcher, reply)
         return self.events(tracker)

@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.orm import Session
 
 from actions.base import SORRY, dispatch, guarded, sender_telegram_id, store
-from actions.requests import latest_entity
+from actions.order_requests import latest_entity
 from shop.ratings import RatingOutcome, add_reason, rate, rating_in_text
 from shop.replies import Reply
 

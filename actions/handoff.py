@@ -2,10 +2,10 @@
 two misses.
 
 A clear request or a complaint the model is sure of opens a ticket in the store
-(shop.tickets.open_ticket) and answers with a `handoff` payload: the bot shows its text to
-the customer and alerts staff at once (it also watches the store for new tickets, so
-nothing depends on this message arriving). An unsure one is asked about first; what the
-bot did not understand only ever offers a person.
+(shop.handoff.open_handoff, as the bot does when it fails) and answers with a `handoff`
+payload: the bot shows its text to the customer and alerts staff at once (it also watches
+the store for new tickets, so nothing depends on this message arriving). An unsure one is
+asked about first; what the bot did not understand only ever offers a person.
 """
 
 from __future__ import annotations
@@ -19,10 +19,9 @@ from rasa_sdk.events import SlotSet
 from sqlalchemy.orm import Session
 
 from actions.base import StoreAction, last_bot_buttons
-from shop import accounts, tickets
-from shop.hours import BusinessHours
+from shop import accounts
+from shop.handoff import open_handoff
 from shop.models import Role
-from shop.orders import find_customer_order, normalise_order_number
 from shop.replies import (
     MAX_CALLBACK_BYTES,
     TALK_TO_PERSON,
@@ -80,22 +79,16 @@ DID_NOT_GET_PLAIN = ("Sorry, I didn't get that. You can ask about an order (\"wh
                      "1042?\"), or say \"talk to a person\".")
 
 
-def open_handoff(session: Session, tracker: Tracker, *, telegram_user_id: int, settings: Settings,
-                 now: datetime, reason: str, details: str | None) -> Reply:
-    """Open (or add to) the customer's ticket and tell them a person will answer."""
-    customer = accounts.linked_customer(session, telegram_user_id)
-    order_id = None
-    number = normalise_order_number(next(tracker.get_latest_entity_values("order_id"), None))
-    if customer is not None and number is not None:
-        order = find_customer_order(session, customer_id=customer.id, number=number)
-        order_id = order.id if order is not None else None
-    ticket, new = tickets.open_ticket(
-        session, telegram_user_id=telegram_user_id, chat_id=telegram_user_id,
-        customer_id=customer.id if customer else None, reason=reason, details=details,
-        order_id=order_id, now=now)
-    text = tickets.handoff_text(ticket, new=new, hours=BusinessHours.from_settings(settings),
-                                target_minutes=settings.first_response_target_minutes, now=now)
-    return Reply(custom=payload("handoff", ticket_id=ticket.id, new=new, text=text))
+def hand_over(session: Session, tracker: Tracker, *, telegram_user_id: int, settings: Settings,
+              now: datetime, reason: str, details: str | None) -> Reply:
+    """Open (or add to) the customer's ticket: a `handoff` payload the bot shows and acts on;
+    staff, who get no ticket, a plain answer."""
+    handoff = open_handoff(session, telegram_user_id=telegram_user_id, chat_id=telegram_user_id,
+                           reason=reason, details=details, settings=settings, now=now,
+                           order_number=next(tracker.get_latest_entity_values("order_id"), None))
+    if handoff.ticket is None:
+        return Reply(handoff.text)
+    return Reply(custom=payload("handoff", ticket_id=handoff.ticket.id, new=handoff.new, text=handoff.text))
 
 
 def customer_words(tracker: Tracker, count: int = 1) -> list[str]:
@@ -157,8 +150,8 @@ class HandoffAction(StoreAction):
         details = words[-1][:1000] if words else None
         if previous_action(tracker) == "action_default_fallback":  # "Talk to a person" after misses
             reason, details = "not_understood", quoted(words[-MISSES_BEFORE_PERSON:])
-        return open_handoff(session, tracker, telegram_user_id=telegram_user_id, settings=settings,
-                            now=now, reason=reason, details=details)
+        return hand_over(session, tracker, telegram_user_id=telegram_user_id, settings=settings,
+                         now=now, reason=reason, details=details)
 
 
 class ActionRequestHuman(HandoffAction):

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from telegram import Update
-from telegram.ext import Application, ApplicationBuilder, ContextTypes
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, ExtBot, JobQueue
 
 from bot import digest, handoff, notifier, order_api
 from bot.handlers import customer, linking, staff
+from bot.handoff.desk import HandoffDesk
 from bot.processing import PerChatUpdateProcessor
-from bot.ratelimit import OutgoingRateLimiter
-from bot.services import BotContext, Services
+from bot.ratelimit import IncomingLimiter, OutgoingRateLimiter
+from bot.services import BotApplication, BotContext, BotData, Services
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +27,8 @@ def file_url(api_url: str) -> str:
     return f"{base}/file/{tail}"
 
 
-class ShopApplication(Application):  # type: ignore[type-arg]
+class ShopApplication(Application[ExtBot[Any], BotContext, dict[Any, Any], dict[Any, Any], BotData,
+                                  JobQueue[BotContext]]):
     """The Application plus what runs beside it: the order API starts and stops with it.
 
     (post_init/post_stop run only under run_polling/run_webhook; bot/runtime.py drives
@@ -42,20 +45,24 @@ class ShopApplication(Application):  # type: ignore[type-arg]
         await super().stop()
 
 
-def build_application(services: Services, *, token: str) -> Application:  # type: ignore[type-arg]
+def build_application(services: Services, *, token: str) -> BotApplication:
+    """The composition root of the Telegram door: the parts in context.bot_data, then the handlers."""
     settings = services.settings
     application = (
         ApplicationBuilder()
         .token(token)
         .base_url(settings.telegram_api_url)
         .base_file_url(file_url(settings.telegram_api_url))
-        .context_types(ContextTypes(context=BotContext))
+        .context_types(ContextTypes(context=BotContext, bot_data=BotData))
         .concurrent_updates(PerChatUpdateProcessor())
         .rate_limiter(OutgoingRateLimiter.from_settings(settings))
         .application_class(ShopApplication)
         .build()
     )
-    application.bot_data["services"] = services
+    parts = application.bot_data
+    parts.services = services
+    parts.desk = HandoffDesk.create(services)
+    parts.incoming = IncomingLimiter(settings.incoming_limit, settings.incoming_window)
     linking.register(application)
     customer.register(application)
     notifier.schedule(application)

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime, time
+from functools import partial
 
-from sqlalchemy import select
+from sqlalchemy.orm import Session
 from telegram import Bot
 from telegram.error import Forbidden, TelegramError
-from telegram.ext import Application
 
 from bot.render import send_replies
-from bot.services import BotContext, Services
-from shop.models import Role, TelegramAccount
+from bot.services import BotApplication, BotContext, Services
+from shop import accounts, staff_directory
 from shop.owner import report_replies
+from shop.replies import Reply
 
 log = logging.getLogger(__name__)
 
@@ -22,13 +23,11 @@ async def deliver_digest(bot: Bot, services: Services, *, now: datetime) -> list
     """Send the last 7 days' report to every reachable owner; return the chats reached."""
     settings = services.settings
 
-    def work(session):  # type: ignore[no-untyped-def]
-        owners = session.scalars(select(TelegramAccount).where(
-            TelegramAccount.role == Role.owner.value, TelegramAccount.started.is_(True),
-            TelegramAccount.blocked.is_(False), TelegramAccount.chat_id.is_not(None))).all()
-        if not owners:
+    def work(session: Session) -> tuple[list[int], list[Reply]]:
+        chats = [o.chat_id for o in staff_directory.reachable_owners(session) if o.chat_id is not None]
+        if not chats:
             return [], []
-        return ([o.chat_id for o in owners],
+        return (chats,
                 report_replies(session, telegram_user_id=None, period_text="last 7 days",
                                settings=settings, now=now))
 
@@ -40,22 +39,17 @@ async def deliver_digest(bot: Bot, services: Services, *, now: datetime) -> list
             reached.append(chat_id)
         except Forbidden:
             log.warning("owner chat %s blocked the bot; marking it", chat_id)
-            await services.in_transaction(lambda s, c=chat_id: _mark_blocked(s, c))
+            await services.in_transaction(partial(accounts.mark_blocked, chat_id=chat_id))
         except TelegramError as exc:
             log.warning("digest not delivered to owner chat %s: %s", chat_id, exc)
     return reached
-
-
-def _mark_blocked(session, chat_id: int) -> None:  # type: ignore[no-untyped-def]
-    for account in session.scalars(select(TelegramAccount).where(TelegramAccount.chat_id == chat_id)):
-        account.blocked = True
 
 
 async def _digest_job(context: BotContext) -> None:
     await deliver_digest(context.bot, context.services, now=datetime.now(UTC))
 
 
-def schedule(application: Application, services: Services) -> None:  # type: ignore[type-arg]
+def schedule(application: BotApplication, services: Services) -> None:
     """Every DIGEST_WEEKDAY at DIGEST_TIME (business time zone), unless turned off."""
     settings = services.settings
     if settings.digest_time is None or application.job_queue is None:

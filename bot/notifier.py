@@ -13,14 +13,14 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
 from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
-from telegram.ext import Application
 
 from bot.render import inline_keyboard
-from bot.services import BotContext, Services
-from shop import notifications, tickets
+from bot.services import BotApplication, BotContext, Services
+from shop import accounts, conversation_log, notifications
 from shop.feedback import open_survey, rating_reply
 
 log = logging.getLogger(__name__)
@@ -47,12 +47,12 @@ async def notify_once(bot: Bot, services: Services, *, now: datetime | None = No
         if not await _send(bot, services, item, item.text, None, report):
             continue
         report.sent += 1
-        await services.in_transaction(lambda s, a=item: tickets.log_message(  # conversation log
-            s, telegram_user_id=a.telegram_user_id, customer_id=a.customer_id, direction="out",
-            text=a.text, now=moment))
+        await services.in_transaction(partial(
+            conversation_log.log_message, telegram_user_id=item.telegram_user_id,
+            customer_id=item.customer_id, direction="out", text=item.text, now=moment))
         if item.survey:
-            survey = await services.in_transaction(lambda s, a=item: open_survey(
-                s, customer_id=a.customer_id, order_id=a.order_id, now=moment))
+            survey = await services.in_transaction(partial(
+                open_survey, customer_id=item.customer_id, order_id=item.order_id, now=moment))
             if survey is not None:
                 question = rating_reply(notifications.survey_question(item.order_number),
                                         subject=f"order:{item.order_number}")
@@ -62,8 +62,8 @@ async def notify_once(bot: Bot, services: Services, *, now: datetime | None = No
                                release_on_failure=False):
                     report.surveys += 1
                 else:  # never reached the customer: don't count it as asked
-                    await services.in_transaction(
-                        lambda s, sid=survey.id: notifications.forget_survey(s, sid))
+                    await services.in_transaction(partial(notifications.forget_survey,
+                                                          survey_id=survey.id))
     if announcements:
         log.info("delivery updates: %s sent, %s surveys, %s unreachable, %s to retry",
                  report.sent, report.surveys, len(report.unreachable), report.released)
@@ -76,15 +76,17 @@ async def _send(bot: Bot, services: Services, item: notifications.Announcement, 
         await bot.send_message(item.chat_id, text, reply_markup=markup)  # type: ignore[arg-type]
         return True
     except Forbidden as exc:
-        blocked = "blocked" in str(exc).lower()
-        await services.in_transaction(lambda s: notifications.mark_unreachable(
-            s, telegram_user_id=item.telegram_user_id, blocked=blocked))
+        if "blocked" in str(exc).lower():
+            await services.in_transaction(lambda s: accounts.mark_blocked(s, chat_id=item.chat_id))
+        else:
+            await services.in_transaction(lambda s: notifications.mark_not_started(
+                s, telegram_user_id=item.telegram_user_id))
         report.unreachable.append(item.telegram_user_id)
         log.info("user %s can't be written to (%s); marked", item.telegram_user_id, exc)
     except BadRequest as exc:
         if "chat not found" in str(exc).lower():  # the bot has no chat with this user (any more)
-            await services.in_transaction(lambda s: notifications.mark_unreachable(
-                s, telegram_user_id=item.telegram_user_id, blocked=False))
+            await services.in_transaction(lambda s: notifications.mark_not_started(
+                s, telegram_user_id=item.telegram_user_id))
             report.unreachable.append(item.telegram_user_id)
             log.info("user %s has no chat with the bot; marked", item.telegram_user_id)
         else:
@@ -101,9 +103,9 @@ async def notify_job(context: BotContext) -> None:
     await notify_once(context.bot, context.services)
 
 
-def schedule(application: Application) -> None:  # type: ignore[type-arg]
+def schedule(application: BotApplication) -> None:
     """Run the notifier every NOTIFY_INTERVAL seconds (0 turns it off)."""
-    services: Services = application.bot_data["services"]
+    services = application.bot_data.services
     interval = services.settings.notify_interval
     if interval <= 0 or application.job_queue is None:
         log.info("proactive delivery updates are off")
@@ -113,8 +115,8 @@ def schedule(application: Application) -> None:  # type: ignore[type-arg]
         job_kwargs={"max_instances": 1, "coalesce": True})
 
 
-def run_soon(application: Application) -> None:  # type: ignore[type-arg]
+def run_soon(application: BotApplication) -> None:
     """Run a pass now (the order API just changed a stage), besides the repeating one."""
-    services: Services = application.bot_data["services"]
+    services = application.bot_data.services
     if application.job_queue is not None and services.settings.notify_interval > 0:
         application.job_queue.run_once(notify_job, when=0, name=f"{JOB_NAME}-now")

@@ -22,20 +22,17 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from aiohttp import web
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
-from telegram.ext import Application
+from sqlalchemy.orm import Session
 
 from bot import notifier
-from bot.services import Services
+from bot.services import BotApplication, Services
 from shop.delivery import StageError, mark_stage_done
-from shop.models import Order
+from shop.orders import order_by_number
 
 log = logging.getLogger(__name__)
 
 FIELDS = {"stage", "done_at", "carrier", "tracking_number"}
 MAX_TEXT = 100
-RUNNER_KEY = "order_api_runner"
 SERVICES_KEY: web.AppKey[Services] = web.AppKey("services", Services)
 ON_CHANGE_KEY: web.AppKey[Callable[[], None]] = web.AppKey("on_change", Callable[[], None])  # type: ignore[arg-type]
 TOKEN_KEY: web.AppKey[str] = web.AppKey("token", str)
@@ -105,8 +102,7 @@ async def post_stage(request: web.Request) -> web.Response:
     now = datetime.now(UTC)
 
     def work(session: Session) -> dict[str, Any]:
-        order = session.scalar(select(Order).where(Order.number == number)
-                               .options(selectinload(Order.stages)))
+        order = order_by_number(session, number)
         if order is None:
             raise UnknownOrder(number)
         result = mark_stage_done(session, order=order, stage=fields["stage"], done_at=fields["done_at"],
@@ -139,9 +135,9 @@ def make_app(services: Services, *, token: str, on_change: Callable[[], None]) -
     return app
 
 
-async def start(application: Application) -> None:  # type: ignore[type-arg]
+async def start(application: BotApplication) -> None:
     """Serve the API beside the bot when ORDER_API_TOKEN is set."""
-    services: Services = application.bot_data["services"]
+    services = application.bot_data.services
     settings = services.settings
     if settings.order_api_token is None:
         return
@@ -150,12 +146,12 @@ async def start(application: Application) -> None:  # type: ignore[type-arg]
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     await web.TCPSite(runner, settings.bind_host, settings.order_api_port).start()
-    application.bot_data[RUNNER_KEY] = runner
+    application.bot_data.order_api = runner
     log.info("order API listening on http://%s:%s/api/orders/{number}/stages",
              settings.bind_host, settings.order_api_port)
 
 
-async def stop(application: Application) -> None:  # type: ignore[type-arg]
-    runner = application.bot_data.pop(RUNNER_KEY, None)
+async def stop(application: BotApplication) -> None:
+    runner, application.bot_data.order_api = application.bot_data.order_api, None
     if runner is not None:
         await runner.cleanup()

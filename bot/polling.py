@@ -23,14 +23,12 @@ import logging
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select
-from sqlalchemy.orm import Session
 from telegram import Update
 from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Application
 
 from bot.services import Services
-from shop.models import HandledUpdate
+from shop import handled_updates
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +38,7 @@ KEEP_HANDLED = timedelta(days=2)  # Telegram keeps an unconfirmed update for 24 
 PRUNE_EVERY = 1000  # handled updates between prunings of old records
 
 
-def digest(update: dict[str, Any]) -> str:
+def fingerprint(update: dict[str, Any]) -> str:
     """The update as Telegram sent it, hashed: the same update delivered again hashes the same."""
     return hashlib.sha256(json.dumps(update, sort_keys=True).encode()).hexdigest()
 
@@ -48,9 +46,10 @@ def digest(update: dict[str, Any]) -> str:
 class ConfirmingPoller:
     """Fetch updates with getUpdates; hand each to the application; confirm when handled."""
 
-    def __init__(self, application: Application, *, timeout: int = 10,  # type: ignore[type-arg]
-                 grace: float = 15.0) -> None:
+    def __init__(self, application: Application, services: Services, *,  # type: ignore[type-arg]
+                 timeout: int = 10, grace: float = 15.0) -> None:
         self.application = application
+        self.services = services  # where handled updates are recorded
         self.timeout = timeout
         self.grace = grace  # seconds stop() waits for updates in flight
         self._next = 0  # the id after the newest update handed to the application
@@ -59,10 +58,6 @@ class ConfirmingPoller:
         self._task: asyncio.Task[None] | None = None
         self._recorded = 0
         self._stopping = False
-
-    @property
-    def services(self) -> Services:
-        return self.application.bot_data["services"]  # type: ignore[no-any-return]
 
     def offset(self) -> int | None:
         """Confirm everything below the oldest update in flight (or everything fetched)."""
@@ -124,16 +119,16 @@ class ConfirmingPoller:
             if not fresh:
                 continue
             self._next = fresh[-1]["update_id"] + 1
-            digests = {u["update_id"]: digest(u) for u in fresh}
-            done = await self._already_handled(list(digests.values()))
+            fingerprints = {u["update_id"]: fingerprint(u) for u in fresh}
+            done = await self._already_handled(list(fingerprints.values()))
             for data in fresh:
                 update_id = data["update_id"]
-                if digests[update_id] in done:
+                if fingerprints[update_id] in done:
                     log.info("update %s was handled before a restart; skipping it", update_id)
                     continue
                 update = Update.de_json(data, self.application.bot)
                 self._in_flight[update_id] = asyncio.create_task(
-                    self._handle(update, digests[update_id]), name=f"update-{update_id}")
+                    self._handle(update, fingerprints[update_id]), name=f"update-{update_id}")
 
     async def _fetch(self, offset: int | None, poll_seconds: int) -> list[dict[str, Any]]:
         """getUpdates, unparsed. A busy bot fetches the updates it is still handling again and
@@ -144,33 +139,30 @@ class ConfirmingPoller:
         return await self.application.bot._post(  # type: ignore[no-any-return]
             "getUpdates", data, read_timeout=poll_seconds + READ_TIMEOUT)
 
-    async def _handle(self, update: Update, update_digest: str) -> None:
+    async def _handle(self, update: Update, update_fingerprint: str) -> None:
         app = self.application
         try:
             await app.update_processor.process_update(update, app.process_update(update))
-            await self._record(update.update_id, update_digest)
+            await self._record(update.update_id, update_fingerprint)
         except Exception:  # process_update runs the error handlers; this is a last resort
             log.exception("update %s failed outside its handlers", update.update_id)
         finally:
             del self._in_flight[update.update_id]
             self._finished.set()
 
-    async def _already_handled(self, digests: list[str]) -> set[str]:
+    async def _already_handled(self, fingerprints: list[str]) -> set[str]:
         try:
-            return await self.services.in_transaction(lambda s: set(s.scalars(
-                select(HandledUpdate.digest).where(HandledUpdate.digest.in_(digests)))))
+            return await self.services.in_transaction(
+                lambda s: handled_updates.already_handled(s, fingerprints))
         except Exception as exc:  # noqa: BLE001 - the store is down: answer rather than stall
             log.warning("could not check handled updates (%s); handling them", exc)
             return set()
 
-    async def _record(self, update_id: int, update_digest: str) -> None:
-        record = HandledUpdate(digest=update_digest, update_id=update_id, handled_at=datetime.now(UTC))
-
-        def work(session: Session) -> None:
-            session.merge(record)
-
+    async def _record(self, update_id: int, update_fingerprint: str) -> None:
+        now = datetime.now(UTC)
         try:
-            await self.services.in_transaction(work)
+            await self.services.in_transaction(lambda s: handled_updates.record_handled(
+                s, fingerprint=update_fingerprint, update_id=update_id, now=now))
         except Exception as exc:  # noqa: BLE001 - losing the record risks a duplicate, not a loss
             log.warning("could not record update %s as handled: %s", update_id, exc)
             return
@@ -181,8 +173,7 @@ class ConfirmingPoller:
     async def _prune(self) -> None:
         cutoff = datetime.now(UTC) - KEEP_HANDLED
         try:
-            await self.services.in_transaction(
-                lambda s: s.execute(delete(HandledUpdate).where(HandledUpdate.handled_at < cutoff)))
+            await self.services.in_transaction(lambda s: handled_updates.prune_handled(s, before=cutoff))
         except Exception as exc:  # noqa: BLE001
             log.warning("could not prune handled updates: %s", exc)
 

@@ -26,7 +26,7 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 from telegram.error import NetworkError
-from telegram.ext import AIORateLimiter, Application
+from telegram.ext import AIORateLimiter
 
 from bot.services import BotContext
 from shop.settings import Settings
@@ -228,19 +228,9 @@ class IncomingLimiter:
             self._warned.discard(user_id)
 
 
-def incoming_limiter(application: Application) -> IncomingLimiter:  # type: ignore[type-arg]
-    """The application's incoming limiter, made from its settings on first use."""
-    limiter = application.bot_data.get("incoming_limiter")
-    if limiter is None:
-        settings: Settings = application.bot_data["services"].settings
-        limiter = application.bot_data["incoming_limiter"] = IncomingLimiter(
-            settings.incoming_limit, settings.incoming_window)
-    return limiter  # type: ignore[no-any-return]
-
-
 async def over_limit(context: BotContext, user_id: int, chat_id: int) -> bool:
     """True when this message must be dropped (the user was told once to slow down)."""
-    verdict = incoming_limiter(context.application).check(user_id)
+    verdict = context.bot_data.incoming.check(user_id)
     if verdict == "ok":
         return False
     if verdict == "warn":

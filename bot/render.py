@@ -17,8 +17,8 @@ from telegram import (
 )
 from telegram.constants import MessageLimit
 
+from shop.handoff import BACK_BUTTON
 from shop.replies import Reply, parse_payload
-from shop.tickets import BACK_BUTTON
 
 log = logging.getLogger(__name__)
 

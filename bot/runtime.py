@@ -9,17 +9,16 @@ from contextlib import asynccontextmanager
 from urllib.parse import urlsplit
 
 from telegram import Update
-from telegram.ext import Application
 
 from bot.polling import ConfirmingPoller
+from bot.services import BotApplication
 from shop.settings import Settings
 
 log = logging.getLogger(__name__)
 
 
 @asynccontextmanager
-async def running(application: Application, settings: Settings  # type: ignore[type-arg]
-                  ) -> AsyncIterator[Application]:  # type: ignore[type-arg]
+async def running(application: BotApplication, settings: Settings) -> AsyncIterator[BotApplication]:
     """Start `application` (webhook when WEBHOOK_URL is set, else polling); stop on exit."""
     async with application:
         await application.start()
@@ -38,7 +37,7 @@ async def running(application: Application, settings: Settings  # type: ignore[t
                 log.info("webhook mode: Telegram posts to %s (listening on %s:%s)",
                          settings.webhook_url, settings.bind_host, settings.webhook_port)
             else:  # not updater.start_polling: it confirms updates before they are handled
-                poller = ConfirmingPoller(application, timeout=10)
+                poller = ConfirmingPoller(application, application.bot_data.services, timeout=10)
                 await poller.start()
                 log.info("long polling mode")
             yield application

@@ -1,21 +1,28 @@
-"""The bot's services (settings, store, Rasa client), reached by handlers via the context."""
+"""The bot's services (settings, store, Rasa client) and the typed context handlers reach
+them through: context.bot_data is a BotData, filled in by build_application (bot/app.py)."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 from telegram import Chat, User
-from telegram.ext import CallbackContext, ExtBot
+from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.rasa_client import RasaClient
 from shop import accounts
 from shop.db import make_engine, make_session_factory
 from shop.settings import Settings
+
+if TYPE_CHECKING:
+    from aiohttp import web
+
+    from bot.handoff.desk import HandoffDesk
+    from bot.ratelimit import IncomingLimiter
 
 T = TypeVar("T")
 
@@ -57,9 +64,26 @@ class Services:
         await self.aclose()
 
 
-class BotContext(CallbackContext[ExtBot[None], dict, dict, dict]):  # type: ignore[type-arg]
+class BotData:
+    """context.bot_data: the services and the parts built on them, one per application.
+
+    python-telegram-bot makes it without arguments (ContextTypes), so the composition root,
+    build_application, sets each part right after building the application.
+    """
+
+    services: Services
+    desk: HandoffDesk
+    incoming: IncomingLimiter
+    order_api: web.AppRunner | None = None  # the courier API, while it serves (bot/order_api.py)
+
+
+class BotContext(CallbackContext[ExtBot[Any], dict[Any, Any], dict[Any, Any], BotData]):
     """The callback context, with typed access to the services."""
 
     @property
     def services(self) -> Services:
-        return self.application.bot_data["services"]  # type: ignore[no-any-return]
+        return self.bot_data.services
+
+
+# The application as the bot's modules see it: what matters to them is its typed bot_data.
+BotApplication: TypeAlias = Application[Any, Any, Any, Any, BotData, Any]

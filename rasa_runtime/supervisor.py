@@ -17,6 +17,7 @@ import sys
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
@@ -41,7 +42,7 @@ class ProcessSpec:
     argv: list[str]
     env: dict[str, str]
     ready_url: str
-    ready: callable = field(default=lambda response: response.status_code == 200)  # type: ignore[valid-type]
+    ready: Callable[[httpx.Response], bool] = field(default=lambda response: response.status_code == 200)
 
 
 def rasa_env(settings: Settings, *, action_url: str | None = None) -> dict[str, str]:

@@ -103,7 +103,7 @@ def follow(log: Path, pid: int, out: IO[str], *, clock: Callable[[], float] = ti
 
 def main(argv: list[str]) -> int:
     if len(argv) != 2 or not argv[1].isdigit():
-        print(__doc__, file=sys.stderr)
+        print(__doc__, file=sys.stderr)  # noqa: T201 - a command line tool's usage
         return 2
     with contextlib.suppress(KeyboardInterrupt):
         follow(Path(argv[0]), int(argv[1]), sys.stderr)

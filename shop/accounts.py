@@ -53,6 +53,20 @@ def touch_account(
     return account
 
 
+def mark_blocked(session: Session, *, chat_id: int, blocked: bool = True) -> bool:
+    """Telegram refused a message to this private chat (403), or said its user blocked or
+    unblocked the bot: record it on the chat's account; True when that changed anything.
+
+    The flag clears when the user writes to the bot again (touch_account).
+    """
+    changed = False
+    for account in session.scalars(select(TelegramAccount).where(TelegramAccount.chat_id == chat_id)):
+        changed = changed or account.blocked != blocked
+        account.blocked = blocked
+    session.flush()
+    return changed
+
+
 def bootstrap_owners(session: Session, owner_ids: list[int]) -> None:
     """Make the configured OWNER_TELEGRAM_IDS owners (the first owner comes from config)."""
     for telegram_user_id in owner_ids:

@@ -66,7 +66,8 @@ def shipment_stage(order: Order) -> DeliveryStage | None:
     """The stage that carries the carrier and tracking number, if any does."""
     with_tracking = [s for s in order.stages if s.tracking_number]
     with_carrier = [s for s in order.stages if s.carrier and s.done_at is not None]
-    return (with_tracking or with_carrier or [None])[-1]
+    found = with_tracking or with_carrier
+    return found[-1] if found else None
 
 
 def describe_shipment(order: Order, *, now: datetime, zone: ZoneInfo) -> str:
@@ -96,8 +97,8 @@ def describe_shipment(order: Order, *, now: datetime, zone: ZoneInfo) -> str:
         lines.append(f"Now: {stage_label(current.name)} ({fmt_day(current.done_at, zone)}).")
     if upcoming:
         nxt = upcoming[0]
-        when = f", planned for {fmt_day(nxt.planned_at, zone)}" if nxt.planned_at else ""
-        lines.append(f"Next: {stage_label(nxt.name)}{when}.")
+        planned = f", planned for {fmt_day(nxt.planned_at, zone)}" if nxt.planned_at else ""
+        lines.append(f"Next: {stage_label(nxt.name)}{planned}.")
     late = days_late(order, now=now, zone=zone)
     if late and order.promised_at is not None:
         lines.append(f"This is late by {late} day{'s' if late != 1 else ''}, sorry: we promised it "

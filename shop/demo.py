@@ -285,7 +285,7 @@ def _order_counts(rng: np.random.Generator, created: np.ndarray, now: np.datetim
     n = len(created)
     segment = rng.choice(3, size=n, p=(0.08, 0.47, 0.45))
     churns = (segment == 2) & (rng.random(n) < 0.35) & (created < now - 150 * DAY)
-    lifetime = (now - 100 * DAY - created) / SECOND
+    lifetime = (now - 100 * DAY - created) / SECOND  # type: ignore[operator]  # numpy stubs: datetime64 - array
     end = np.where(churns, created + (rng.uniform(0.2, 1.0, n) * lifetime).astype(np.int64)
                    * SECOND, now)
     counts = np.zeros(n, dtype=np.int64)
@@ -500,7 +500,7 @@ def _tickets(rng: np.random.Generator, orders: dict, feedback: dict, customer_id
         "telegram_user_id": telegram, "chat_id": telegram, "order_id": orders["id"][raised],
         "status": status, "reason": reason,
         "details": _objects([TICKET_TEXTS[r] for r in reason.tolist()]),
-        "assignee_telegram_id": np.where(status == "waiting", None, _choice(
+        "assignee_telegram_id": np.where(status == "waiting", None, _choice(  # type: ignore[call-overload]
             rng, (OWNER.telegram_user_id, STAFF.telegram_user_id), k, p=(0.4, 0.6))),
         "created_at": created,
         "last_alert_at": created,  # staff were told when each was raised, not again at start-up

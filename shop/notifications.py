@@ -139,7 +139,7 @@ def claim_announcements(
 
     Per order only its furthest newly done stage is announced (a parcel reported shipped
     and out for delivery at once gets one message). The caller sends the messages and
-    reports failures with `mark_unreachable` or `release`.
+    reports failures with `accounts.mark_blocked`, `mark_not_started` or `release`.
     """
     expire_stale(session, now=now, max_age=max_age)
     pending = session.execute(
@@ -177,19 +177,17 @@ def claim_announcements(
     return announcements
 
 
-def mark_unreachable(session: Session, *, telegram_user_id: int, blocked: bool) -> None:
-    """The bot may not write to this user: they blocked it, or never started it.
+def mark_not_started(session: Session, *, telegram_user_id: int) -> None:
+    """The bot has no chat with this user: they never started it (or deleted the chat).
 
-    The flags clear when the user writes to the bot again (accounts.touch_account).
+    A user who blocked the bot is marked with accounts.mark_blocked. Both flags clear when
+    the user writes to the bot again (accounts.touch_account).
     """
     account = session.scalar(select(TelegramAccount)
                              .where(TelegramAccount.telegram_user_id == telegram_user_id))
     if account is None:
         return
-    if blocked:
-        account.blocked = True
-    else:
-        account.started = False
+    account.started = False
     session.flush()
 
 

@@ -70,6 +70,12 @@ def find_customer_order(session: Session, *, customer_id: int, number: str) -> O
     )
 
 
+def order_by_number(session: Session, number: str) -> Order | None:
+    """Any customer's order by its number, with its stages (the shop's own integrations only:
+    a customer asks through find_customer_order)."""
+    return session.scalar(select(Order).where(Order.number == number).options(selectinload(Order.stages)))
+
+
 def fmt_day(moment: datetime, zone: ZoneInfo) -> str:
     return moment.astimezone(zone).strftime("%-d %b %Y")
 

@@ -19,9 +19,9 @@ from sqlalchemy.orm import Session
 from shop.accounts import linked_customer
 from shop.feedback import LOW_RATING, rating_reply, record_rating
 from shop.models import Feedback, Order, OrderStatus, Ticket
+from shop.order_requests import asker, handoff_reply
 from shop.orders import NOT_FOUND, NOT_LINKED, find_customer_order, normalise_order_number
 from shop.replies import Reply
-from shop.requests import asker, handoff_reply
 from shop.tickets import open_ticket
 
 # The reason buttons of domain.yml's utter_ask_feedback_reason send these texts; they are

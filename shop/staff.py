@@ -69,6 +69,6 @@ def _keep_an_owner(session: Session) -> None:
     owners = session.scalar(
         select(func.count()).select_from(TelegramAccount)
         .where(TelegramAccount.role == Role.owner.value)
-    )
+    ) or 0
     if owners <= 1:
         raise StaffError("this is the only owner; add another owner first")

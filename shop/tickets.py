@@ -4,9 +4,11 @@ bot ──(trigger)──▶ waiting ──(claim)──▶ human ──(resolve
 While a customer has a waiting or human ticket, their messages go to people, not Rasa.
 
 The rules live here once, whatever the transport: who may act on a ticket, what a
-claim, transfer or escalation does, which tickets are due for a reminder, which
-Telegram messages belong to a ticket. Functions take the session and never commit;
-the caller owns the transaction. Who is staff is read from the store on every call.
+claim, transfer or escalation does, which tickets are due for a reminder. Functions take
+the session and never commit; the caller owns the transaction. Beside it: the team
+(shop/staff_directory.py), the conversation log and ticket summaries
+(shop/conversation_log.py), and opening a handoff with what the customer is told
+(shop/handoff.py).
 """
 
 from __future__ import annotations
@@ -14,27 +16,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from shop.hours import BusinessHours, expected_answer
-from shop.models import (
-    Customer,
-    Message,
-    Order,
-    Role,
-    TelegramAccount,
-    TelegramUsername,
-    Ticket,
-    TicketEvent,
-    TicketMessage,
-    TicketStatus,
-)
+from shop.conversation_log import log_message
+from shop.hours import BusinessHours
+from shop.models import Message, TelegramAccount, Ticket, TicketEvent, TicketStatus
+from shop.staff_directory import STAFF_ROLES, name_of, owners, staff_member
 
 OPEN_STATES = (TicketStatus.waiting.value, TicketStatus.human.value)
-STAFF_ROLES = (Role.staff.value, Role.owner.value)
-HISTORY_LENGTH = 10  # messages shown on a ticket card
-MAX_LOGGED_TEXT = 4000
 
 REASON_LABELS = {
     "request_human": "asked for a person",
@@ -94,84 +84,6 @@ def get_ticket(session: Session, ticket_id: int, *, lock: bool = False) -> Ticke
     """A ticket by id; `lock` takes a row lock (PostgreSQL) for a state change."""
     query = select(Ticket).where(Ticket.id == ticket_id)
     return session.scalar(query.with_for_update() if lock else query)
-
-
-# --- who is who --------------------------------------------------------------------------
-
-
-def staff_member(session: Session, telegram_user_id: int) -> TelegramAccount | None:
-    """The staff or owner account of this user, else None (checked on every staff action)."""
-    return session.scalar(select(TelegramAccount).where(
-        TelegramAccount.telegram_user_id == telegram_user_id,
-        TelegramAccount.role.in_(STAFF_ROLES)))
-
-
-def staff_recipients(session: Session) -> list[TelegramAccount]:
-    """Staff and owners the bot can write to privately (started, not blocked), owners first."""
-    return list(session.scalars(
-        select(TelegramAccount)
-        .where(TelegramAccount.role.in_(STAFF_ROLES), TelegramAccount.started.is_(True),
-               TelegramAccount.blocked.is_(False), TelegramAccount.chat_id.is_not(None))
-        .order_by(TelegramAccount.role != Role.owner.value, TelegramAccount.telegram_user_id)))
-
-
-def owners(session: Session) -> list[TelegramAccount]:
-    """Owners, those the bot can reach privately first."""
-    return list(session.scalars(
-        select(TelegramAccount)
-        .where(TelegramAccount.role == Role.owner.value)
-        .order_by((TelegramAccount.started.is_(True) & TelegramAccount.blocked.is_(False)).desc(),
-                  TelegramAccount.telegram_user_id)))
-
-
-def name_of(session: Session, telegram_user_id: int | None) -> str:
-    if telegram_user_id is None:
-        return "nobody"
-    name = session.scalar(select(TelegramAccount.display_name)
-                          .where(TelegramAccount.telegram_user_id == telegram_user_id))
-    return name or f"user {telegram_user_id}"
-
-
-def remember_username(session: Session, *, telegram_user_id: int, username: str | None,
-                      now: datetime) -> None:
-    """Keep a staff member's @username so others can name them in /transfer.
-
-    A username belongs to one account at a time; one seen on someone else moved there.
-    """
-    if not username:
-        return
-    session.execute(delete(TelegramUsername).where(
-        func.lower(TelegramUsername.username) == username.lower(),
-        TelegramUsername.telegram_user_id != telegram_user_id))
-    row = session.scalar(select(TelegramUsername)
-                         .where(TelegramUsername.telegram_user_id == telegram_user_id))
-    if row is None:
-        session.add(TelegramUsername(telegram_user_id=telegram_user_id, username=username[:64],
-                                     seen_at=now))
-    elif row.username != username:
-        row.username, row.seen_at = username[:64], now
-    session.flush()
-
-
-def find_staff(session: Session, ref: str) -> TelegramAccount | None:
-    """A staff member by Telegram id, @username or (unique) name; None if not staff."""
-    ref = ref.strip().removeprefix("@")
-    if ref.lstrip("-").isdigit():
-        return staff_member(session, int(ref))
-    if not ref:
-        return None
-    by_username = session.scalar(
-        select(TelegramAccount)
-        .join(TelegramUsername, TelegramUsername.telegram_user_id == TelegramAccount.telegram_user_id)
-        .where(func.lower(TelegramUsername.username) == ref.lower(), TelegramAccount.role.in_(STAFF_ROLES))
-        .order_by(TelegramUsername.seen_at.desc()).limit(1))
-    if by_username is not None:
-        return by_username
-    wanted = ref.lower()
-    matches = [a for a in session.scalars(
-        select(TelegramAccount).where(TelegramAccount.role.in_(STAFF_ROLES)))
-        if a.display_name and wanted in (a.display_name.lower(), a.display_name.split()[0].lower())]
-    return matches[0] if len(matches) == 1 else None
 
 
 # --- transitions --------------------------------------------------------------------------
@@ -397,157 +309,3 @@ def record_owner_alert(session: Session, ticket: Ticket, *, now: datetime) -> No
     ticket.last_alert_at = now
     _event(session, ticket, "owner_alert", now=now)
     session.flush()
-
-
-# --- messages ----------------------------------------------------------------------------
-
-
-def log_message(session: Session, *, telegram_user_id: int, direction: str, text: str | None,
-                now: datetime, customer_id: int | None = None, ticket_id: int | None = None,
-                message_id: int | None = None) -> Message:
-    """Add one line to the conversation log (in | out | staff | note)."""
-    message = Message(telegram_user_id=telegram_user_id, customer_id=customer_id, ticket_id=ticket_id,
-                      direction=direction, text=(text or "")[:MAX_LOGGED_TEXT] or None,
-                      telegram_message_id=message_id, created_at=now)
-    session.add(message)
-    return message
-
-
-def link_message(session: Session, *, ticket_id: int, chat_id: int, message_id: int, kind: str,
-                 now: datetime, origin_message_id: int | None = None) -> None:
-    """Remember that a Telegram message belongs to a ticket (so replies to it reach the ticket).
-
-    A link already stored for the same (chat, message id) is replaced: Telegram never hands
-    out an id twice in a chat, so a repeat means the Bot API started numbering again (the
-    console's local Bot API after a restart) and the message linked before no longer exists;
-    the one just sent is the message a reply can point at.
-    """
-    link = session.scalars(select(TicketMessage).where(
-        TicketMessage.chat_id == chat_id, TicketMessage.message_id == message_id)).first()
-    if link is None:
-        link = TicketMessage(chat_id=chat_id, message_id=message_id)
-        session.add(link)
-    link.ticket_id, link.kind, link.origin_message_id, link.created_at = \
-        ticket_id, kind, origin_message_id, now
-    session.flush()
-
-
-def ticket_for_message(session: Session, chat_id: int, message_id: int
-                       ) -> tuple[Ticket, TicketMessage] | None:
-    """The ticket a Telegram message belongs to, with the link, or None."""
-    row = session.execute(
-        select(Ticket, TicketMessage).join(TicketMessage, TicketMessage.ticket_id == Ticket.id)
-        .where(TicketMessage.chat_id == chat_id, TicketMessage.message_id == message_id)).first()
-    return (row[0], row[1]) if row else None
-
-
-def card_messages(session: Session, ticket_id: int, *, limit: int = 20) -> list[TicketMessage]:
-    """The ticket's cards in staff chats, newest first (the ones to update on a change)."""
-    return list(session.scalars(
-        select(TicketMessage).where(TicketMessage.ticket_id == ticket_id, TicketMessage.kind == "card")
-        .order_by(TicketMessage.id.desc()).limit(limit)))
-
-
-# --- what staff see -------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class LogLine:
-    direction: str
-    text: str
-    at: datetime
-
-
-@dataclass(frozen=True)
-class TicketSummary:
-    """Everything a staff member needs about a ticket, independent of how it is shown."""
-
-    id: int
-    status: str
-    reason: str
-    details: str | None
-    created_at: datetime
-    customer_name: str
-    telegram_user_id: int
-    linked: bool
-    orders: tuple[tuple[str, str], ...]  # (number, status), newest first
-    history: tuple[LogLine, ...]  # oldest first
-    assignee_id: int | None
-    assignee_name: str | None
-    first_response_at: datetime | None
-    resolved_at: datetime | None
-
-
-def customer_name(session: Session, ticket: Ticket) -> str:
-    if ticket.customer_id is not None:
-        name = session.scalar(select(Customer.name).where(Customer.id == ticket.customer_id))
-        if name:
-            return name
-    account_name = session.scalar(select(TelegramAccount.display_name)
-                                  .where(TelegramAccount.telegram_user_id == ticket.telegram_user_id))
-    return account_name or f"Telegram user {ticket.telegram_user_id}"
-
-
-def summary(session: Session, ticket: Ticket, *, history: int = HISTORY_LENGTH) -> TicketSummary:
-    orders: tuple[tuple[str, str], ...] = ()
-    if ticket.customer_id is not None:
-        orders = tuple((number, status) for number, status in session.execute(
-            select(Order.number, Order.status).where(Order.customer_id == ticket.customer_id)
-            .order_by(Order.created_at.desc()).limit(5)))
-    lines = [(d, t, at) for d, t, at in session.execute(
-        select(Message.direction, Message.text, Message.created_at)
-        .where(Message.telegram_user_id == ticket.telegram_user_id)
-        .order_by(Message.created_at.desc(), Message.id.desc()).limit(history))]
-    return TicketSummary(
-        id=ticket.id, status=ticket.status, reason=ticket.reason, details=ticket.details,
-        created_at=ticket.created_at, customer_name=customer_name(session, ticket),
-        telegram_user_id=ticket.telegram_user_id, linked=ticket.customer_id is not None,
-        orders=orders,
-        history=tuple(LogLine(d, t or "", at) for d, t, at in reversed(lines)),
-        assignee_id=ticket.assignee_telegram_id,
-        assignee_name=(name_of(session, ticket.assignee_telegram_id)
-                       if ticket.assignee_telegram_id is not None else None),
-        first_response_at=ticket.first_response_at, resolved_at=ticket.resolved_at,
-    )
-
-
-# --- what the customer is told -------------------------------------------------------------
-
-RESOLVED_TEXT = ("Our team has marked your conversation as resolved, so you're back with me, the "
-                 "shop's bot. Ask me about your orders any time, or say \"talk to a person\" to "
-                 "reach the team again.")
-RATING_QUESTION = "How happy are you with the help you got from our team? (1 = not at all, 5 = very)"
-_OPENINGS = {
-    "request_human": "OK, I've asked a person from our team to help you.",
-    "complaint": "I'm sorry to hear that. I've passed this on to a person from our team.",
-    "not_understood": "Sorry, I still don't understand. I've asked a person from our team to help you.",
-    "bot_error": ("Sorry, I can't answer right now because of a technical problem on our side. "
-                  "I've passed your message on to a person from our team."),
-}
-
-
-BACK_TO_BOT = ("OK, I've told our team you don't need a person after all, so you're back with me, "
-               "the shop's bot. How can I help? For example: \"where is my order 1042?\"")
-NOTHING_TO_CANCEL = "You're talking to me, the shop's bot, already. How can I help?"
-BACK_BUTTON = "Back to the assistant"
-
-
-def cannot_cancel_text(ticket: Ticket) -> str:
-    return (f"A person from our team is already looking at your conversation (ticket #{ticket.id}), so "
-            "it stays with them; they'll answer here. They can hand you back to me when you're done.")
-
-
-def handoff_text(ticket: Ticket, *, new: bool, hours: BusinessHours, target_minutes: float,
-                 now: datetime) -> str:
-    """What the customer reads when their conversation goes to a person."""
-    when = expected_answer(hours, target_minutes, now)
-    if not new:
-        return (f"You're already in touch with our team (ticket #{ticket.id}); a person will answer "
-                f"here {when}. Everything you write now goes to them.")
-    opening = _OPENINGS.get(ticket.reason, "I've asked a person from our team to help you.")
-    return (f"{opening} They'll answer here {when}. Until then everything you write, photos "
-            "included, goes to them.")
-
-
-def first_name(name: str | None) -> str:
-    return (name or "Someone").split()[0]

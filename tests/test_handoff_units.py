@@ -11,8 +11,8 @@ from rasa_sdk import Tracker
 
 from actions.handoff import consecutive_misses, customer_words, quoted, suggestions
 from bot.handoff import cards
+from shop.conversation_log import LogLine, TicketSummary
 from shop.replies import MAX_CALLBACK_BYTES
-from shop.tickets import LogLine, TicketSummary
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 

@@ -22,18 +22,20 @@ from actions.handoff import (
     ActionDefaultFallback,
     ActionRequestHuman,
 )
+from actions.order_requests import ActionCancelOrder, ActionChangeAddress, ActionRefundRequest
 from actions.orders import ActionListOrders, ActionOrderStatus
-from actions.requests import ActionCancelOrder, ActionChangeAddress, ActionRefundRequest
-from shop import requests
+from shop import order_requests
 from shop.db import make_engine, make_session_factory, transaction
+from shop.handoff import STAFF_NO_TICKET
 from shop.migrate import upgrade
-from shop.models import Feedback, Order, Ticket
+from shop.models import Feedback, Order, Role, Ticket
 from shop.orders import NOT_LINKED
 from shop.settings import Settings
 from tests import journey_builders as b
 
 USER = 45601
 STRANGER = 45602
+STAFF = 45603
 
 
 @pytest.fixture
@@ -126,9 +128,9 @@ async def test_a_typed_yes_with_no_cancel_question_cancels_nothing(sessions, sai
                                                             entities={"order_id": "9001"}))
     [reply], _ = await run(ActionCancelOrder(), make_tracker(text="yes", intent=said,
                                                              events=said_by_bot(which)))
-    assert reply["text"] == requests.NOTHING_TO_CONFIRM
+    assert reply["text"] == order_requests.NOTHING_TO_CONFIRM
     [reply], _ = await run(ActionCancelOrder(), make_tracker(text="yes", intent=said))
-    assert reply["text"] == requests.NOTHING_TO_CONFIRM
+    assert reply["text"] == order_requests.NOTHING_TO_CONFIRM
     with sessions() as session:
         assert session.scalar(select(Order.status).where(Order.number == "9002")) == "placed"
 
@@ -237,6 +239,18 @@ async def test_a_confident_complaint_unlike_its_training_examples_is_asked_about
     tracker.latest_message["out_of_domain"]["similarity"] = HANDOFF_CLOSE
     messages, _ = await run(ActionComplaint(), tracker)
     assert "passed this on to a person" in said(messages)[0]
+
+
+async def test_staff_asking_for_a_person_get_no_ticket(sessions) -> None:
+    """The one rule of both doors (shop.handoff): the shop's team never become tickets."""
+    with transaction(sessions) as session:
+        b.account(session, telegram_user_id=STAFF, role=Role.staff)
+    tracker = conversation(("talk to a person", "request_human", 0.99))
+    tracker.sender_id = str(STAFF)
+    messages, _ = await run(ActionRequestHuman(), tracker)
+    assert messages[0]["text"] == STAFF_NO_TICKET and not messages[0]["custom"]
+    with transaction(sessions) as session:
+        assert session.scalars(select(Ticket)).all() == []
 
 
 async def test_a_yes_with_no_question_opens_nothing(sessions) -> None:

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from shop import notifications
+from shop import accounts, notifications
 from shop.models import DeliveryStage, TelegramAccount
 from tests import journey_builders as b
 
@@ -149,10 +149,12 @@ def test_claiming_is_atomic_and_a_released_stage_comes_back(session, now, ann):
     assert again.stage_id == stage.id
 
 
-def test_mark_unreachable(session, now, ann):
-    notifications.mark_unreachable(session, telegram_user_id=USER, blocked=True)
+def test_a_blocked_chat_and_a_user_without_a_chat_are_marked(session, now, ann):
+    assert accounts.mark_blocked(session, chat_id=USER)
     account = session.scalar(select(TelegramAccount).where(TelegramAccount.telegram_user_id == USER))
     assert account.blocked and account.started
-    notifications.mark_unreachable(session, telegram_user_id=USER, blocked=False)
+    assert not accounts.mark_blocked(session, chat_id=USER)  # already marked: nothing changed
+    notifications.mark_not_started(session, telegram_user_id=USER)
     assert not account.started
-    notifications.mark_unreachable(session, telegram_user_id=123, blocked=True)  # unknown: no error
+    assert not accounts.mark_blocked(session, chat_id=123)  # unknown: no error
+    notifications.mark_not_started(session, telegram_user_id=123)

@@ -49,7 +49,6 @@ class Recorder:
 def application(api: LocalBotApi, services: Services, recorder: Recorder) -> Application:  # type: ignore[type-arg]
     app = (ApplicationBuilder().token(api.token).base_url(api.base_url)
            .concurrent_updates(PerChatUpdateProcessor()).updater(None).build())
-    app.bot_data["services"] = services
     app.add_handler(MessageHandler(filters.TEXT, recorder))
     return app
 
@@ -60,7 +59,7 @@ async def test_an_update_is_confirmed_only_after_it_was_handled(api: LocalBotApi
     app = application(api, services, recorder)
     async with app:
         await app.start()
-        poller = ConfirmingPoller(app, timeout=1)
+        poller = ConfirmingPoller(app, services, timeout=1)
         await poller.start()
         await api.user(11).send("slow")
         await api.user(12).send("quick")
@@ -84,7 +83,7 @@ async def test_after_a_crash_unfinished_updates_come_again_and_finished_ones_do_
     app = application(api, services, first)
     async with app:
         await app.start()
-        crashed = ConfirmingPoller(app, timeout=1)
+        crashed = ConfirmingPoller(app, services, timeout=1)
         await crashed.start()
         await api.user(21).send("interrupted")
         await api.user(22).send("finished")
@@ -105,7 +104,7 @@ async def test_after_a_crash_unfinished_updates_come_again_and_finished_ones_do_
     app = application(api, services, second)
     async with app:
         await app.start()
-        restarted = ConfirmingPoller(app, timeout=1)
+        restarted = ConfirmingPoller(app, services, timeout=1)
         await restarted.start()
         await eventually(lambda: api.pending_updates == 0)
         await api.user(21).send("after the restart")
@@ -122,7 +121,7 @@ async def test_stop_lets_updates_in_flight_finish_and_confirms_them(api: LocalBo
     app = application(api, services, recorder)
     async with app:
         await app.start()
-        poller = ConfirmingPoller(app, timeout=1, grace=5)
+        poller = ConfirmingPoller(app, services, timeout=1, grace=5)
         await poller.start()
         await api.user(31).send("in flight")
         await eventually(lambda: recorder.started == ["in flight"])
@@ -160,7 +159,7 @@ async def test_stop_ends_polling_even_if_a_cancellation_is_lost(api: LocalBotApi
     app = application(api, services, Recorder())
     async with app:
         await app.start()
-        poller = ConfirmingPoller(app, timeout=1)
+        poller = ConfirmingPoller(app, services, timeout=1)
         real = poller._fetch
         calls = 0
 

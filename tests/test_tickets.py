@@ -11,10 +11,12 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from shop import conversation_log, staff_directory, tickets
 from shop import staff as staff_admin
-from shop import tickets
+from shop.handoff import STAFF_NO_TICKET, STAFF_RASA_DOWN, cannot_cancel_text, handoff_text, open_handoff
 from shop.hours import BusinessHours
 from shop.models import Customer, Message, Order, Role, TelegramAccount, Ticket, TicketEvent
+from shop.settings import Settings
 from shop.tickets import TicketError
 from tests.conftest import NOW  # Friday 20 Nov 2026, 12:00 UTC (13:00 in Berlin)
 
@@ -112,7 +114,7 @@ class TestCustomerCancels:
         tickets.claim(session, ticket, staff_telegram_id=team["sam"].telegram_user_id, now=NOW)
         assert tickets.cancel_waiting(session, dana.telegram_user_id, now=NOW) == (ticket, False)
         assert ticket.status == "human"
-        assert "already looking at your conversation" in tickets.cannot_cancel_text(ticket)
+        assert "already looking at your conversation" in cannot_cancel_text(ticket)
 
 
 class TestClaim:
@@ -308,58 +310,60 @@ class TestQueueAndAlerts:
 class TestMessagesAndPeople:
     def test_messages_lead_back_to_their_ticket(self, session: Session, dana: TelegramAccount) -> None:
         ticket = new_ticket(session, dana)
-        tickets.link_message(session, ticket_id=ticket.id, chat_id=-100777, message_id=5, kind="relay",
-                             origin_message_id=41, now=NOW)
-        found = tickets.ticket_for_message(session, -100777, 5)
+        conversation_log.link_message(session, ticket_id=ticket.id, chat_id=-100777, message_id=5,
+                                      kind="relay", origin_message_id=41, now=NOW)
+        found = conversation_log.ticket_for_message(session, -100777, 5)
         assert found is not None and found[0] is ticket and found[1].origin_message_id == 41
-        assert tickets.ticket_for_message(session, -100777, 6) is None
-        assert tickets.ticket_for_message(session, -100778, 5) is None
+        assert conversation_log.ticket_for_message(session, -100777, 6) is None
+        assert conversation_log.ticket_for_message(session, -100778, 5) is None
 
     def test_a_message_id_handed_out_again_replaces_the_old_link(
             self, session: Session, dana: TelegramAccount) -> None:
         """A restarted Bot API (the console's) numbers messages from 1 again: no collision."""
         before = new_ticket(session, dana)
-        tickets.link_message(session, ticket_id=before.id, chat_id=-100777, message_id=5, kind="relay",
-                             origin_message_id=41, now=NOW)
+        conversation_log.link_message(session, ticket_id=before.id, chat_id=-100777, message_id=5,
+                                      kind="relay", origin_message_id=41, now=NOW)
         tickets.resolve(session, before, now=NOW)
         after = new_ticket(session, dana)
-        tickets.link_message(session, ticket_id=after.id, chat_id=-100777, message_id=5, kind="card",
-                             now=NOW + timedelta(minutes=1))
-        found = tickets.ticket_for_message(session, -100777, 5)
+        conversation_log.link_message(session, ticket_id=after.id, chat_id=-100777, message_id=5,
+                                      kind="card", now=NOW + timedelta(minutes=1))
+        found = conversation_log.ticket_for_message(session, -100777, 5)
         assert found is not None and found[0] is after
         assert (found[1].kind, found[1].origin_message_id) == ("card", None)
-        assert tickets.card_messages(session, before.id) == []
+        assert conversation_log.card_messages(session, before.id) == []
 
     def test_cards_newest_first(self, session: Session, dana: TelegramAccount) -> None:
         ticket = new_ticket(session, dana)
         for message_id, kind in [(1, "card"), (2, "relay"), (3, "card")]:
-            tickets.link_message(session, ticket_id=ticket.id, chat_id=-1, message_id=message_id,
-                                 kind=kind, now=NOW)
-        assert [m.message_id for m in tickets.card_messages(session, ticket.id)] == [3, 1]
+            conversation_log.link_message(session, ticket_id=ticket.id, chat_id=-1, message_id=message_id,
+                                          kind=kind, now=NOW)
+        assert [m.message_id for m in conversation_log.card_messages(session, ticket.id)] == [3, 1]
 
     def test_find_staff_by_id_username_or_name(self, session: Session, team: dict[str, TelegramAccount],
                                                dana: TelegramAccount) -> None:
         tom = team["tom"]
-        tickets.remember_username(session, telegram_user_id=tom.telegram_user_id, username="tommy_h", now=NOW)
-        assert tickets.find_staff(session, str(tom.telegram_user_id)) is tom
-        assert tickets.find_staff(session, "@Tommy_H") is tom
-        assert tickets.find_staff(session, "tom") is tom
-        assert tickets.find_staff(session, "Tom Helper") is tom
-        assert tickets.find_staff(session, str(dana.telegram_user_id)) is None  # not staff
-        assert tickets.find_staff(session, "@nobody") is None
-        tickets.remember_username(session, telegram_user_id=tom.telegram_user_id, username="tom2", now=NOW)
-        assert tickets.find_staff(session, "@tom2") is tom
+        staff_directory.remember_username(session, telegram_user_id=tom.telegram_user_id,
+                                          username="tommy_h", now=NOW)
+        assert staff_directory.find_staff(session, str(tom.telegram_user_id)) is tom
+        assert staff_directory.find_staff(session, "@Tommy_H") is tom
+        assert staff_directory.find_staff(session, "tom") is tom
+        assert staff_directory.find_staff(session, "Tom Helper") is tom
+        assert staff_directory.find_staff(session, str(dana.telegram_user_id)) is None  # not staff
+        assert staff_directory.find_staff(session, "@nobody") is None
+        staff_directory.remember_username(session, telegram_user_id=tom.telegram_user_id, username="tom2",
+                                          now=NOW)
+        assert staff_directory.find_staff(session, "@tom2") is tom
 
     def test_a_username_belongs_to_its_latest_owner(self, session: Session,
                                                     team: dict[str, TelegramAccount]) -> None:
         sam, tom = team["sam"], team["tom"]
-        tickets.remember_username(session, telegram_user_id=sam.telegram_user_id, username="helpdesk",
-                                  now=NOW)
-        assert tickets.find_staff(session, "@helpdesk") is sam
+        staff_directory.remember_username(session, telegram_user_id=sam.telegram_user_id, username="helpdesk",
+                                          now=NOW)
+        assert staff_directory.find_staff(session, "@helpdesk") is sam
         later = NOW + timedelta(days=1)
-        tickets.remember_username(session, telegram_user_id=tom.telegram_user_id, username="HelpDesk",
-                                  now=later)
-        assert tickets.find_staff(session, "@helpdesk") is tom
+        staff_directory.remember_username(session, telegram_user_id=tom.telegram_user_id, username="HelpDesk",
+                                          now=later)
+        assert staff_directory.find_staff(session, "@helpdesk") is tom
 
     def test_staff_recipients_are_reachable_staff_owners_first(self, session: Session) -> None:
         for other in session.scalars(select(TelegramAccount)
@@ -370,7 +374,7 @@ class TestMessagesAndPeople:
         account(session, Role.staff, "Blocked", blocked=True)
         account(session, Role.staff, "Never started", started=False)
         account(session, Role.customer, "A customer")
-        assert tickets.staff_recipients(session) == [owner, sam]
+        assert staff_directory.staff_recipients(session) == [owner, sam]
 
     def test_summary_has_orders_history_and_names(self, session: Session,
                                                   team: dict[str, TelegramAccount]) -> None:
@@ -380,12 +384,12 @@ class TestMessagesAndPeople:
                   created_at=NOW - timedelta(days=2)),
             Order(number="7002", customer=customer, status="placed", total=Decimal("5"), created_at=NOW)])
         for i in range(12):
-            tickets.log_message(session, telegram_user_id=who.telegram_user_id,
-                                direction="in" if i % 2 else "out", text=f"m{i}",
-                                now=NOW + timedelta(seconds=i))
+            conversation_log.log_message(session, telegram_user_id=who.telegram_user_id,
+                                         direction="in" if i % 2 else "out", text=f"m{i}",
+                                         now=NOW + timedelta(seconds=i))
         ticket = new_ticket(session, who)
         tickets.claim(session, ticket, staff_telegram_id=team["sam"].telegram_user_id, now=NOW)
-        summary = tickets.summary(session, ticket)
+        summary = conversation_log.summary(session, ticket)
         assert summary.customer_name == "Dana Demo" and summary.linked
         assert summary.orders == (("7002", "placed"), ("7001", "shipped"))
         assert [line.text for line in summary.history] == [f"m{i}" for i in range(2, 12)]
@@ -394,15 +398,50 @@ class TestMessagesAndPeople:
     def test_summary_of_an_unlinked_user(self, session: Session) -> None:
         who = account(session, Role.customer, "Nina New")
         ticket = new_ticket(session, who)
-        summary = tickets.summary(session, ticket)
+        summary = conversation_log.summary(session, ticket)
         assert (summary.customer_name, summary.linked, summary.orders) == ("Nina New", False, ())
 
 
 def test_what_the_customer_is_told(session: Session, dana: TelegramAccount) -> None:
     ticket = new_ticket(session, dana, reason="complaint")
-    text = tickets.handoff_text(ticket, new=True, hours=OFFICE, target_minutes=30, now=NOW)
+    text = handoff_text(ticket, new=True, hours=OFFICE, target_minutes=30, now=NOW)
     assert text.startswith("I'm sorry to hear that.")
     assert "usually within 30 minutes" in text
     saturday = NOW + timedelta(days=1)
-    again = tickets.handoff_text(ticket, new=False, hours=OFFICE, target_minutes=30, now=saturday)
+    again = handoff_text(ticket, new=False, hours=OFFICE, target_minutes=30, now=saturday)
     assert f"ticket #{ticket.id}" in again and "when we open on Monday at 09:00" in again
+
+
+class TestOpeningAHandoff:
+    """shop.handoff.open_handoff: what both doors (an action, the bot failing) call."""
+
+    SETTINGS = Settings(_env_file=None, tz="Europe/Berlin", business_hours="09:00-18:00",
+                         # type: ignore[call-arg]
+                        business_days="Mon-Fri", first_response_target_minutes=30)
+
+    def test_a_customer_gets_a_ticket_with_their_order(self, session: Session) -> None:
+        person, who = customer_with_account(session)
+        order = Order(number="77001", customer_id=person.id, status="placed", total=Decimal("10"),
+                      currency="EUR", created_at=NOW)
+        session.add(order)
+        session.flush()
+        handoff = open_handoff(session, telegram_user_id=who.telegram_user_id, chat_id=who.telegram_user_id,
+                               reason="complaint", details="cracked", settings=self.SETTINGS, now=NOW,
+                               order_number="#77001")
+        assert handoff.ticket is not None and handoff.new
+        assert (handoff.ticket.order_id, handoff.ticket.customer_id) == (order.id, person.id)
+        assert handoff.text.startswith("I'm sorry to hear that.")
+        again = open_handoff(session, telegram_user_id=who.telegram_user_id, chat_id=who.telegram_user_id,
+                             reason="bot_error", details="down", settings=self.SETTINGS, now=NOW)
+        assert again.ticket is handoff.ticket and not again.new
+
+    @pytest.mark.parametrize("reason", ["request_human", "complaint", "bot_error"])
+    def test_staff_never_get_a_ticket(self, session: Session, team: dict[str, TelegramAccount],
+                                      reason: str) -> None:
+        for member in team.values():
+            handoff = open_handoff(session, telegram_user_id=member.telegram_user_id,
+                                   chat_id=member.telegram_user_id, reason=reason, details="x",
+                                   settings=self.SETTINGS, now=NOW)
+            assert handoff.ticket is None
+            assert handoff.text == (STAFF_RASA_DOWN if reason == "bot_error" else STAFF_NO_TICKET)
+        assert session.scalars(select(Ticket)).all() == []

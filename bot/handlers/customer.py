@@ -8,7 +8,6 @@ import logging
 from telegram import Update
 from telegram.error import BadRequest
 from telegram.ext import (
-    Application,
     CallbackQueryHandler,
     CommandHandler,
     MessageHandler,
@@ -18,7 +17,7 @@ from telegram.ext import (
 from bot import handoff, ratelimit
 from bot.rasa_client import RasaUnavailable
 from bot.render import BACK_TO_BOT, RASA_BUTTON, send_rasa_messages
-from bot.services import BotContext
+from bot.services import BotApplication, BotContext
 from shop.models import TicketStatus
 from shop.replies import intent_payload
 
@@ -117,7 +116,7 @@ async def on_not_text(update: Update, context: BotContext) -> None:
         await context.bot.send_message(update.effective_chat.id, NOT_TEXT)
 
 
-def register(application: Application) -> None:  # type: ignore[type-arg]
+def register(application: BotApplication) -> None:
     private = filters.ChatType.PRIVATE
     application.add_handler(CommandHandler("help", on_help, filters=private))
     application.add_handler(CommandHandler("bot", on_back_to_bot, filters=private))

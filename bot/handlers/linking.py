@@ -13,7 +13,6 @@ from datetime import UTC, datetime
 
 from telegram import KeyboardButton, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
 from telegram.ext import (
-    Application,
     ApplicationHandlerStop,
     CommandHandler,
     MessageHandler,
@@ -22,7 +21,7 @@ from telegram.ext import (
 
 from bot import ratelimit
 from bot.handlers.customer import relay_to_rasa
-from bot.services import BotContext
+from bot.services import BotApplication, BotContext
 from shop import linking
 from shop.replies import intent_payload
 
@@ -99,7 +98,7 @@ async def on_unlink(update: Update, context: BotContext) -> None:
     raise ApplicationHandlerStop
 
 
-def register(application: Application) -> None:  # type: ignore[type-arg]
+def register(application: BotApplication) -> None:
     private = filters.ChatType.PRIVATE
     group = LINKING_GROUP
     application.add_handler(CommandHandler("start", on_start, filters=private), group=group)

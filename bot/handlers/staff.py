@@ -3,7 +3,7 @@
 Staff work in the staff group (STAFF_CHAT_ID) or, without one, in their private chat
 with the bot. Whether someone is staff is read from the store on every press, reply and
 command; anyone else gets a refusal. Each handler parses the update, calls the
-HandoffDesk (bot/handoff/desk.py) and replies.
+HandoffDesk (bot/handoff/staff.py) and replies.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ import logging
 
 from telegram import ChatMember, Message, Update
 from telegram.ext import (
-    Application,
     ApplicationHandlerStop,
     CallbackQueryHandler,
     ChatMemberHandler,
@@ -21,9 +20,9 @@ from telegram.ext import (
     filters,
 )
 
-from bot.handoff import cards, desk_of
-from bot.handoff.base import NOT_STAFF, Outcome
-from bot.services import BotContext
+from bot.handoff import cards
+from bot.handoff.messenger import NOT_STAFF, Outcome
+from bot.services import BotApplication, BotContext
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +62,7 @@ async def on_reply(update: Update, context: BotContext) -> None:
     message = update.effective_message
     if message is None or message.reply_to_message is None:
         return
-    outcome = await desk_of(context.application).staff_reply(context.bot, message)
+    outcome = await context.bot_data.desk.relay.staff_reply(context.bot, message)
     if outcome is None:
         return  # not about a ticket: the customer handlers take it
     await _answer(message, outcome)
@@ -74,33 +73,34 @@ async def on_command(update: Update, context: BotContext) -> None:
     message, user = update.effective_message, update.effective_user
     if message is None or user is None or not message.text:
         return
-    desk = desk_of(context.application)
+    staff = context.bot_data.desk.staff
     command = message.text.split()[0].lstrip("/").split("@")[0].lower()
     args = context.args or []
     if command == "queue":
-        await _answer(message, await desk.queue(user))
+        await _answer(message, await staff.queue(user))
         return
     ticket_id = _ticket_id(args[0] if args else None)
     if ticket_id is None:
-        await message.reply_text(USAGE[command] if await desk.is_staff(user) else NOT_STAFF)
+        await message.reply_text(USAGE[command] if await staff.is_staff(user) else NOT_STAFF)
         return
     if command == "claim":
-        outcome = await desk.claim(context.bot, user, ticket_id)
+        outcome = await staff.claim(context.bot, user, ticket_id)
         await _answer(message, outcome)
         if outcome.ok:
-            await desk.show_card(context.bot, user, ticket_id, message.chat_id)
+            await staff.show_card(context.bot, user, ticket_id, message.chat_id)
     elif command == "resolve":
-        await _answer(message, await desk.resolve(context.bot, user, ticket_id))
+        await _answer(message, await staff.resolve(context.bot, user, ticket_id))
     elif command == "transfer":
-        await _answer(message, await desk.transfer(context.bot, user, ticket_id, " ".join(args[1:2])))
+        await _answer(message, await staff.transfer(context.bot, user, ticket_id, " ".join(args[1:2])))
     elif command == "escalate":
-        await _answer(message, await desk.escalate(context.bot, user, ticket_id))
+        await _answer(message, await staff.escalate(context.bot, user, ticket_id))
     elif command == "note":
-        await _answer(message, await desk.note(user, ticket_id, _rest(message, 2)))
+        await _answer(message, await staff.note(user, ticket_id, _rest(message, 2)))
     elif command == "reply":
-        await _answer(message, await desk.send_text(context.bot, user, ticket_id, _rest(message, 2)))
+        relay = context.bot_data.desk.relay
+        await _answer(message, await relay.send_text(context.bot, user, ticket_id, _rest(message, 2)))
     elif command == "ticket":
-        await _answer(message, await desk.show_card(context.bot, user, ticket_id, message.chat_id))
+        await _answer(message, await staff.show_card(context.bot, user, ticket_id, message.chat_id))
 
 
 async def on_press(update: Update, context: BotContext) -> None:
@@ -112,19 +112,19 @@ async def on_press(update: Update, context: BotContext) -> None:
     if press is None:
         await query.answer("This button doesn't work any more.", show_alert=True)
         return
-    desk = desk_of(context.application)
+    staff = context.bot_data.desk.staff
     if press.action == "claim":
-        outcome = await desk.claim(context.bot, user, press.ticket_id)
+        outcome = await staff.claim(context.bot, user, press.ticket_id)
     elif press.action == "resolve":
-        outcome = await desk.resolve(context.bot, user, press.ticket_id)
+        outcome = await staff.resolve(context.bot, user, press.ticket_id)
     elif press.action == "transfer":
-        outcome = await desk.transfer_options(user, press.ticket_id)
+        outcome = await staff.transfer_options(user, press.ticket_id)
         if outcome.ok and query.message is not None:
             await context.bot.send_message(query.message.chat.id, str(outcome.text),
                                            reply_markup=outcome.markup)
             outcome = Outcome(None)
     else:  # "to": a colleague chosen for a transfer
-        outcome = await desk.transfer(context.bot, user, press.ticket_id, str(press.arg))
+        outcome = await staff.transfer(context.bot, user, press.ticket_id, str(press.arg))
         if outcome.ok and isinstance(query.message, Message):
             await query.message.edit_text(str(outcome.text))
     await query.answer(outcome.text[:200] if outcome.text else None, show_alert=not outcome.ok)
@@ -137,13 +137,13 @@ async def on_my_chat_member(update: Update, context: BotContext) -> None:
         return
     status = change.new_chat_member.status
     if status in (ChatMember.BANNED, ChatMember.MEMBER):
-        await desk_of(context.application).customer_blocked(
-            context.bot, change.from_user.id, status == ChatMember.BANNED)
+        await context.bot_data.desk.relay.customer_blocked(
+            context.bot, change.from_user.id, change.chat.id, status == ChatMember.BANNED)
 
 
-def register(application: Application) -> None:  # type: ignore[type-arg]
-    staff_chat = application.bot_data["services"].settings.staff_chat_id
-    where = filters.ChatType.PRIVATE
+def register(application: BotApplication) -> None:
+    staff_chat = application.bot_data.services.settings.staff_chat_id
+    where: filters.BaseFilter = filters.ChatType.PRIVATE
     if staff_chat is not None:
         where = where | filters.Chat(staff_chat)
     application.add_handler(

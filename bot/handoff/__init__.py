@@ -3,7 +3,8 @@
 The customer handlers call `relay_from_customer` first (while a person handles the chat
 nothing goes to Rasa), `after_bot_reply` after Rasa answered, and `bot_failed` when it
 could not; the application schedules `schedule_jobs`. The work is done by the
-HandoffDesk (bot/handoff/desk.py); staff commands and buttons are bot/handlers/staff.py.
+HandoffDesk (bot/handoff/desk.py), reached as context.bot_data.desk; staff commands and
+buttons are bot/handlers/staff.py.
 """
 
 from __future__ import annotations
@@ -12,22 +13,10 @@ import logging
 from typing import Any
 
 from telegram import Update, User
-from telegram.ext import Application
 
-from bot.handoff.desk import HandoffDesk
-from bot.services import BotContext
+from bot.services import BotApplication, BotContext
 
 log = logging.getLogger(__name__)
-
-KEY = "handoff_desk"
-
-
-def desk_of(application: Application) -> HandoffDesk:  # type: ignore[type-arg]
-    """The application's desk, made on first use from its services."""
-    desk = application.bot_data.get(KEY)
-    if desk is None:
-        desk = application.bot_data[KEY] = HandoffDesk(application.bot_data["services"])
-    return desk  # type: ignore[no-any-return]
 
 
 async def relay_from_customer(update: Update, context: BotContext) -> str | None:
@@ -36,40 +25,39 @@ async def relay_from_customer(update: Update, context: BotContext) -> str | None
     message, user, chat = update.effective_message, update.effective_user, update.effective_chat
     if message is None or user is None or chat is None or chat.type != chat.PRIVATE:
         return None
-    return await desk_of(context.application).relay_from_customer(context.bot, message, user)
+    return await context.bot_data.desk.relay.relay_from_customer(context.bot, message, user)
 
 
 async def back_to_bot(context: BotContext, user: User) -> str:
     """The customer cancels a ticket nobody has claimed; what to tell them."""
-    return await desk_of(context.application).back_to_bot(context.bot, user)
+    return await context.bot_data.desk.relay.back_to_bot(context.bot, user)
 
 
 async def after_bot_reply(context: BotContext, user_id: int, messages: list[dict[str, Any]]) -> None:
     """Log the bot's answer; if it handed the customer over, alert staff now (not at the next sweep)."""
-    desk = desk_of(context.application)
-    if await desk.after_bot_reply(user_id, messages):
+    if await context.bot_data.desk.relay.after_bot_reply(user_id, messages):
         nudge(context.application)
 
 
 async def bot_failed(context: BotContext, user_id: int, chat_id: int, text: str, why: str) -> None:
     """Rasa (or an action) failed: a person answers instead; tell the customer."""
-    if await desk_of(context.application).bot_failed(context.bot, user_id, chat_id, text, why):
+    if await context.bot_data.desk.relay.bot_failed(context.bot, user_id, chat_id, text, why):
         nudge(context.application)
 
 
-def nudge(application: Application) -> None:  # type: ignore[type-arg]
+def nudge(application: BotApplication) -> None:
     """Run the sweep now, in the background (a new ticket's card should not wait)."""
-    application.create_task(desk_of(application).sweep(application.bot), name="handoff-nudge")
+    application.create_task(application.bot_data.desk.timers.sweep(application.bot), name="handoff-nudge")
 
 
 async def _sweep_job(context: BotContext) -> None:
-    await desk_of(context.application).sweep(context.bot)
+    await context.bot_data.desk.timers.sweep(context.bot)
 
 
-def schedule_jobs(application: Application) -> None:  # type: ignore[type-arg]
+def schedule_jobs(application: BotApplication) -> None:
     """Every few seconds: new tickets are announced, overdue ones re-alerted, orphans re-queued."""
     assert application.job_queue is not None, "python-telegram-bot[job-queue] is required"
-    interval = desk_of(application).sweep_interval
+    interval = application.bot_data.desk.timers.sweep_interval
     application.job_queue.run_repeating(_sweep_job, interval=interval, first=0.5, name="handoff-sweep",
                                         job_kwargs={"coalesce": True, "max_instances": 1,
                                                     "misfire_grace_time": None})  # late is fine

@@ -12,9 +12,11 @@ from zoneinfo import ZoneInfo
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import MessageLimit
 
+from shop.conversation_log import TicketSummary
+from shop.handoff import first_name
 from shop.hours import duration_text
 from shop.models import Ticket, TicketStatus
-from shop.tickets import OPEN_STATES, TicketSummary, first_name, reason_label
+from shop.tickets import OPEN_STATES, reason_label
 
 PREFIX = "t:"  # callback_data of staff buttons; "r:" belongs to Rasa's buttons (bot/render.py)
 HISTORY_CHARS = 180  # per message on a card

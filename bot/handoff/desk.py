@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
-from bot.handoff.relay import STAFF_RASA_DOWN, Relay
+from dataclasses import dataclass
+
+from bot.handoff.messenger import Messenger
+from bot.handoff.relay import Relay
 from bot.handoff.staff_actions import StaffActions
 from bot.handoff.timers import Timers
+from bot.services import Services
 
 
-class HandoffDesk(Relay, StaffActions, Timers):
-    """Relays (bot/handoff/relay.py), staff actions (staff_actions.py) and timers (timers.py)
-    over the shared groundwork of bot/handoff/base.py."""
+@dataclass(frozen=True)
+class HandoffDesk:
+    """Three collaborators over one Messenger (bot/handoff/messenger.py), which sends the cards
+    and messages and links them to their tickets: the relay between customers and staff
+    (relay.py), what staff do to a ticket (staff_actions.py), and the sweep (timers.py)."""
 
+    relay: Relay
+    staff: StaffActions
+    timers: Timers
 
-__all__ = ["HandoffDesk", "STAFF_RASA_DOWN"]
+    @classmethod
+    def create(cls, services: Services) -> HandoffDesk:
+        messenger = Messenger(services)
+        return cls(relay=Relay(messenger), staff=StaffActions(messenger), timers=Timers(messenger))

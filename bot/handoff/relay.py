@@ -12,8 +12,19 @@ from telegram.constants import MessageLimit
 from telegram.error import Forbidden, TelegramError
 
 from bot.handoff import cards
-from bot.handoff.base import CustomerRef, DeskBase, Outcome, Refused, refusals
-from shop import accounts, tickets
+from bot.handoff.messenger import (
+    CustomerRef,
+    Messenger,
+    Outcome,
+    Refused,
+    customer_ref,
+    now_utc,
+    refusals,
+    require_staff,
+    require_ticket,
+)
+from shop import accounts, conversation_log, staff_directory, tickets
+from shop.handoff import BACK_TO_BOT, NOTHING_TO_CANCEL, cannot_cancel_text, open_handoff
 from shop.models import TicketStatus
 from shop.replies import parse_payload
 
@@ -23,8 +34,6 @@ NOT_A_TICKET = ("That message isn't part of a ticket, so your reply went to nobo
                 "customer, reply to their ticket card or to one of their messages.")
 NOT_STAFF_REPLY = ("Only the shop's team can answer customers, so your reply went to nobody. "
                    "The owner can add you with: python -m shop staff add <your Telegram id>.")
-STAFF_RASA_DOWN = ("Sorry, I can't answer right now because part of the assistant is restarting. "
-                   "Please try again in a minute.")
 CAPTIONED = ("photo", "document", "video", "audio", "voice", "animation")
 MAX_CAPTION = MessageLimit.CAPTION_LENGTH
 
@@ -44,38 +53,43 @@ def logged_text(message: Message) -> str:
     return f"[{message_kind(message)}]{caption}"
 
 
-class Relay(DeskBase):
+class Relay:
     """Customers' messages to staff and staff answers back; the bot's answers and failures."""
+
+    def __init__(self, messenger: Messenger) -> None:
+        self.messenger = messenger
+        self.settings = messenger.settings
 
     # --- customer → staff -----------------------------------------------------------------
 
     async def relay_from_customer(self, bot: Bot, message: Message, user: User) -> str | None:
         """Log the customer's message; while a person handles them (or is about to), relay it
         and return the ticket's status (waiting, human); None: the bot's conversation."""
-        now = self.now()
+        now = now_utc()
 
         def work(session: Session) -> tuple[CustomerRef, str | None, list[int], str] | None:
             ticket = tickets.active_ticket(session, user.id)
             account = accounts.get_account(session, user.id)
-            tickets.log_message(session, telegram_user_id=user.id, direction="in",
-                                text=logged_text(message), message_id=message.message_id, now=now,
-                                customer_id=account.customer_id if account else None,
-                                ticket_id=ticket.id if ticket else None)
+            conversation_log.log_message(session, telegram_user_id=user.id, direction="in",
+                                         text=logged_text(message), message_id=message.message_id, now=now,
+                                         customer_id=account.customer_id if account else None,
+                                         ticket_id=ticket.id if ticket else None)
             if ticket is None:
                 return None
-            assignee = (tickets.name_of(session, ticket.assignee_telegram_id)
+            assignee = (staff_directory.name_of(session, ticket.assignee_telegram_id)
                         if ticket.status == TicketStatus.human.value else None)
-            chats = self._relay_chats(session, ticket)
-            return self._customer(session, ticket), assignee, chats, ticket.status
+            chats = self.messenger.relay_chats(session, ticket)
+            return customer_ref(session, ticket), assignee, chats, ticket.status
 
-        plan = await self.tx(work)
+        plan = await self.messenger.tx(work)
         if plan is None:
             return None
         customer, assignee, chats, status = plan
         header = cards.relay_header(customer.ticket_id, customer.name, assignee)
-        sent = await self._fan_out(chats, lambda chat_id: self._relay_one(bot, chat_id, message, header))
+        sent = await self.messenger.fan_out(
+            chats, lambda chat_id: self._relay_one(bot, chat_id, message, header))
         if sent:
-            await self._link(customer.ticket_id, "relay", sent, origin=message.message_id)
+            await self.messenger.link(customer.ticket_id, "relay", sent, origin=message.message_id)
         else:
             log.warning("ticket #%s: customer message %s reached no staff chat", customer.ticket_id,
                         message.message_id)
@@ -94,7 +108,7 @@ class Relay(DeskBase):
             copied = await bot.copy_message(chat_id, message.chat_id, message.message_id)
             return [head.message_id, copied.message_id]
         except Forbidden:
-            await self._mark_blocked(chat_id)
+            await self.messenger.mark_blocked(chat_id)
         except TelegramError as exc:
             log.warning("could not relay message %s to staff chat %s: %s", message.message_id, chat_id, exc)
         return []
@@ -102,25 +116,25 @@ class Relay(DeskBase):
     async def back_to_bot(self, bot: Bot, user: User) -> str:
         """The customer takes back a request nobody has claimed yet ("Back to the assistant",
         /bot): the ticket is cancelled and staff are told. Returns what to tell the customer."""
-        now = self.now()
+        now = now_utc()
 
         def work(session: Session) -> tuple[str, CustomerRef | None, list[int]]:
             ticket, cancelled = tickets.cancel_waiting(session, user.id, now=now)
             if ticket is None:
-                return tickets.NOTHING_TO_CANCEL, None, []
+                return NOTHING_TO_CANCEL, None, []
             if not cancelled:
-                return tickets.cannot_cancel_text(ticket), None, []
-            tickets.log_message(session, telegram_user_id=user.id, direction="out", text=tickets.BACK_TO_BOT,
-                                now=now, customer_id=ticket.customer_id, ticket_id=ticket.id)
-            return tickets.BACK_TO_BOT, self._customer(session, ticket), self._relay_chats(session, ticket)
+                return cannot_cancel_text(ticket), None, []
+            conversation_log.log_message(session, telegram_user_id=user.id, direction="out", text=BACK_TO_BOT,
+                                         now=now, customer_id=ticket.customer_id, ticket_id=ticket.id)
+            return BACK_TO_BOT, customer_ref(session, ticket), self.messenger.relay_chats(session, ticket)
 
-        text, customer, chats = await self.tx(work)
+        text, customer, chats = await self.messenger.tx(work)
         if customer is not None:
-            await self.refresh_cards(bot, customer.ticket_id)
+            await self.messenger.refresh_cards(bot, customer.ticket_id)
             notice = (f"↩️ #{customer.ticket_id} {customer.name} went back to the bot before anyone "
                       "claimed the ticket: it is cancelled, nothing to answer.")
             for chat_id in chats:
-                await self._send_to_staff(bot, chat_id, notice)
+                await self.messenger.send_to_staff(bot, chat_id, notice)
         return text
 
     # --- staff → customer -----------------------------------------------------------------
@@ -133,21 +147,21 @@ class Relay(DeskBase):
         in_staff_chat = self.settings.staff_chat_id is not None and chat.id == self.settings.staff_chat_id
 
         def check(session: Session) -> tuple[str, CustomerRef | None, int | None]:
-            staff = tickets.staff_member(session, sender.id)
-            found = tickets.ticket_for_message(session, chat.id, target.message_id)
+            staff = staff_directory.staff_member(session, sender.id)
+            found = conversation_log.ticket_for_message(session, chat.id, target.message_id)
             if found is None:
                 return "not_ticket", None, None
             if staff is None:
                 return "not_staff", None, None
-            tickets.remember_username(session, telegram_user_id=sender.id, username=sender.username,
-                                      now=self.now())
+            staff_directory.remember_username(session, telegram_user_id=sender.id, username=sender.username,
+                                              now=now_utc())
             ticket, link = found
             tickets.check_staff_reply(session, ticket)
             origin = link.origin_message_id if link.kind == "relay" else None
-            return "ok", self._customer(session, ticket), origin
+            return "ok", customer_ref(session, ticket), origin
 
         try:
-            verdict, customer, origin = await self.tx(check)
+            verdict, customer, origin = await self.messenger.tx(check)
         except tickets.TicketError as exc:
             return Outcome(str(exc), ok=False)
         if verdict != "ok":
@@ -171,12 +185,12 @@ class Relay(DeskBase):
             raise Refused("Usage: /reply N your answer")
 
         def check(session: Session) -> CustomerRef:
-            self._staff(session, actor)
-            ticket = self._ticket(session, ticket_id)
+            require_staff(session, actor)
+            ticket = require_ticket(session, ticket_id)
             tickets.check_staff_reply(session, ticket)
-            return self._customer(session, ticket)
+            return customer_ref(session, ticket)
 
-        customer = await self.tx(check)
+        customer = await self.messenger.tx(check)
         outcome = await self._deliver(bot, actor, customer, text, None,
                                       lambda: bot.send_message(customer.chat_id, text))
         return outcome if outcome.text else Outcome(f"Sent to {customer.name} (ticket #{ticket_id}).")
@@ -188,37 +202,37 @@ class Relay(DeskBase):
         try:
             sent = await send()
         except Forbidden:
-            await self._mark_blocked(customer.chat_id)
+            await self.messenger.mark_blocked(customer.chat_id)
             return Outcome(f"⚠️ Not delivered: {customer.name} has blocked the bot, so we can't write "
                            f"to them any more. Ticket #{customer.ticket_id} stays open; resolve it "
                            "when you're done.", ok=False)
         except TelegramError as exc:
             return Outcome(f"⚠️ Not delivered to {customer.name}: {exc.message}", ok=False)
-        now = self.now()
+        now = now_utc()
 
         def record(session: Session) -> bool:
-            ticket = self._ticket(session, customer.ticket_id)
+            ticket = require_ticket(session, customer.ticket_id)
             claimed = tickets.record_staff_reply(session, ticket, staff_telegram_id=staff.id, text=text,
                                                  message_id=sent.message_id, now=now)
-            tickets.link_message(session, ticket_id=ticket.id, chat_id=customer.chat_id,
-                                 message_id=sent.message_id, kind="staff", origin_message_id=staff_message_id,
-                                 now=now)
+            conversation_log.link_message(session, ticket_id=ticket.id, chat_id=customer.chat_id,
+                                          message_id=sent.message_id, kind="staff",
+                                          origin_message_id=staff_message_id, now=now)
             return claimed
 
         try:
-            claimed = await self.tx(record)
+            claimed = await self.messenger.tx(record)
         except (Refused, tickets.TicketError) as exc:  # resolved meanwhile: delivered, not recorded
             log.info("staff answer on ticket #%s delivered but not recorded: %s", customer.ticket_id, exc)
             return Outcome(None)
         if claimed:
-            await self.refresh_cards(bot, customer.ticket_id)
+            await self.messenger.refresh_cards(bot, customer.ticket_id)
         return Outcome(None)
 
     # --- the bot's own conversation ----------------------------------------------------------
 
     async def after_bot_reply(self, user_id: int, messages: list[dict[str, Any]]) -> bool:
         """Log what the bot answered; True when the answer handed the customer to a person."""
-        now = self.now()
+        now = now_utc()
         handoff = False
         texts: list[str] = []
         for message in messages:
@@ -235,52 +249,48 @@ class Relay(DeskBase):
             account = accounts.get_account(session, user_id)
             ticket = tickets.active_ticket(session, user_id) if handoff else None
             for text in texts:
-                tickets.log_message(session, telegram_user_id=user_id, direction="out", text=text, now=now,
-                                    customer_id=account.customer_id if account else None,
-                                    ticket_id=ticket.id if ticket else None)
+                conversation_log.log_message(session, telegram_user_id=user_id, direction="out", text=text,
+                                             now=now,
+                                             customer_id=account.customer_id if account else None,
+                                             ticket_id=ticket.id if ticket else None)
 
         if texts:
             try:
-                await self.tx(work)
+                await self.messenger.tx(work)
             except Exception:  # the customer has their answer; a gap in the log must not undo that
                 log.exception("could not log the bot's answer to %s", user_id)
         return handoff
 
     async def bot_failed(self, bot: Bot, user_id: int, chat_id: int, text: str, why: str) -> bool:
         """The bot could not answer: open a ticket so a person does, and say so. True if opened."""
-        now = self.now()
+        now = now_utc()
 
-        def work(session: Session) -> str | None:
-            if tickets.staff_member(session, user_id) is not None:
-                return None  # staff talk to the bot for themselves; no ticket for them
-            customer = accounts.linked_customer(session, user_id)
-            ticket, new = tickets.open_ticket(
-                session, telegram_user_id=user_id, chat_id=chat_id,
-                customer_id=customer.id if customer else None, reason="bot_error",
-                details=f"{why}. The customer wrote: “{text[:500]}”", now=now)
-            reply = tickets.handoff_text(ticket, new=new, hours=self.hours, target_minutes=self.target,
-                                         now=now)
-            tickets.log_message(session, telegram_user_id=user_id, direction="out", text=reply, now=now,
-                                customer_id=ticket.customer_id, ticket_id=ticket.id)
-            return reply
+        def work(session: Session) -> tuple[str, bool]:
+            handoff = open_handoff(session, telegram_user_id=user_id, chat_id=chat_id, reason="bot_error",
+                                   details=f"{why}. The customer wrote: “{text[:500]}”",
+                                   settings=self.settings, now=now)
+            ticket = handoff.ticket
+            if ticket is not None:
+                conversation_log.log_message(session, telegram_user_id=user_id, direction="out",
+                                             text=handoff.text,
+                                             now=now, customer_id=ticket.customer_id, ticket_id=ticket.id)
+            return handoff.text, ticket is not None
 
-        reply = await self.tx(work)
-        await bot.send_message(chat_id, reply or STAFF_RASA_DOWN)
-        return reply is not None
+        reply, opened = await self.messenger.tx(work)
+        await bot.send_message(chat_id, reply)
+        return opened
 
-    async def customer_blocked(self, bot: Bot, user_id: int, blocked: bool) -> None:
+    async def customer_blocked(self, bot: Bot, user_id: int, chat_id: int, blocked: bool) -> None:
         """Telegram told us the user blocked (or unblocked) the bot; staff of an open ticket hear it."""
         def work(session: Session) -> tuple[CustomerRef, list[int]] | None:
-            account = accounts.get_account(session, user_id)
-            if account is None or account.blocked == blocked:
+            if not accounts.mark_blocked(session, chat_id=chat_id, blocked=blocked):
                 return None  # nothing changed (e.g. a first /start), nothing to tell
-            account.blocked = blocked
             ticket = tickets.active_ticket(session, user_id)
             if ticket is None:
                 return None
-            return self._customer(session, ticket), self._relay_chats(session, ticket)
+            return customer_ref(session, ticket), self.messenger.relay_chats(session, ticket)
 
-        found = await self.tx(work)
+        found = await self.messenger.tx(work)
         if found is None:
             return
         customer, chats = found
@@ -288,6 +298,6 @@ class Relay(DeskBase):
                 "any more. Resolve the ticket when you're done." if blocked else
                 f"#{customer.ticket_id} {customer.name} has unblocked the bot; answers reach them again.")
         for chat_id in chats:
-            sent = await self._send_to_staff(bot, chat_id, text)
+            sent = await self.messenger.send_to_staff(bot, chat_id, text)
             if sent is not None:
-                await self._link(customer.ticket_id, "relay", [(chat_id, sent.message_id)])
+                await self.messenger.link(customer.ticket_id, "relay", [(chat_id, sent.message_id)])

@@ -6,102 +6,118 @@ from sqlalchemy.orm import Session
 from telegram import Bot, User
 
 from bot.handoff import cards
-from bot.handoff.base import CustomerRef, DeskBase, Outcome, Refused, refusals
+from bot.handoff.messenger import (
+    CustomerRef,
+    Messenger,
+    Outcome,
+    Refused,
+    customer_ref,
+    now_utc,
+    refusals,
+    require_staff,
+    require_ticket,
+)
 from bot.render import inline_keyboard
-from shop import feedback, tickets
+from shop import conversation_log, feedback, staff_directory, tickets
+from shop.handoff import RATING_QUESTION, RESOLVED_TEXT, first_name
 from shop.models import TelegramAccount, Ticket, TicketStatus
 
 
-class StaffActions(DeskBase):
+class StaffActions:
     """Each action checks the actor is staff (in the store), changes the ticket, updates its
     cards and tells the customer what they need to know; refusals become an Outcome."""
 
+    def __init__(self, messenger: Messenger) -> None:
+        self.messenger = messenger
+        self.settings = messenger.settings
+
     @refusals
     async def claim(self, bot: Bot, actor: User, ticket_id: int) -> Outcome:
-        now = self.now()
+        now = now_utc()
 
         def work(session: Session) -> tuple[bool, CustomerRef, str]:
-            staff = self._staff(session, actor)
-            ticket = self._ticket(session, ticket_id)
+            staff = require_staff(session, actor)
+            ticket = require_ticket(session, ticket_id)
             claimed = tickets.claim(session, ticket, staff_telegram_id=actor.id, now=now)
-            return claimed, self._customer(session, ticket), staff.display_name or actor.first_name
+            return claimed, customer_ref(session, ticket), staff.display_name or actor.first_name
 
-        claimed, customer, name = await self.tx(work)
+        claimed, customer, name = await self.messenger.tx(work)
         if not claimed:
             return Outcome(f"Ticket #{ticket_id} is already yours.")
-        await self.refresh_cards(bot, ticket_id)
-        await self.tell_customer(bot, customer, f"{tickets.first_name(name)} from our team is here and "
-                                                "will answer you in this chat.")
+        await self.messenger.refresh_cards(bot, ticket_id)
+        await self.messenger.tell_customer(
+            bot, customer, f"{first_name(name)} from our team is here and will answer you in this chat.")
         return Outcome(f"You claimed ticket #{ticket_id} ({customer.name}). Reply to its card or to "
-                       f"{tickets.first_name(customer.name)}'s messages to answer.")
+                       f"{first_name(customer.name)}'s messages to answer.")
 
     @refusals
     async def resolve(self, bot: Bot, actor: User, ticket_id: int) -> Outcome:
-        now = self.now()
+        now = now_utc()
 
         def work(session: Session) -> tuple[CustomerRef, int | None]:
-            self._staff(session, actor)
-            ticket = self._ticket(session, ticket_id)
+            require_staff(session, actor)
+            ticket = require_ticket(session, ticket_id)
             tickets.resolve(session, ticket, by=actor.id, now=now)
-            return self._customer(session, ticket), ticket.customer_id
+            return customer_ref(session, ticket), ticket.customer_id
 
-        customer, customer_id = await self.tx(work)
-        await self.refresh_cards(bot, ticket_id)
-        if await self.tell_customer(bot, customer, tickets.RESOLVED_TEXT):
+        customer, customer_id = await self.messenger.tx(work)
+        await self.messenger.refresh_cards(bot, ticket_id)
+        if await self.messenger.tell_customer(bot, customer, RESOLVED_TEXT):
             await self._ask_rating(bot, customer, customer_id)
-        return Outcome(f"Resolved ticket #{ticket_id}; {tickets.first_name(customer.name)} is back "
+        return Outcome(f"Resolved ticket #{ticket_id}; {first_name(customer.name)} is back "
                        "with the bot.")
 
     async def _ask_rating(self, bot: Bot, customer: CustomerRef, customer_id: int | None) -> None:
         """The one CSAT survey of a resolved ticket (shop.feedback refuses a second)."""
-        now = self.now()
-        survey = await self.tx(lambda s: feedback.open_survey(
+        now = now_utc()
+        survey = await self.messenger.tx(lambda s: feedback.open_survey(
             s, customer_id=customer_id, ticket_id=customer.ticket_id, now=now))
         if survey is None:
             return
-        reply = feedback.rating_reply(tickets.RATING_QUESTION, subject=f"ticket:{customer.ticket_id}")
+        reply = feedback.rating_reply(RATING_QUESTION, subject=f"ticket:{customer.ticket_id}")
         markup = inline_keyboard([{"title": b.title, "payload": b.payload} for b in reply.buttons])
-        await self.tell_customer(bot, customer, reply.text or tickets.RATING_QUESTION, markup)
+        await self.messenger.tell_customer(bot, customer, reply.text or RATING_QUESTION, markup)
 
     @refusals
     async def transfer(self, bot: Bot, actor: User, ticket_id: int, ref: str) -> Outcome:
-        now = self.now()
+        now = now_utc()
 
         def work(session: Session) -> tuple[CustomerRef, TelegramAccount, str]:
-            staff = self._staff(session, actor)
-            ticket = self._ticket(session, ticket_id)
-            target = tickets.find_staff(session, ref) if ref.strip() else None
+            staff = require_staff(session, actor)
+            ticket = require_ticket(session, ticket_id)
+            target = staff_directory.find_staff(session, ref) if ref.strip() else None
             if target is None:
                 raise Refused(f"I don't know a team member called {ref.strip() or '?'}. Use their "
                               "Telegram id, or their @username once they have used the bot.")
             tickets.transfer(session, ticket, by=actor.id, to=target.telegram_user_id, now=now)
-            return self._customer(session, ticket), target, staff.display_name or actor.first_name
+            return customer_ref(session, ticket), target, staff.display_name or actor.first_name
 
-        customer, target, by_name = await self.tx(work)
+        customer, target, by_name = await self.messenger.tx(work)
         target_name = target.display_name or f"user {target.telegram_user_id}"
-        await self.refresh_cards(bot, ticket_id)
+        await self.messenger.refresh_cards(bot, ticket_id)
         if self.settings.staff_chat_id is not None:
-            await self.post_card(bot, ticket_id, headline=f"➡️ Transferred to {target_name} by {by_name}")
+            await self.messenger.post_card(bot, ticket_id,
+                                           headline=f"➡️ Transferred to {target_name} by {by_name}")
         elif target.chat_id is not None:
-            await self.post_card(bot, ticket_id, chats=[target.chat_id],
-                                 headline=f"➡️ {by_name} transferred this ticket to you")
-        await self.tell_customer(bot, customer, f"{tickets.first_name(target_name)} from our team is "
-                                                "taking over your conversation.")
+            await self.messenger.post_card(bot, ticket_id, chats=[target.chat_id],
+                                           headline=f"➡️ {by_name} transferred this ticket to you")
+        await self.messenger.tell_customer(
+            bot, customer, f"{first_name(target_name)} from our team is taking over your conversation.")
         return Outcome(f"Ticket #{ticket_id} is now with {target_name}.")
 
     @refusals
     async def transfer_options(self, actor: User, ticket_id: int) -> Outcome:
         """The Transfer button: whom the ticket can go to, as buttons."""
         def work(session: Session) -> list[tuple[int, str]]:
-            self._staff(session, actor)
-            ticket = self._ticket(session, ticket_id)
+            require_staff(session, actor)
+            ticket = require_ticket(session, ticket_id)
             if ticket.status == TicketStatus.resolved.value:
                 raise Refused(f"Ticket #{ticket_id} is already resolved.")
             return [(a.telegram_user_id, a.display_name or f"user {a.telegram_user_id}")
-                    for a in tickets.staff_recipients(session)
+                    for a in staff_directory.staff_recipients(session)
                     if a.telegram_user_id != ticket.assignee_telegram_id]
 
-        options = await self.tx(work)
+        options = await self.messenger.tx(work)
         if not options:
             return Outcome("There is nobody else on the team to transfer it to.", ok=False)
         return Outcome(f"Transfer ticket #{ticket_id} to:",
@@ -109,52 +125,54 @@ class StaffActions(DeskBase):
 
     @refusals
     async def escalate(self, bot: Bot, actor: User, ticket_id: int) -> Outcome:
-        now = self.now()
+        now = now_utc()
 
         def work(session: Session) -> tuple[CustomerRef, TelegramAccount, str]:
-            staff = self._staff(session, actor)
-            ticket = self._ticket(session, ticket_id)
+            staff = require_staff(session, actor)
+            ticket = require_ticket(session, ticket_id)
             owner = tickets.escalate(session, ticket, by=actor.id, now=now)
-            return self._customer(session, ticket), owner, staff.display_name or actor.first_name
+            return customer_ref(session, ticket), owner, staff.display_name or actor.first_name
 
-        customer, owner, by_name = await self.tx(work)
+        customer, owner, by_name = await self.messenger.tx(work)
         owner_name = owner.display_name or f"user {owner.telegram_user_id}"
-        await self.refresh_cards(bot, ticket_id)
-        reached = await self.post_card(bot, ticket_id, chats=[owner.chat_id] if owner.chat_id else [],
-                                       headline=f"⬆️ {by_name} escalated this ticket to you")
-        await self.tell_customer(bot, customer, f"{tickets.first_name(owner_name)}, who runs the shop, is "
-                                                "taking over your conversation.")
+        await self.messenger.refresh_cards(bot, ticket_id)
+        reached = await self.messenger.post_card(bot, ticket_id,
+                                                 chats=[owner.chat_id] if owner.chat_id else [],
+                                                 headline=f"⬆️ {by_name} escalated this ticket to you")
+        await self.messenger.tell_customer(
+            bot, customer, f"{first_name(owner_name)}, who runs the shop, is taking over your conversation.")
         note = "" if reached else " (I couldn't reach them privately: they must start the bot first)"
         return Outcome(f"Ticket #{ticket_id} is escalated to {owner_name}, the owner{note}.")
 
     @refusals
     async def note(self, actor: User, ticket_id: int, text: str) -> Outcome:
-        now = self.now()
+        now = now_utc()
 
         def work(session: Session) -> None:
-            self._staff(session, actor)
-            tickets.add_note(session, self._ticket(session, ticket_id), by=actor.id, text=text, now=now)
+            require_staff(session, actor)
+            tickets.add_note(session, require_ticket(session, ticket_id), by=actor.id, text=text, now=now)
 
-        await self.tx(work)
+        await self.messenger.tx(work)
         return Outcome(f"📝 Note added to ticket #{ticket_id} (only the team sees it).")
 
     async def is_staff(self, user: User) -> bool:
-        return await self.tx(lambda s: tickets.staff_member(s, user.id) is not None)
+        return await self.messenger.tx(lambda s: staff_directory.staff_member(s, user.id) is not None)
 
     @refusals
     async def queue(self, actor: User) -> Outcome:
         def work(session: Session) -> list[tuple[Ticket, str, str | None]]:
-            self._staff(session, actor)
-            return [(t, tickets.customer_name(session, t),
-                     tickets.name_of(session, t.assignee_telegram_id) if t.assignee_telegram_id else None)
+            require_staff(session, actor)
+            return [(t, conversation_log.customer_name(session, t),
+                     staff_directory.name_of(session, t.assignee_telegram_id)
+                     if t.assignee_telegram_id else None)
                     for t in tickets.open_queue(session)]
 
-        rows = await self.tx(work)
-        return Outcome(cards.queue_text(rows, now=self.now()), markup=cards.queue_keyboard(rows))
+        rows = await self.messenger.tx(work)
+        return Outcome(cards.queue_text(rows, now=now_utc()), markup=cards.queue_keyboard(rows))
 
     @refusals
     async def show_card(self, bot: Bot, actor: User, ticket_id: int, chat_id: int) -> Outcome:
         """Post a fresh card of the ticket in the actor's chat (after /claim, to reply to)."""
-        await self.tx(lambda s: (self._staff(s, actor), self._ticket(s, ticket_id)))
-        await self.post_card(bot, ticket_id, headline=None, chats=[chat_id])
+        await self.messenger.tx(lambda s: (require_staff(s, actor), require_ticket(s, ticket_id)))
+        await self.messenger.post_card(bot, ticket_id, headline=None, chats=[chat_id])
         return Outcome(None)

@@ -9,41 +9,58 @@ processes do not both announce it.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 
 from sqlalchemy.orm import Session
 from telegram import Bot
 
-from bot.handoff.base import DeskBase
-from shop import tickets
-from shop.hours import duration_text
+from bot.handoff.messenger import Messenger, now_utc
+from shop import staff_directory, tickets
+from shop.hours import BusinessHours, duration_text
+
+SWEEP_SECONDS = 5.0  # how often new tickets and reminders are checked (at most)
 
 
-class Timers(DeskBase):
+class Timers:
+    """The sweep, in business time (BUSINESS_HOURS) against FIRST_RESPONSE_TARGET_MINUTES."""
+
+    def __init__(self, messenger: Messenger) -> None:
+        self.messenger = messenger
+        settings = messenger.settings
+        self.hours = BusinessHours.from_settings(settings)
+        self.target = settings.first_response_target_minutes
+        self._sweep_lock = asyncio.Lock()
+
+    @property
+    def sweep_interval(self) -> float:
+        """Often enough to notice a reminder within a quarter of the target, at most every 5 s."""
+        return max(0.5, min(SWEEP_SECONDS, self.target * 60 / 4))
+
     async def sweep(self, bot: Bot) -> None:
         """Re-queue tickets of people who left, announce new tickets, remind about waiting ones."""
         async with self._sweep_lock:
-            now = self.now()
+            now = now_utc()
             await self._requeue_departed(bot, now)
             await self._announce_new(bot, now)
             await self._remind_overdue(bot, now)
 
     async def _requeue_departed(self, bot: Bot, now: datetime) -> None:
         def work(session: Session) -> list[tuple[int, str]]:
-            return [(t.id, tickets.name_of(session, previous))
+            return [(t.id, staff_directory.name_of(session, previous))
                     for t, previous in tickets.release_departed(session, now=now)]
 
-        for ticket_id, name in await self.tx(work):
-            await self.post_card(bot, ticket_id,
-                                 headline=f"↩️ Back in the queue: {name} is no longer on the team.")
+        for ticket_id, name in await self.messenger.tx(work):
+            await self.messenger.post_card(bot, ticket_id,
+                                           headline=f"↩️ Back in the queue: {name} is no longer on the team.")
 
     async def _announce_new(self, bot: Bot, now: datetime) -> None:
         def work(session: Session) -> list[int]:
             return [t.id for t in tickets.unalerted(session)
                     if tickets.take_alert(session, t, kind="alert", now=now, expected_last=None)]
 
-        for ticket_id in await self.tx(work):
-            await self.post_card(bot, ticket_id, headline="🆕 New ticket")
+        for ticket_id in await self.messenger.tx(work):
+            await self.messenger.post_card(bot, ticket_id, headline="🆕 New ticket")
 
     async def _remind_overdue(self, bot: Bot, now: datetime) -> None:
         """Staff every target of business time without an answer; the owner once, at twice it."""
@@ -56,14 +73,13 @@ class Timers(DeskBase):
                                            expected_last=t.last_alert_at)]
             for ticket in found.owner:
                 tickets.record_owner_alert(session, ticket, now=now)
-            owner_chats = [o.chat_id for o in tickets.owners(session)
-                           if o.chat_id and o.started and not o.blocked]
+            owner_chats = [o.chat_id for o in staff_directory.reachable_owners(session) if o.chat_id]
             return staff, [(t.id, waited[t.id]) for t in found.owner], owner_chats
 
-        staff, owner, owner_chats = await self.tx(work)
+        staff, owner, owner_chats = await self.messenger.tx(work)
         for ticket_id, waited in staff:
-            await self.post_card(bot, ticket_id,
-                                 headline=f"⏰ Still waiting after {waited}: please claim it.")
+            await self.messenger.post_card(bot, ticket_id,
+                                           headline=f"⏰ Still waiting after {waited}: please claim it.")
         for ticket_id, waited in owner:
-            await self.post_card(bot, ticket_id, chats=owner_chats,
-                                 headline=f"⚠️ Nobody has answered this customer for {waited}.")
+            await self.messenger.post_card(bot, ticket_id, chats=owner_chats,
+                                           headline=f"⚠️ Nobody has answered this customer for {waited}.")

@@ -25,7 +25,7 @@ from shop.models import Customer, DeliveryStage, Order, OrderItem, Product
 YIELD_ROWS = 10_000
 
 
-def _queries() -> dict[Kind, Select[Any]]:
+def _queries() -> dict[Kind, Select[*tuple[Any, ...]]]:
     has_email = Customer.email.is_not(None)  # erased customers have no key to import on
     return {
         Kind.customers: select(

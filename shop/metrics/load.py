@@ -79,7 +79,7 @@ def _epoch_postgresql(element: epoch_seconds, compiler: SQLCompiler, **kw: Any) 
     return compiler.process(cast(func.floor(extract("epoch", column)), BigInteger), **kw)
 
 
-def _total(expression: ColumnElement[Any]) -> ColumnElement[float]:
+def _total(expression: ColumnElement[Any] | InstrumentedAttribute[Any]) -> ColumnElement[float]:
     """SUM that is 0 rather than NULL over no rows, as a float on every backend."""
     return cast(func.coalesce(func.sum(expression), 0), Float)
 

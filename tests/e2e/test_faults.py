@@ -31,11 +31,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from actions.base import SORRY
 from bot.app import ERROR_REPLY
-from bot.handoff.desk import STAFF_RASA_DOWN
 from local_bot_api import FakeUser, LocalBotApi
 from rasa_runtime.supervisor import Supervisor, actions_spec, rasa_spec
 from shop import demo
 from shop.db import SQLITE_BUSY_TIMEOUT_MS, make_engine, make_session_factory
+from shop.handoff import STAFF_RASA_DOWN
 from shop.models import HandledUpdate, Role, Ticket
 from shop.orders import NOT_LINKED
 from shop.settings import PROJECT_ROOT, Settings

@@ -22,6 +22,7 @@ from rasa_runtime.supervisor import Supervisor
 from shop import staff as staff_admin
 from shop import tickets
 from shop.db import make_engine, make_session_factory
+from shop.handoff import RATING_QUESTION, RESOLVED_TEXT
 from shop.models import Message, Role, Survey, TelegramAccount, Ticket, TicketEvent
 from shop.settings import Settings
 from tests.e2e.conftest import bot_settings, free_port, run_bot
@@ -185,8 +186,8 @@ class TestStaffGroup:
         await group.send(f"/resolve {opened.id}", from_user=team.tom)
         await next_matching(group, mentions(f"Resolved ticket #{opened.id}"))
         resolved_msg, rating = await customer.wait_for(2)
-        assert resolved_msg.text == tickets.RESOLVED_TEXT
-        assert rating.text == tickets.RATING_QUESTION and len(rating.buttons) == 5
+        assert resolved_msg.text == RESOLVED_TEXT
+        assert rating.text == RATING_QUESTION and len(rating.buttons) == 5
         callback = rating.reply_markup["inline_keyboard"][0][0]["callback_data"]
         assert callback.startswith("r:/give_feedback") and f"ticket:{opened.id}" in callback
         done = ticket(sessions, opened.id)
@@ -196,7 +197,7 @@ class TestStaffGroup:
         await customer.send(f"where is my order {number}?")
         [bot_again] = await customer.wait_for(1, timeout=60)
         assert bot_again.text is not None and bot_again.text.startswith(f"Order {number}")
-        asked = [m for m in api.sent_messages(customer.id) if m.text == tickets.RATING_QUESTION]
+        asked = [m for m in api.sent_messages(customer.id) if m.text == RATING_QUESTION]
         assert len(asked) == 1
         with store(sessions) as session:
             assert session.scalar(select(Survey).where(Survey.ticket_id == opened.id)) is not None
@@ -543,7 +544,7 @@ class TestOnePersonBusiness:
 
         await press(owner, f"t:resolve:{opened.id}", owner)
         resolved_msg, rating = await customer.wait_for(2)
-        assert resolved_msg.text == tickets.RESOLVED_TEXT and rating.text == tickets.RATING_QUESTION
+        assert resolved_msg.text == RESOLVED_TEXT and rating.text == RATING_QUESTION
         await customer.send(f"where is my order {number}?")
         [bot_again] = await customer.wait_for(1, timeout=60)
         assert bot_again.text is not None and bot_again.text.startswith(f"Order {number}")

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from shop import requests
+from shop import order_requests
 from shop.models import Ticket
 from shop.orders import NOT_FOUND, NOT_LINKED
 from shop.replies import MAX_CALLBACK_BYTES
@@ -26,7 +26,7 @@ def ann(session, now):
 
 
 def cancel(session, now, number, subject=None, text=None):
-    return requests.cancel_reply(session, telegram_user_id=USER, raw_number=number, subject=subject,
+    return order_requests.cancel_reply(session, telegram_user_id=USER, raw_number=number, subject=subject,
                                  message_text=text, now=now, zone=BERLIN)
 
 
@@ -43,19 +43,21 @@ def test_unshipped_order_is_cancelled_only_after_confirmation(session, now, ann,
         '/cancel_order{"order_id":"4001","subject":"confirm"}',
         '/cancel_order{"order_id":"4001","subject":"keep"}']
     assert order.status != "cancelled"
-    kept = cancel(session, now, "4001", subject=requests.KEEP)
+    kept = cancel(session, now, "4001", subject=order_requests.KEEP)
     assert kept.text == "OK, order 4001 stays as it is." and order.status != "cancelled"
-    done_reply = cancel(session, now, "4001", subject=requests.CONFIRM)
+    done_reply = cancel(session, now, "4001", subject=order_requests.CONFIRM)
     assert done_reply.text.startswith("Done: order 4001 is cancelled")
     assert order.status == "cancelled"
-    assert cancel(session, now, "4001", subject=requests.CONFIRM).text == "Order 4001 is already cancelled."
+    again = cancel(session, now, "4001", subject=order_requests.CONFIRM)
+    assert again.text == "Order 4001 is already cancelled."
     assert tickets(session) == []
 
 
 @pytest.mark.parametrize("done", [3, 4])  # shipped, out for delivery
 def test_shipped_order_becomes_a_ticket_even_when_confirmed(session, now, ann, done):
     order = b.goods_order(session, owner=ann, number="4002", created_at=now - timedelta(days=3), done=done)
-    reply = cancel(session, now, "4002", subject=requests.CONFIRM, text='/cancel_order{"order_id":"4002"}')
+    reply = cancel(session, now, "4002", subject=order_requests.CONFIRM,
+                   text='/cancel_order{"order_id":"4002"}')
     [ticket] = tickets(session)
     assert ticket.reason == "cancel_order" and ticket.order_id == order.id and ticket.status == "waiting"
     assert ticket.details.startswith("Cancel order 4002")
@@ -63,7 +65,7 @@ def test_shipped_order_becomes_a_ticket_even_when_confirmed(session, now, ann, d
     assert order.status != "cancelled"
     assert reply.custom["type"] == "handoff" and reply.custom["ticket_id"] == ticket.id
     assert f"ticket #{ticket.id}" in b.said(reply) and "already left our warehouse" in b.said(reply)
-    assert b.said(reply).endswith(requests.WITH_A_PERSON)
+    assert b.said(reply).endswith(order_requests.WITH_A_PERSON)
 
 
 def test_delivered_order_cannot_be_cancelled(session, now, ann):
@@ -75,10 +77,10 @@ def test_delivered_order_cannot_be_cancelled(session, now, ann):
 
 def test_service_projects(session, now, ann):
     fresh = b.project_order(session, owner=ann, number="4004", created_at=now, done=0)
-    assert requests.can_cancel(fresh)
+    assert order_requests.can_cancel(fresh)
     started = b.project_order(session, owner=ann, number="4005", created_at=now - timedelta(days=10), done=1)
-    assert not requests.can_cancel(started)
-    reply = cancel(session, now, "4005", subject=requests.CONFIRM)
+    assert not order_requests.can_cancel(started)
+    reply = cancel(session, now, "4005", subject=order_requests.CONFIRM)
     assert "work on it has already started" in b.said(reply)
     assert started.status == "in_progress"
 
@@ -86,10 +88,12 @@ def test_service_projects(session, now, ann):
 def test_cancel_rules_for_strangers_and_other_peoples_orders(session, now, ann):
     other = b.customer(session, name="Omar", created_at=now)
     theirs = b.goods_order(session, owner=other, number="4006", created_at=now)
-    assert cancel(session, now, "4006", subject=requests.CONFIRM).text == NOT_FOUND.format(number="4006")
+    unknown = cancel(session, now, "4006", subject=order_requests.CONFIRM)
+    assert unknown.text == NOT_FOUND.format(number="4006")
     assert theirs.status == "placed"
-    stranger = requests.cancel_reply(session, telegram_user_id=1, raw_number="4006", subject=requests.CONFIRM,
-                                     message_text=None, now=now, zone=BERLIN)
+    stranger = order_requests.cancel_reply(session, telegram_user_id=1, raw_number="4006",
+                                           subject=order_requests.CONFIRM, message_text=None, now=now,
+                                           zone=BERLIN)
     assert stranger.text == NOT_LINKED and theirs.status == "placed"
 
 
@@ -111,7 +115,7 @@ def test_confirm_buttons_fit_telegram_for_the_longest_order_number(session, now,
 def test_change_address_opens_a_ticket_with_the_customers_words(session, now, ann):
     order = b.goods_order(session, owner=ann, number="4010", created_at=now, done=1)
     order.shipping_address = "Ann, Hauptstr. 1, Berlin"
-    reply = requests.change_address_reply(session, telegram_user_id=USER, raw_number="4010",
+    reply = order_requests.change_address_reply(session, telegram_user_id=USER, raw_number="4010",
                                           message_text="ship 4010 to Bahnhofstr. 5, 20095 Hamburg",
                                           now=now, zone=BERLIN)
     [ticket] = tickets(session)
@@ -120,7 +124,7 @@ def test_change_address_opens_a_ticket_with_the_customers_words(session, now, an
     assert "«ship 4010 to Bahnhofstr. 5, 20095 Hamburg»" in ticket.details
     assert f"ticket #{ticket.id}" in b.said(reply) and "next message" in b.said(reply)
     # The address sent next (if it reaches the bot) is added to the same ticket.
-    requests.change_address_reply(session, telegram_user_id=USER, raw_number=None,
+    order_requests.change_address_reply(session, telegram_user_id=USER, raw_number=None,
                                   message_text="the new address is Bahnhofstr. 7", now=now, zone=BERLIN)
     [same] = tickets(session)
     assert "Bahnhofstr. 7" in same.details
@@ -128,20 +132,20 @@ def test_change_address_opens_a_ticket_with_the_customers_words(session, now, an
 
 def test_change_address_of_a_delivered_order_is_refused(session, now, ann):
     b.goods_order(session, owner=ann, number="4011", created_at=now - timedelta(days=9), done=5)
-    reply = requests.change_address_reply(session, telegram_user_id=USER, raw_number="4011",
+    reply = order_requests.change_address_reply(session, telegram_user_id=USER, raw_number="4011",
                                           message_text="ship 4011 to my office", now=now, zone=BERLIN)
     assert "already delivered" in reply.text and tickets(session) == []
 
 
 def test_refund_opens_a_ticket(session, now, ann):
     order = b.goods_order(session, owner=ann, number="4012", created_at=now - timedelta(days=9), done=5)
-    reply = requests.refund_reply(session, telegram_user_id=USER, raw_number=None,
+    reply = order_requests.refund_reply(session, telegram_user_id=USER, raw_number=None,
                                   message_text="I want my money back, it broke", now=now, zone=BERLIN)
     [ticket] = tickets(session)
     assert ticket.reason == "refund_request" and ticket.order_id == order.id
     assert "«I want my money back, it broke»" in ticket.details
     assert "refund request for order 4012" in b.said(reply)
-    assert requests.refund_reply(session, telegram_user_id=2, raw_number="4012", message_text="refund",
+    assert order_requests.refund_reply(session, telegram_user_id=2, raw_number="4012", message_text="refund",
                                  now=now, zone=BERLIN).text == NOT_LINKED
 
 
@@ -155,4 +159,4 @@ def test_refund_opens_a_ticket(session, now, ann):
     ([], None),
 ])
 def test_a_typed_yes_finds_the_order_only_in_a_cancel_question(buttons, pending):
-    assert requests.pending_cancellation(buttons) == pending
+    assert order_requests.pending_cancellation(buttons) == pending

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from actions.base import StoreAction, last_bot_buttons
 from actions.orders import requested_order
-from shop import requests
+from shop import order_requests
 from shop.replies import Reply
 from shop.settings import Settings
 
@@ -36,11 +36,11 @@ class ActionCancelOrder(OrderRequestAction):
         raw_number, subject = requested_order(tracker), latest_entity(tracker, "subject")
         said = (tracker.latest_message.get("intent") or {}).get("name")
         if said in ("affirm", "deny"):  # a typed "yes" or "no" to "Cancel order N?" (data/rules.yml)
-            raw_number = requests.pending_cancellation(last_bot_buttons(tracker))
+            raw_number = order_requests.pending_cancellation(last_bot_buttons(tracker))
             if raw_number is None:
-                return Reply(requests.NOTHING_TO_CONFIRM)
-            subject = requests.CONFIRM if said == "affirm" else requests.KEEP
-        return requests.cancel_reply(
+                return Reply(order_requests.NOTHING_TO_CONFIRM)
+            subject = order_requests.CONFIRM if said == "affirm" else order_requests.KEEP
+        return order_requests.cancel_reply(
             session, telegram_user_id=telegram_user_id, raw_number=raw_number, subject=subject,
             message_text=tracker.latest_message.get("text"), now=now, zone=settings.zone)
 
@@ -51,7 +51,7 @@ class ActionChangeAddress(OrderRequestAction):
 
     def answer(self, session: Session, tracker: Tracker, *, telegram_user_id: int,
                settings: Settings, now: datetime) -> Reply:
-        return requests.change_address_reply(
+        return order_requests.change_address_reply(
             session, telegram_user_id=telegram_user_id, raw_number=requested_order(tracker),
             message_text=tracker.latest_message.get("text"), now=now, zone=settings.zone)
 
@@ -62,6 +62,6 @@ class ActionRefundRequest(OrderRequestAction):
 
     def answer(self, session: Session, tracker: Tracker, *, telegram_user_id: int,
                settings: Settings, now: datetime) -> Reply:
-        return requests.refund_reply(
+        return order_requests.refund_reply(
             session, telegram_user_id=telegram_user_id, raw_number=requested_order(tracker),
             message_text=tracker.latest_message.get("text"), now=now, zone=settings.zone)

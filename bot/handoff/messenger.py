@@ -1,5 +1,8 @@
 """The handoff desk's groundwork: who gets what, ticket cards, and talking to customers.
 
+The Messenger is the one part of the desk that talks to Telegram on its behalf; the relay,
+the staff actions and the timers (bot/handoff/desk.py) each hold it.
+
 Every rule (who is staff, what a claim or transfer does, which tickets are overdue) is
 in shop.tickets; the desk moves messages and keeps the store's picture of them: each
 card and relayed message is linked to its ticket in the store, so a restarted bot
@@ -9,7 +12,6 @@ per step, and never while waiting for Telegram.
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import logging
 from collections.abc import Awaitable, Callable, Coroutine
@@ -17,15 +19,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, ParamSpec, TypeVar
 
-from sqlalchemy import update
 from sqlalchemy.orm import Session
 from telegram import Bot, InlineKeyboardMarkup, Message, User
 from telegram.error import Forbidden, TelegramError
 
 from bot.handoff import cards
 from bot.services import Services
-from shop import accounts, tickets
-from shop.hours import BusinessHours
+from shop import accounts, conversation_log, staff_directory, tickets
 from shop.models import TelegramAccount, Ticket, TicketStatus
 
 log = logging.getLogger(__name__)
@@ -33,7 +33,6 @@ P = ParamSpec("P")
 T = TypeVar("T")
 
 NOT_STAFF = "Sorry, only the shop's team can do that."
-SWEEP_SECONDS = 5.0  # how often new tickets and reminders are checked (at most)
 
 
 class Refused(Exception):
@@ -70,76 +69,71 @@ class CustomerRef:
     name: str
 
 
-class DeskBase:
-    """What the relay, the staff actions and the timers share."""
+def now_utc() -> datetime:
+    return datetime.now(UTC)
+
+
+def require_staff(session: Session, user: User) -> TelegramAccount:
+    """The acting user's staff account (their @username remembered); Refused if not staff."""
+    account = staff_directory.staff_member(session, user.id)
+    if account is None:
+        raise Refused(NOT_STAFF)
+    staff_directory.remember_username(session, telegram_user_id=user.id, username=user.username,
+                                      now=now_utc())
+    return account
+
+
+def require_ticket(session: Session, ticket_id: int) -> Ticket:
+    """The ticket, locked for a state change; Refused if there is none."""
+    ticket = tickets.get_ticket(session, ticket_id, lock=True)
+    if ticket is None:
+        raise Refused(f"There is no ticket #{ticket_id}.")
+    return ticket
+
+
+def customer_ref(session: Session, ticket: Ticket) -> CustomerRef:
+    return CustomerRef(ticket.id, ticket.telegram_user_id, ticket.chat_id,
+                       conversation_log.customer_name(session, ticket))
+
+
+class Messenger:
+    """Ticket cards and messages to staff and customers, each linked to its ticket in the store."""
 
     def __init__(self, services: Services) -> None:
         self.services = services
         self.settings = services.settings
-        self.hours = BusinessHours.from_settings(self.settings)
-        self.target = self.settings.first_response_target_minutes
-        self._sweep_lock = asyncio.Lock()
-
-    @staticmethod
-    def now() -> datetime:
-        return datetime.now(UTC)
 
     async def tx(self, work: Callable[[Session], T]) -> T:
         return await self.services.in_transaction(work)
 
-    @property
-    def sweep_interval(self) -> float:
-        """Often enough to notice a reminder within a quarter of the target, at most every 5 s."""
-        return max(0.5, min(SWEEP_SECONDS, self.target * 60 / 4))
-
     # --- who gets what ----------------------------------------------------------------------
 
-    def _alert_chats(self, session: Session) -> list[int]:
+    def alert_chats(self, session: Session) -> list[int]:
         """Where new tickets are announced: the staff group, else every reachable staff member."""
         if self.settings.staff_chat_id is not None:
             return [self.settings.staff_chat_id]
-        return [a.chat_id for a in tickets.staff_recipients(session) if a.chat_id is not None]
+        return [a.chat_id for a in staff_directory.staff_recipients(session) if a.chat_id is not None]
 
-    def _relay_chats(self, session: Session, ticket: Ticket) -> list[int]:
+    def relay_chats(self, session: Session, ticket: Ticket) -> list[int]:
         """Where a customer's message goes: the group, else the assignee, else all staff."""
         if self.settings.staff_chat_id is None and ticket.status == TicketStatus.human.value \
                 and ticket.assignee_telegram_id is not None:
             account = accounts.get_account(session, ticket.assignee_telegram_id)
             if account is not None and account.chat_id and account.started and not account.blocked:
                 return [account.chat_id]
-        return self._alert_chats(session)
-
-    def _staff(self, session: Session, user: User) -> TelegramAccount:
-        account = tickets.staff_member(session, user.id)
-        if account is None:
-            raise Refused(NOT_STAFF)
-        tickets.remember_username(session, telegram_user_id=user.id, username=user.username,
-                                  now=self.now())
-        return account
-
-    @staticmethod
-    def _ticket(session: Session, ticket_id: int) -> Ticket:
-        ticket = tickets.get_ticket(session, ticket_id, lock=True)
-        if ticket is None:
-            raise Refused(f"There is no ticket #{ticket_id}.")
-        return ticket
-
-    @staticmethod
-    def _customer(session: Session, ticket: Ticket) -> CustomerRef:
-        return CustomerRef(ticket.id, ticket.telegram_user_id, ticket.chat_id,
-                           tickets.customer_name(session, ticket))
+        return self.alert_chats(session)
 
     # --- cards -------------------------------------------------------------------------------
 
     async def post_card(self, bot: Bot, ticket_id: int, *, headline: str | None,
                         chats: list[int] | None = None) -> list[int]:
         """Send the ticket's card to `chats` (default: where alerts go); returns who got it."""
-        def load(session: Session) -> tuple[tickets.TicketSummary, list[int]] | None:
+        def load(session: Session) -> tuple[conversation_log.TicketSummary, list[int]] | None:
             ticket = tickets.get_ticket(session, ticket_id)
             if ticket is None:
                 return None
-            targets = chats if chats is not None else self._alert_chats(session)
-            return tickets.summary(session, ticket), targets
+            targets = chats if chats is not None else self.alert_chats(session)
+            return conversation_log.summary(session, ticket), targets
 
         loaded = await self.tx(load)
         if loaded is None:
@@ -148,34 +142,34 @@ class DeskBase:
         if not targets:
             log.warning("ticket #%s: no staff group and no staff member to alert", ticket_id)
             return []
-        text = cards.card_text(summary, zone=self.settings.zone, now=self.now(), headline=headline)
+        text = cards.card_text(summary, zone=self.settings.zone, now=now_utc(), headline=headline)
         markup = cards.card_keyboard(summary)
 
         async def send(chat_id: int) -> list[int]:
-            message = await self._send_to_staff(bot, chat_id, text, markup)
+            message = await self.send_to_staff(bot, chat_id, text, markup)
             return [message.message_id] if message is not None else []
 
-        sent = await self._fan_out(targets, send)
+        sent = await self.fan_out(targets, send)
         if sent:
-            await self._link(ticket_id, "card", sent)
+            await self.link(ticket_id, "card", sent)
         else:
             log.warning("ticket #%s: the card reached nobody (%s)", ticket_id, targets)
         return [chat_id for chat_id, _ in sent]
 
     async def refresh_cards(self, bot: Bot, ticket_id: int, *, limit: int = 5) -> None:
         """Show the ticket's new state on its latest cards (claimed by, resolved...)."""
-        def load(session: Session) -> tuple[tickets.TicketSummary, list[tuple[int, int]]] | None:
+        def load(session: Session) -> tuple[conversation_log.TicketSummary, list[tuple[int, int]]] | None:
             ticket = tickets.get_ticket(session, ticket_id)
             if ticket is None:
                 return None
-            links = tickets.card_messages(session, ticket_id, limit=limit)
-            return tickets.summary(session, ticket), [(m.chat_id, m.message_id) for m in links]
+            links = conversation_log.card_messages(session, ticket_id, limit=limit)
+            return conversation_log.summary(session, ticket), [(m.chat_id, m.message_id) for m in links]
 
         loaded = await self.tx(load)
         if loaded is None:
             return
         summary, links = loaded
-        text = cards.card_text(summary, zone=self.settings.zone, now=self.now())
+        text = cards.card_text(summary, zone=self.settings.zone, now=now_utc())
         markup = cards.card_keyboard(summary)
         for chat_id, message_id in links:
             try:
@@ -183,7 +177,7 @@ class DeskBase:
             except TelegramError as exc:  # deleted, not modified, chat gone: the card just stays as it was
                 log.debug("card %s/%s of ticket #%s not updated: %s", chat_id, message_id, ticket_id, exc)
 
-    async def _fan_out(self, chats: list[int], send: Callable[[int], Awaitable[list[int]]]
+    async def fan_out(self, chats: list[int], send: Callable[[int], Awaitable[list[int]]]
                        ) -> list[tuple[int, int]]:
         """Send to each chat; if the staff group is unreachable, to each staff member instead."""
         sent = [(chat_id, message_id) for chat_id in chats for message_id in await send(chat_id)]
@@ -191,37 +185,38 @@ class DeskBase:
         if sent or group is None or group not in chats:
             return sent
         log.warning("the staff group %s is unreachable: writing to staff privately", group)
-        private = await self.tx(lambda s: [a.chat_id for a in tickets.staff_recipients(s) if a.chat_id])
+        private = await self.tx(lambda s: [a.chat_id for a in staff_directory.staff_recipients(s)
+                                           if a.chat_id])
         return [(chat_id, message_id) for chat_id in private for message_id in await send(chat_id)]
 
-    async def _send_to_staff(self, bot: Bot, chat_id: int, text: str,
+    async def send_to_staff(self, bot: Bot, chat_id: int, text: str,
                              markup: InlineKeyboardMarkup | None = None) -> Message | None:
         try:
             return await bot.send_message(chat_id, text, reply_markup=markup)
         except Forbidden:
-            await self._mark_blocked(chat_id)
+            await self.mark_blocked(chat_id)
         except TelegramError as exc:
             log.warning("could not write to staff chat %s: %s", chat_id, exc)
         return None
 
-    async def _link(self, ticket_id: int, kind: str, sent: list[tuple[int, int]],
+    async def link(self, ticket_id: int, kind: str, sent: list[tuple[int, int]],
                     origin: int | None = None) -> None:
-        now = self.now()
+        now = now_utc()
 
         def work(session: Session) -> None:
             for chat_id, message_id in sent:
-                tickets.link_message(session, ticket_id=ticket_id, chat_id=chat_id, message_id=message_id,
-                                     kind=kind, origin_message_id=origin, now=now)
+                conversation_log.link_message(session, ticket_id=ticket_id, chat_id=chat_id,
+                                              message_id=message_id,
+                                              kind=kind, origin_message_id=origin, now=now)
         await self.tx(work)
 
-    async def _mark_blocked(self, chat_id: int) -> None:
+    async def mark_blocked(self, chat_id: int) -> None:
         """A private chat answered 403: that user blocked the bot (or never started it)."""
         if chat_id < 0:
             log.warning("the bot may not write to group %s (removed from it?)", chat_id)
             return
         log.info("user %s has blocked the bot", chat_id)
-        await self.tx(lambda s: s.execute(update(TelegramAccount).where(TelegramAccount.chat_id == chat_id)
-                                          .values(blocked=True)))
+        await self.tx(lambda s: accounts.mark_blocked(s, chat_id=chat_id))
 
     async def tell_customer(self, bot: Bot, customer: CustomerRef, text: str,
                             markup: InlineKeyboardMarkup | None = None) -> bool:
@@ -229,13 +224,13 @@ class DeskBase:
         try:
             sent = await bot.send_message(customer.chat_id, text, reply_markup=markup)
         except Forbidden:
-            await self._mark_blocked(customer.chat_id)
+            await self.mark_blocked(customer.chat_id)
             return False
         except TelegramError as exc:
             log.warning("could not tell the customer of ticket #%s: %s", customer.ticket_id, exc)
             return False
-        now = self.now()
-        await self.tx(lambda s: tickets.log_message(
+        now = now_utc()
+        await self.tx(lambda s: conversation_log.log_message(
             s, telegram_user_id=customer.telegram_user_id, direction="out", text=text, now=now,
             ticket_id=customer.ticket_id, message_id=sent.message_id))
         return True
