@@ -9,7 +9,7 @@ from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
 from bot import digest, handoff, notifier, order_api
-from bot.handlers import customer, linking, staff
+from bot.handlers import customer, faq, linking, staff
 from bot.processing import PerChatUpdateProcessor
 from bot.ratelimit import OutgoingRateLimiter
 from bot.services import BotContext, Services
@@ -58,6 +58,7 @@ def build_application(services: Services, *, token: str) -> Application:  # type
     )
     application.bot_data["services"] = services
     linking.register(application)
+    faq.register(application)
     customer.register(application)
     notifier.schedule(application)
     staff.register(application)

@@ -12,14 +12,17 @@ from telegram.ext import Application
 
 from bot.render import send_replies
 from bot.services import BotContext, Services
+from shop.faq import owner as faq_owner
 from shop.models import Role, TelegramAccount
 from shop.owner import report_replies
+from shop.replies import Reply
 
 log = logging.getLogger(__name__)
 
 
 async def deliver_digest(bot: Bot, services: Services, *, now: datetime) -> list[int]:
-    """Send the last 7 days' report to every reachable owner; return the chats reached."""
+    """Send the last 7 days' report, and the week's unanswered questions (one message each, so the
+    owner answers one by replying to it), to every reachable owner; return the chats reached."""
     settings = services.settings
 
     def work(session):  # type: ignore[no-untyped-def]
@@ -28,9 +31,10 @@ async def deliver_digest(bot: Bot, services: Services, *, now: datetime) -> list
             TelegramAccount.blocked.is_(False), TelegramAccount.chat_id.is_not(None))).all()
         if not owners:
             return [], []
+        questions = [Reply(text) for text in faq_owner.digest_questions(session, now=now)]
         return ([o.chat_id for o in owners],
                 report_replies(session, telegram_user_id=None, period_text="last 7 days",
-                               settings=settings, now=now))
+                               settings=settings, now=now) + questions)
 
     chats, replies = await services.in_transaction(work)
     reached = []
