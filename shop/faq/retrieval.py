@@ -22,8 +22,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.sparse import csr_matrix, hstack
 from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.metrics.pairwise import linear_kernel
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -83,20 +83,44 @@ class FaqIndex:
         self._word = TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True,
                                      preprocessor=content_words, strip_accents="unicode",
                                      token_pattern=r"(?u)\b\w+\b")
-        self._char_matrix = self._char.fit_transform(texts)
+        char = self._char.fit_transform(texts)
         try:
-            self._word_matrix = self._word.fit_transform(texts)
+            word = self._word.fit_transform(texts)
+            self._has_words = True
         except ValueError:  # every document is stop words only: the character view alone
-            self._word_matrix = None
+            word, self._has_words = csr_matrix((len(texts), 0)), False
+        # TF-IDF rows are L2-normalised, so a dot product is the cosine (what linear_kernel
+        # computes); both views side by side make one sparse product per query.
+        self._documents = hstack([char, word], format="csr")
+        char_weight = CHAR_WEIGHT if self._has_words else 1.0
+        self._views = [(self._char.build_analyzer(), self._char.vocabulary_, self._char.idf_, 0,
+                        char_weight)]
+        if self._has_words:
+            self._views.append((self._word.build_analyzer(), self._word.vocabulary_, self._word.idf_,
+                                char.shape[1], 1 - char_weight))
+
+    def _query(self, text: str) -> np.ndarray:
+        """`text` as a dense row of both views, weighted: what TfidfVectorizer.transform gives
+        (sublinear tf × idf, L2-normalised), without its per-call checks (a query is ~50 terms)."""
+        vector = np.zeros(self._documents.shape[1])
+        for analyse, vocabulary, idf, offset, weight in self._views:
+            counts: dict[int, int] = {}
+            for term in analyse(text):
+                if (column := vocabulary.get(term)) is not None:
+                    counts[column] = counts.get(column, 0) + 1
+            if not counts:
+                continue
+            columns = np.fromiter(counts, dtype=np.int64)
+            values = (1 + np.log(np.fromiter(counts.values(), dtype=np.float64))) * idf[columns]
+            vector[offset + columns] = weight * values / np.linalg.norm(values)
+        return vector
 
     def search(self, text: str, *, top: int = 3) -> list[Match]:
         """The best `top` entries for `text`, best first (empty for an empty index)."""
         if not self.size or not text.strip():
             return []
-        scores = linear_kernel(self._char.transform([text]), self._char_matrix).ravel()
-        if self._word_matrix is not None:
-            words = linear_kernel(self._word.transform([text]), self._word_matrix).ravel()
-            scores = CHAR_WEIGHT * scores + (1 - CHAR_WEIGHT) * words
+        query = self._query(text)
+        scores = self._documents @ query
         per_entry = np.maximum.reduceat(scores, self._starts)
         best = np.argsort(-per_entry, kind="stable")[:top]
         return [Match(int(self.entry_ids[i]), float(per_entry[i])) for i in best]
