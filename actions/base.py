@@ -14,6 +14,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.orm import Session, sessionmaker
 
+from shop import turns
 from shop.db import make_engine, make_session_factory
 from shop.replies import Reply
 from shop.settings import Settings, load_settings
@@ -78,8 +79,12 @@ class StoreAction(Action, ABC):
         settings, sessions = store()
 
         def work(session: Session) -> Reply | list[Reply]:
+            now = datetime.now(UTC)
+            intent = (tracker.latest_message or {}).get("intent") or {}
+            turns.record_turn(session, telegram_user_id=telegram_user_id, intent=intent.get("name"),
+                              confidence=intent.get("confidence"), action=self.name(), now=now)
             return self.answer(session, tracker, telegram_user_id=telegram_user_id,
-                               settings=settings, now=datetime.now(UTC))
+                               settings=settings, now=now)
 
         sorry: Reply | list[Reply] = Reply(SORRY)
         replies = await guarded(sessions, work, sorry, action=self.name(), sender=telegram_user_id)

@@ -19,6 +19,7 @@ from rasa_sdk.events import SlotSet
 from sqlalchemy.orm import Session
 
 from actions.base import StoreAction, last_bot_buttons
+from actions.faq import faq_answer_or_none
 from shop import accounts
 from shop.handoff import open_handoff
 from shop.models import Role
@@ -237,6 +238,9 @@ class ActionDefaultFallback(StoreAction):
 
     def answer(self, session: Session, tracker: Tracker, *, telegram_user_id: int,
                settings: Settings, now: datetime) -> Reply:
+        if (faq := faq_answer_or_none(session, tracker, telegram_user_id=telegram_user_id,
+                                      now=now)) is not None:  # the shop's own answer, if it has one
+            return faq
         if consecutive_misses(tracker) >= MISSES_BEFORE_PERSON:
             return Reply(STILL_NOT, buttons=(Button(TALK_TO_PERSON, intent_payload("request_human")),
                                              Button(SUGGESTIONS["help"], intent_payload("help"))))

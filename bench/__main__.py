@@ -13,7 +13,7 @@ import time
 
 from bench.table import Row, print_table
 
-SUITES = ["store", "metrics", "nlu", "latency", "load"]
+SUITES = ["store", "metrics", "faq", "nlu", "latency", "load"]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -13,6 +13,7 @@ from telegram.error import Forbidden, TelegramError
 from bot.render import send_replies
 from bot.services import BotApplication, BotContext, Services
 from shop import accounts, staff_directory
+from shop.faq import owner as faq_owner
 from shop.owner import report_replies
 from shop.replies import Reply
 
@@ -20,16 +21,18 @@ log = logging.getLogger(__name__)
 
 
 async def deliver_digest(bot: Bot, services: Services, *, now: datetime) -> list[int]:
-    """Send the last 7 days' report to every reachable owner; return the chats reached."""
+    """Send the last 7 days' report, and the week's unanswered questions (one message each, so the
+    owner answers one by replying to it), to every reachable owner; return the chats reached."""
     settings = services.settings
 
     def work(session: Session) -> tuple[list[int], list[Reply]]:
         chats = [o.chat_id for o in staff_directory.reachable_owners(session) if o.chat_id is not None]
         if not chats:
             return [], []
+        questions = [Reply(text) for text in faq_owner.digest_questions(session, now=now)]
         return (chats,
                 report_replies(session, telegram_user_id=None, period_text="last 7 days",
-                               settings=settings, now=now))
+                               settings=settings, now=now) + questions)
 
     chats, replies = await services.in_transaction(work)
     reached = []

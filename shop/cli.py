@@ -87,13 +87,14 @@ class ExportKind(enum.StrEnum):
     orders = "orders"
     items = "items"
     deliveries = "deliveries"
+    faq = "faq"
     all = "all"
 
 
 @app.command("import")
 def import_command(
     ctx: typer.Context,
-    kind: Annotated[Kind, typer.Argument(help="Which file: customers, orders, items, deliveries.")],
+    kind: Annotated[Kind, typer.Argument(help="Which file: customers, orders, items, deliveries, faq.")],
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
     dry_run: Annotated[bool, typer.Option(help="Check and count, write nothing.")] = False,
     phone_region: Annotated[str | None, typer.Option(
@@ -152,7 +153,7 @@ def _table(headers: tuple[str, ...], rows: Sequence[tuple[str, ...]]) -> str:
 @app.command("export")
 def export_command(
     ctx: typer.Context,
-    kind: Annotated[ExportKind, typer.Argument(help="Which file, or all four.")],
+    kind: Annotated[ExportKind, typer.Argument(help="Which file, or all of them.")],
     out: Annotated[Path | None, typer.Option(
         "--out", "-o", help="A file, or a folder for <kind>.csv (default: standard output).")] = None,
 ) -> None:
@@ -250,6 +251,7 @@ def demo(
         if reset:
             demo_data.reset_store(session)
         demo_data.seed_personas(session, now=today)
+        demo_data.seed_faq(session, now=today)
         try:
             written = demo_data.generate_shop(session, customers=customers, orders=orders,
                                               seed=seed, now=today, progress=True)

@@ -14,6 +14,7 @@ from tqdm import tqdm
 
 from shop.csvio import bulk
 from shop.db import make_session_factory, transaction
+from shop.faq.demo import seed_faq
 from shop.models import (
     GOODS_STAGES,
     Base,
@@ -677,7 +678,8 @@ def ensure_demo_store(
     target: Engine | sessionmaker[Session], *, now: datetime, customers: int = 300,
     orders: int = 2_000, seed: int = DEFAULT_SEED,
 ) -> bool:
-    """Fill an empty store with the personas and a modest generated shop (for `make run`).
+    """Fill an empty store with the personas, the demo FAQ and a modest generated shop (for
+    `make run`).
 
     A store that has any customer or order is left alone. Returns whether it filled it.
     """
@@ -686,5 +688,6 @@ def ensure_demo_store(
         if session.scalar(select(Customer.id).limit(1)) or session.scalar(select(Order.id).limit(1)):
             return False
         seed_personas(session, now=now)
+        seed_faq(session, now=now)
         generate_shop(session, customers=customers, orders=orders, seed=seed, now=now)
     return True

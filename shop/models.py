@@ -16,6 +16,7 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -350,3 +351,75 @@ class HandledUpdate(Base):
     digest: Mapped[str] = mapped_column(String(64), primary_key=True)
     update_id: Mapped[int] = mapped_column(BigInteger)
     handled_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+
+
+# --- The shop's own answers (shop/faq, ARCHITECTURE.md §11) ---------------------------------
+
+
+class FaqEntry(Base):
+    """One of the shop's answers: a question with other wordings of it, and the answer.
+
+    `variants` holds the other wordings, one per line; `tags` is a comma-separated list.
+    The question is the entry's key in CSV files (unique per language).
+    """
+
+    __tablename__ = "faq_entries"
+    __table_args__ = (UniqueConstraint("language", "question", name="uq_faq_entries_language_question"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question: Mapped[str] = mapped_column(String(300))
+    variants: Mapped[str | None] = mapped_column(Text)
+    answer: Mapped[str] = mapped_column(Text)
+    tags: Mapped[str | None] = mapped_column(String(200))
+    language: Mapped[str] = mapped_column(String(16), default="en")
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class UnansweredQuestion(Base):
+    """A question customers asked that no FAQ entry answered, grouped with others that say the
+    same thing (`normalised`), for the owner's weekly list."""
+
+    __tablename__ = "faq_unanswered"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    text: Mapped[str] = mapped_column(Text)  # the first wording the group saw
+    normalised: Mapped[str] = mapped_column(String(300), index=True)
+    count: Mapped[int] = mapped_column(Integer, default=1)
+    first_asked_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_asked_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    telegram_user_id: Mapped[int | None] = mapped_column(BigInteger)  # who asked last
+    answered_by_entry_id: Mapped[int | None] = mapped_column(
+        ForeignKey("faq_entries.id", ondelete="SET NULL"), index=True
+    )
+
+
+class BotTurn(Base):
+    """One customer message the bot answered through an action: its intent, and for FAQ
+    answers the entry, the retrieval score and whether the customer found it helpful.
+
+    The support metrics (bot_resolution_rate, handoff_rate, top_contact_reasons,
+    faq_helpfulness) read it; it holds no text, only what the bot understood.
+    """
+
+    __tablename__ = "bot_turns"
+    __table_args__ = (
+        Index("ix_bot_turns_created", "created_at"),
+        Index("ix_bot_turns_user_created", "telegram_user_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    telegram_user_id: Mapped[int] = mapped_column(BigInteger)
+    intent: Mapped[str | None] = mapped_column(String(64))
+    confidence: Mapped[float | None] = mapped_column(Float)
+    action: Mapped[str] = mapped_column(String(64))
+    faq_entry_id: Mapped[int | None] = mapped_column(
+        ForeignKey("faq_entries.id", ondelete="SET NULL"), index=True
+    )
+    faq_score: Mapped[float | None] = mapped_column(Float)
+    helpful: Mapped[bool | None] = mapped_column(Boolean)
+    unanswered_id: Mapped[int | None] = mapped_column(
+        ForeignKey("faq_unanswered.id", ondelete="SET NULL"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -21,6 +21,7 @@ from shop.csvio.bulk import Progress, big_cache
 from shop.csvio.customers import import_customers
 from shop.csvio.deliveries import derived_status, import_deliveries
 from shop.csvio.export import export_csv
+from shop.csvio.faq import import_faq
 from shop.csvio.formats import FORMATS, Kind
 from shop.csvio.items import import_items
 from shop.csvio.orders import import_orders
@@ -33,6 +34,7 @@ IMPORTERS: dict[Kind, Importer] = {
     Kind.orders: import_orders,
     Kind.items: import_items,
     Kind.deliveries: import_deliveries,
+    Kind.faq: import_faq,
 }
 
 

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from shop.csvio.formats import FORMATS, Kind
 from shop.csvio.text import quote_formula
-from shop.models import Customer, DeliveryStage, Order, OrderItem, Product
+from shop.models import Customer, DeliveryStage, FaqEntry, Order, OrderItem, Product
 
 YIELD_ROWS = 10_000
 
@@ -45,6 +45,10 @@ def _queries() -> dict[Kind, Select[*tuple[Any, ...]]]:
             DeliveryStage.done_at, DeliveryStage.carrier, DeliveryStage.tracking_number,
         ).join(DeliveryStage.order).join(Order.customer)
         .where(has_email).order_by(Order.id, DeliveryStage.position),
+        Kind.faq: select(
+            FaqEntry.question, FaqEntry.answer, FaqEntry.variants, FaqEntry.tags, FaqEntry.language,
+            FaqEntry.enabled,
+        ).order_by(FaqEntry.id),
     }
 
 
@@ -56,6 +60,8 @@ def _formatter(zone: ZoneInfo) -> Callable[[object], str]:
             return value.astimezone(zone).isoformat()
         if isinstance(value, Decimal):
             return f"{value:.2f}"
+        if isinstance(value, bool):
+            return "yes" if value else "no"
         return str(value)
 
     return cell

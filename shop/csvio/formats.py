@@ -1,4 +1,4 @@
-"""The four CSV formats the owner imports and exports (also in docs/csv-formats.md).
+"""The CSV formats the owner imports and exports (also in docs/csv-formats.md).
 
 All files: UTF-8 (a byte-order mark is fine), comma-separated, one header line. Header
 names are matched case-insensitively; columns may come in any order; optional columns
@@ -47,6 +47,11 @@ deliveries.csv  key: (order_number, stage)
   (cancelled orders stay cancelled). When you import deliveries, leave status and
   delivered_at out of orders.csv (except to cancel), or the two files will disagree.
 
+faq.csv         key: (language, question)
+  question*, answer*, variants (other wordings, separated by | or line breaks), tags
+  (comma-separated), language (default en), enabled (yes|no, default yes)
+  Stands alone: it refers to no other file.
+
 (* = required.) Import in this order, since each file refers to the one before:
 customers, orders, items, deliveries. Exports write the same columns in the order
 above; customers without an e-mail (erased ones) and their orders are not exported.
@@ -63,6 +68,7 @@ class Kind(enum.StrEnum):
     orders = "orders"
     items = "items"
     deliveries = "deliveries"
+    faq = "faq"
 
 
 @dataclass(frozen=True)
@@ -103,5 +109,11 @@ FORMATS: dict[Kind, Format] = {
         required=("order_number", "stage"),
         key=("order_number", "stage"),
         text=("order_number", "stage", "carrier", "tracking_number"),
+    ),
+    Kind.faq: Format(
+        columns=("question", "answer", "variants", "tags", "language", "enabled"),
+        required=("question", "answer"),
+        key=("language", "question"),
+        text=("question", "answer", "variants", "tags"),
     ),
 }

@@ -194,3 +194,92 @@ def item_pairs(lines: pd.DataFrame, min_support: float, top: int) -> pd.DataFram
 def min_together(min_support: float, baskets: int) -> int:
     """Fewest shared orders for a pair to count as frequent: the support floor, and at least 2."""
     return max(2, math.ceil(min_support * baskets))
+
+
+# --- support (issue 15): what the bot resolved, handed over, and was asked about ----------
+
+CONVERSATION_GAP_SECONDS = 3600  # Rasa's session_expiration_time (domain.yml): a longer pause starts anew
+REPEAT_SECONDS = 24 * 3600
+
+
+def conversations(turns: pd.DataFrame) -> pd.DataFrame:
+    """A customer's bot turns grouped into conversations.
+
+    In: one row per customer message the bot answered (BotTurn): `telegram_user_id`, `intent`,
+    `created_at` (UTC). Out: one row per conversation, `telegram_user_id`, `start`, `end`
+    (its first and last turn) and `reason` (the intent of its first turn). A conversation is
+    a run of one customer's turns with no pause longer than CONVERSATION_GAP_SECONDS.
+    """
+    columns = ["telegram_user_id", "start", "end", "reason"]
+    if turns.empty:
+        return pd.DataFrame(columns=columns)
+    ordered = turns.sort_values(["telegram_user_id", "created_at"], kind="stable")
+    user = ordered["telegram_user_id"]
+    pause = ordered["created_at"].diff().dt.total_seconds()
+    new = (user != user.shift()) | (pause > CONVERSATION_GAP_SECONDS)
+    number = new.cumsum()
+    grouped = ordered.groupby(number)
+    return pd.DataFrame({
+        "telegram_user_id": grouped["telegram_user_id"].first(),
+        "start": grouped["created_at"].first(),
+        "end": grouped["created_at"].last(),
+        "reason": grouped["intent"].first().fillna("unknown"),
+    }).reset_index(drop=True)[columns]
+
+
+def support_outcomes(talks: pd.DataFrame, tickets: pd.DataFrame) -> pd.DataFrame:
+    """Each conversation with `handed_off` and `resolved`.
+
+    `handed_off`: a ticket of that customer was opened between the conversation's start and
+    CONVERSATION_GAP_SECONDS after its end (a person took over). `repeat`: the same customer
+    started another conversation for the same reason within REPEAT_SECONDS of its end.
+    `resolved` (by the bot): neither.
+    """
+    out = talks.copy()
+    gap = pd.Timedelta(seconds=CONVERSATION_GAP_SECONDS)
+    repeat_window = pd.Timedelta(seconds=REPEAT_SECONDS)
+    handed, repeated = [], []
+    ticket_times = tickets.groupby("telegram_user_id")["created_at"].apply(list).to_dict() \
+        if not tickets.empty else {}
+    for row in out.itertuples(index=False):
+        times = ticket_times.get(row.telegram_user_id, [])
+        handed.append(any(row.start <= t <= row.end + gap for t in times))
+        later = out[(out["telegram_user_id"] == row.telegram_user_id) & (out["reason"] == row.reason)
+                    & (out["start"] > row.end) & (out["start"] <= row.end + repeat_window)]
+        repeated.append(not later.empty)
+    out["handed_off"] = pd.Series(handed, index=out.index, dtype=bool)
+    out["repeat"] = pd.Series(repeated, index=out.index, dtype=bool)
+    out["resolved"] = ~out["handed_off"] & ~out["repeat"]
+    return out
+
+
+def bot_resolution_rate(outcomes: pd.DataFrame) -> float:
+    """Conversations the bot closed without a person and with no repeat contact about the same
+    thing (the same first intent) within 24 hours, ÷ all conversations started in the window:
+    10 conversations, 2 handed to a person, 1 asked again the next morning → 0.70."""
+    return ratio(float(outcomes["resolved"].sum()), len(outcomes), "no conversations")
+
+
+def handoff_rate(outcomes: pd.DataFrame) -> float:
+    """Conversations in which a ticket was opened (a person took over) ÷ all conversations."""
+    return ratio(float(outcomes["handed_off"].sum()), len(outcomes), "no conversations")
+
+
+def faq_helpfulness(helpful: float, answered: float) -> float:
+    """FAQ answers the customer marked "That helps" ÷ FAQ answers given: 3 of 12 → 0.25."""
+    return ratio(helpful, answered, "no FAQ answers")
+
+
+def contact_reasons(talks: pd.DataFrame, previous: pd.DataFrame) -> pd.DataFrame:
+    """Why customers write, by the intent that starts each conversation: `reason`,
+    `conversations`, `share` of the window's conversations, and `change` in share (points as
+    fractions) against the previous window's share (its trend). Most frequent first."""
+    if talks.empty:
+        raise NoData("no conversations")
+    counts = talks["reason"].value_counts()
+    share = counts / counts.sum()
+    before = previous["reason"].value_counts(normalize=True) if not previous.empty else pd.Series(dtype=float)
+    table = pd.DataFrame({"reason": counts.index, "conversations": counts.to_numpy(),
+                          "share": share.to_numpy()})
+    table["change"] = table["share"] - table["reason"].map(before).fillna(0.0).to_numpy()
+    return table.sort_values(["conversations", "reason"], ascending=[False, True]).reset_index(drop=True)

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from shop.charts import ChartSpec, format_value
 from shop.metrics import definitions as d
-from shop.metrics import load
+from shop.metrics import load, support
 from shop.periods import Period, Unit
 
 T = TypeVar("T")
@@ -192,6 +192,15 @@ class _Context:
         return self._once(("buyers", window.start, window.end),
                           lambda: load.buyers(self.session, window.start, window.end))
 
+    def talks(self, window: Period) -> pd.DataFrame:
+        return self._once(("talks", window.start, window.end),
+                          lambda: support.talks(self.session, window.start, window.end))
+
+    def reasons(self, window: Period) -> pd.DataFrame:
+        previous = window.previous()
+        return self._once(("reasons", window.start, window.end), lambda: d.contact_reasons(
+            self.talks(window), self.talks(previous)))
+
     def top_customers(self, window: Period) -> pd.DataFrame:
         return self._once(("top", window.start, window.end), lambda: d.rank_customers(
             load.top_customers(self.session, window.start, window.end,
@@ -299,6 +308,23 @@ def _pair_chart(context: _Context, window: Period, unit: str) -> ChartSpec:
                      tuple(pairs["support"].astype(float)), unit)
 
 
+def _reason_details(context: _Context, window: Period) -> dict[str, str]:
+    reasons = context.reasons(window)
+    def part(row: Any) -> str:
+        trend = round(row.change * 100)
+        arrow = f", {'+' if trend > 0 else ''}{trend} pts" if trend else ""
+        return f"{row.reason} {format_value(row.share, 'ratio')}{arrow}"
+    first = reasons.iloc[0]
+    others = "; ".join(part(r) for r in reasons.iloc[1:4].itertuples()) or "no other reason"
+    return {"leader": part(first).split(" ")[0], "others": others}
+
+
+def _reason_chart(context: _Context, window: Period, unit: str) -> ChartSpec:
+    reasons = context.reasons(window).head(8)
+    return ChartSpec("ranking", f"Contact reasons, {window.label} (share of conversations)",
+                     tuple(reasons["reason"]), tuple(reasons["share"].astype(float)), unit)
+
+
 def _median(loader: Callable[[Session, datetime, datetime], list[float]], missing: str) -> Measure:
     return lambda c, w: d.median_hours(loader(c.session, w.start, w.end), missing)
 
@@ -352,6 +378,18 @@ _SPECS: dict[str, _Spec] = {
         "ratio", lambda c, w: float(c.pairs(w)["support"].iloc[0]), comparable=False,
         table=lambda c, w: c.pairs(w), details=_pair_details, chart=_pair_chart,
     ),
+    "bot_resolution_rate": _Spec(
+        "Bot resolution rate", "The bot resolved {value} of conversations", "ratio",
+        lambda c, w: d.bot_resolution_rate(c.talks(w))),
+    "handoff_rate": _Spec("Handoff rate", "{value} of conversations went to a person", "ratio",
+                          lambda c, w: d.handoff_rate(c.talks(w))),
+    "faq_helpfulness": _Spec(
+        "FAQ helpfulness", "{value} of FAQ answers were marked \"That helps\"", "ratio",
+        lambda c, w: d.faq_helpfulness(*reversed(support.faq_answers(c.session, w.start, w.end)))),
+    "top_contact_reasons": _Spec(
+        "Top contact reasons", "{leader} starts {value} of conversations ({others})", "ratio",
+        lambda c, w: float(c.reasons(w)["share"].iloc[0]), comparable=False,
+        table=lambda c, w: c.reasons(w), details=_reason_details, chart=_reason_chart),
 }
 METRICS: tuple[str, ...] = tuple(_SPECS)
 TREND_METRICS: tuple[str, ...] = tuple(name for name, spec in _SPECS.items() if spec.source)

@@ -1,0 +1,72 @@
+"""Answering a customer's question from the FAQ: the entry's answer with "That helps" /
+"Talk to a person", or an honest "I don't know that yet" with a person offered, the
+question kept for the owner. Both doors (the ask_faq action and the fallback) call here."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from shop import turns
+from shop.faq import unanswered
+from shop.faq.retrieval import THRESHOLD, FaqLibrary, Match
+from shop.models import FaqEntry
+from shop.replies import TALK_TO_PERSON, Button, Reply, intent_payload
+
+log = logging.getLogger(__name__)
+
+HELPS = "That helps"
+HELPFUL_INTENT = "faq_helpful"
+ENTRY_ENTITY = "faq_entry"
+DONT_KNOW = ("I don't know that yet, sorry. I've passed your question on to the shop team so "
+             "they can add the answer. Would you like to talk to a person now?")
+GLAD = "Glad that helped! Anything else I can do for you?"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    reply: Reply | None  # None: no entry answers (only when not collecting)
+    match: Match | None  # the best entry, answered or not
+
+
+def faq_reply(entry: FaqEntry) -> Reply:
+    return Reply(entry.answer, buttons=(
+        Button(HELPS, intent_payload(HELPFUL_INTENT, **{ENTRY_ENTITY: str(entry.id)})),
+        Button(TALK_TO_PERSON, intent_payload("request_human"))))
+
+
+def answer(session: Session, library: FaqLibrary, *, text: str, telegram_user_id: int,
+           now: datetime, collect: bool, threshold: float = THRESHOLD) -> Outcome:
+    """The FAQ's answer to `text`. Below the threshold: "I don't know that yet" and the question
+    kept for the owner when `collect`, else no reply (the caller answers as it would have).
+
+    The latest BotTurn of the user (the action's own) gets the entry and its score.
+    """
+    found = library.index(session).search(text, top=1)
+    best = found[0] if found else None
+    entry = session.get(FaqEntry, best.entry_id) if best and best.score >= threshold else None
+    turn = turns.latest_turn(session, telegram_user_id)
+    log.info("faq: user %s best entry %s score %.3f (threshold %.2f) -> %s", telegram_user_id,
+             best.entry_id if best else None, best.score if best else 0.0, threshold,
+             "answered" if entry else ("collected" if collect else "not answered"))
+    if entry is not None:
+        if turn is not None:
+            turn.faq_entry_id, turn.faq_score = entry.id, best.score if best else None
+        return Outcome(faq_reply(entry), best)
+    if not collect:
+        return Outcome(None, best)
+    group = unanswered.collect(session, text=text, telegram_user_id=telegram_user_id, now=now)
+    if turn is not None:
+        turn.unanswered_id, turn.faq_score = group.id, best.score if best else None
+    return Outcome(Reply(DONT_KNOW, buttons=(Button(TALK_TO_PERSON, intent_payload("request_human")),)),
+                   best)
+
+
+def helpful(session: Session, *, telegram_user_id: int, entry_id: str | None) -> Reply:
+    """"That helps" pressed under an answer: counted for faq_helpfulness."""
+    if entry_id and entry_id.isdigit():
+        turns.mark_helpful(session, telegram_user_id=telegram_user_id, entry_id=int(entry_id))
+    return Reply(GLAD)

@@ -1,0 +1,72 @@
+"""Questions no FAQ entry answered, grouped when they say the same thing, for the owner."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from shop.faq.entries import FaqError, add_entry
+from shop.faq.retrieval import Document, FaqIndex, content_words
+from shop.models import BotTurn, FaqEntry, UnansweredQuestion
+
+SAME_THING = 0.6  # a new question this close to an open group joins it
+OPEN_GROUPS = 500  # compared with the most recently asked open groups only
+
+
+def normalise(text: str) -> str:
+    """The question's content words, sorted: "Do you sell gift cards?" = "gift cards sold?"."""
+    return " ".join(sorted(set(content_words(text).split())))[:300]
+
+
+def collect(session: Session, *, text: str, telegram_user_id: int, now: datetime) -> UnansweredQuestion:
+    """Keep `text` for the owner: a new group, or one more asking of a group that says the same."""
+    key = normalise(text) or text.strip().lower()[:300]
+    open_groups = list(session.scalars(
+        select(UnansweredQuestion).where(UnansweredQuestion.answered_by_entry_id.is_(None))
+        .order_by(UnansweredQuestion.last_asked_at.desc()).limit(OPEN_GROUPS)))
+    group = next((g for g in open_groups if g.normalised == key), None)
+    if group is None and open_groups:
+        match = FaqIndex([Document(g.id, g.text) for g in open_groups]).best(text, threshold=SAME_THING)
+        group = next((g for g in open_groups if match and g.id == match.entry_id), None)
+    if group is None:
+        group = UnansweredQuestion(text=text[:1000], normalised=key, count=0, first_asked_at=now)
+        session.add(group)
+    group.count += 1
+    group.last_asked_at = now
+    group.telegram_user_id = telegram_user_id
+    session.flush()
+    return group
+
+
+@dataclass(frozen=True)
+class Asked:
+    question_id: int
+    text: str
+    times: int  # asked this many times in the window
+
+
+def top_unanswered(session: Session, *, start: datetime, end: datetime, top: int = 5) -> list[Asked]:
+    """The open questions asked most often in [start, end), most asked first."""
+    times = func.count(BotTurn.id)
+    rows = session.execute(
+        select(UnansweredQuestion.id, UnansweredQuestion.text, times)
+        .join(BotTurn, BotTurn.unanswered_id == UnansweredQuestion.id)
+        .where(UnansweredQuestion.answered_by_entry_id.is_(None),
+               BotTurn.created_at >= start, BotTurn.created_at < end)
+        .group_by(UnansweredQuestion.id, UnansweredQuestion.text)
+        .order_by(times.desc(), UnansweredQuestion.id).limit(top)).all()
+    return [Asked(i, t, int(n)) for i, t, n in rows]
+
+
+def answer_question(session: Session, question_id: int, *, answer: str, now: datetime) -> FaqEntry:
+    """The owner answers a collected question: it becomes an FAQ entry, and the group is closed."""
+    group = session.get(UnansweredQuestion, question_id)
+    if group is None:
+        raise FaqError(f"There is no unanswered question #{question_id}.")
+    entry = add_entry(session, question=group.text[:300], answer=answer, now=now)
+    group.answered_by_entry_id = entry.id
+    session.flush()
+    return entry

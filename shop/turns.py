@@ -1,0 +1,36 @@
+"""The log of customer messages the bot answered (BotTurn), for the support metrics."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from shop.models import BotTurn
+
+
+def record_turn(session: Session, *, telegram_user_id: int, intent: str | None,
+                confidence: float | None, action: str, now: datetime) -> BotTurn:
+    turn = BotTurn(telegram_user_id=telegram_user_id, intent=(intent or None) and intent[:64],
+                   confidence=confidence, action=action[:64], created_at=now)
+    session.add(turn)
+    session.flush()
+    return turn
+
+
+def latest_turn(session: Session, telegram_user_id: int) -> BotTurn | None:
+    return session.scalar(select(BotTurn).where(BotTurn.telegram_user_id == telegram_user_id)
+                          .order_by(BotTurn.id.desc()).limit(1))
+
+
+def mark_helpful(session: Session, *, telegram_user_id: int, entry_id: int) -> bool:
+    """The customer pressed "That helps" under entry `entry_id`'s answer: note it on that turn."""
+    turn = session.scalar(select(BotTurn).where(
+        BotTurn.telegram_user_id == telegram_user_id, BotTurn.faq_entry_id == entry_id,
+    ).order_by(BotTurn.id.desc()).limit(1))
+    if turn is None:
+        return False
+    turn.helpful = True
+    session.flush()
+    return True

@@ -1,0 +1,87 @@
+"""The FAQ actions by value: a tracker in, messages out, turns and questions in the store."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+import actions.base
+import actions.faq
+from actions.faq import ActionAnswerFaq, ActionFaqHelpful
+from actions.handoff import ActionDefaultFallback
+from shop.db import make_engine, make_session_factory, transaction
+from shop.faq.answers import DONT_KNOW, GLAD, HELPS
+from shop.faq.demo import seed_faq
+from shop.faq.retrieval import FaqLibrary
+from shop.migrate import upgrade
+from shop.models import BotTurn, FaqEntry, UnansweredQuestion
+from shop.replies import TALK_TO_PERSON
+from shop.settings import Settings
+from tests.test_journey_actions import make_tracker, run
+
+USER = 45701
+
+
+@pytest.fixture
+def sessions(tmp_path, monkeypatch) -> Iterator[Any]:
+    settings = Settings(_env_file=None, database_url=f"sqlite:///{tmp_path / 'shop.db'}",  # type: ignore[call-arg]
+                        tz="Europe/Berlin")
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    factory = make_session_factory(engine)
+    monkeypatch.setattr(actions.base, "store", lambda: (settings, factory))
+    library = FaqLibrary()
+    monkeypatch.setattr(actions.faq, "faq_library", lambda: library)
+    with transaction(factory) as session:
+        seed_faq(session, now=datetime.now(UTC))
+    yield factory
+    engine.dispose()
+
+
+def turns(sessions) -> list[BotTurn]:  # type: ignore[no-untyped-def]
+    with transaction(sessions) as session:
+        return list(session.scalars(select(BotTurn).order_by(BotTurn.id)))
+
+
+async def test_a_question_gets_the_shops_answer_with_its_buttons_and_the_score_is_kept(sessions):
+    messages, _ = await run(ActionAnswerFaq(), make_tracker(text="can I pay with paypal?", intent="ask_faq"))
+    [message] = messages
+    assert "PayPal is available at checkout" in message["text"]
+    assert [b["title"] for b in message["buttons"]] == [HELPS, TALK_TO_PERSON]
+    [turn] = turns(sessions)
+    with transaction(sessions) as session:
+        entry = session.scalar(select(FaqEntry).where(FaqEntry.question == "Can I pay with PayPal?"))
+    assert (turn.intent, turn.action, turn.faq_entry_id) == ("ask_faq", "action_answer_faq", entry.id)
+    assert turn.faq_score is not None and turn.faq_score >= 0.46
+    assert message["buttons"][0]["payload"] == f'/faq_helpful{{"faq_entry":"{entry.id}"}}'
+
+    messages, _ = await run(ActionFaqHelpful(), make_tracker(
+        text=message["buttons"][0]["payload"], intent="faq_helpful", entities={"faq_entry": str(entry.id)}))
+    assert messages[0]["text"] == GLAD
+    assert turns(sessions)[0].helpful is True
+
+
+async def test_an_unknown_question_is_told_so_offered_a_person_and_collected_once_per_meaning(sessions):
+    for text in ("do you sell trombones?", "Do you sell trombones", "what about parking near the shop"):
+        messages, _ = await run(ActionAnswerFaq(), make_tracker(text=text, intent="ask_faq"))
+        assert messages[0]["text"] == DONT_KNOW
+        assert [b["title"] for b in messages[0]["buttons"]] == [TALK_TO_PERSON]
+    with transaction(sessions) as session:
+        groups = [(g.text, g.count) for g in session.scalars(
+            select(UnansweredQuestion).order_by(UnansweredQuestion.id))]
+    assert groups == [("do you sell trombones?", 2), ("what about parking near the shop", 1)]
+    assert [t.unanswered_id is not None for t in turns(sessions)] == [True, True, True]
+
+
+async def test_the_fallback_tries_the_faq_first_and_collects_nothing(sessions):
+    messages, _ = await run(ActionDefaultFallback(), make_tracker(text="is shipping free from 50 euros",
+                                                                  intent="nlu_fallback"))
+    assert "free from €50" in messages[0]["text"]
+    messages, _ = await run(ActionDefaultFallback(), make_tracker(text="glorp", intent="nlu_fallback"))
+    assert messages[0]["text"] != DONT_KNOW and "didn't get that" in messages[0]["text"]
+    with transaction(sessions) as session:
+        assert session.scalar(select(UnansweredQuestion.id)) is None
