@@ -50,9 +50,10 @@ def faq_command(session: Session, *, telegram_user_id: int, args: str, now: date
             if verb == "delete":
                 entry = entries.delete_entry(session, entry_id)
                 return f"Deleted FAQ entry #{entry_id}: {entry.question}"
-            question, answer = (entries.split_question_answer(text) if "|" in text
-                                else (None, text))
-            entry = entries.edit_entry(session, entry_id, question=question, answer=answer, now=now)
+            new_question: str | None = None
+            if "|" in text:
+                new_question, text = entries.split_question_answer(text)
+            entry = entries.edit_entry(session, entry_id, question=new_question, answer=text, now=now)
             return f"Changed FAQ entry #{entry.id}: {entry.question}\n{entry.answer}"
     except FaqError as exc:
         return str(exc)
