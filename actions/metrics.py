@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 
@@ -21,9 +22,27 @@ def latest_text(tracker: Tracker) -> str:
     return str((tracker.latest_message or {}).get("text") or "")
 
 
+YEAR = re.compile(r"(?:19|20)\d\d\b")
+YEAR_AFTER = re.compile(r"[ ,]*(?:19|20)\d\d\b")
+
+
 def period_text(tracker: Tracker) -> str | None:
-    """The period the owner named, as text ("last quarter", "October vs September")."""
-    periods = [str(p) for p in tracker.get_latest_entity_values("period")]
+    """The period the owner named, as text ("last quarter", "October vs September").
+
+    The model sometimes ends a period one word early, before its year ("in March | 2024"):
+    a year right after a period that has none belongs to it.
+    """
+    message = tracker.latest_message or {}
+    text = str(message.get("text") or "")
+    periods = []
+    for entity in message.get("entities") or []:
+        if entity.get("entity") != "period" or entity.get("value") is None:
+            continue
+        value, end = str(entity["value"]), entity.get("end")
+        if isinstance(end, int) and not YEAR.search(value) and (year := YEAR_AFTER.match(text, end)):
+            value += year.group(0)
+        if value not in periods:
+            periods.append(value)
     return " vs ".join(periods) if len(periods) > 1 else (periods[0] if periods else None)
 
 

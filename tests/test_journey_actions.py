@@ -22,6 +22,7 @@ from actions.handoff import (
     ActionDefaultFallback,
     ActionRequestHuman,
 )
+from actions.metrics import period_text
 from actions.order_requests import ActionCancelOrder, ActionChangeAddress, ActionRefundRequest
 from actions.orders import ActionListOrders, ActionOrderStatus
 from shop import order_requests
@@ -322,3 +323,19 @@ async def test_a_late_delivery_apologises_and_offers_a_person(sessions) -> None:
     on_time, _ = await run(ActionDeliveryStatus(), make_tracker(intent="delivery_status",
                                                                 entities={"order_id": "9002"}))
     assert said(on_time)[1] == []
+
+
+@pytest.mark.parametrize(("text", "entities", "expected"), [
+    ("what was our CSAT in March 2024?", ["in March"], "in March 2024"),
+    ("csat in March, 2024", ["in March"], "in March, 2024"),
+    ("revenue in March vs February 2024", ["in March", "February"], "in March vs February 2024"),
+    ("churn last quarter", ["last quarter"], "last quarter"),
+    ("churn", [], None),
+])
+def test_a_year_right_after_a_period_belongs_to_it(text, entities, expected) -> None:
+    latest = {"text": text, "intent": {"name": "ask_metric", "confidence": 1.0},
+              "entities": [{"entity": "period", "value": v, "start": text.index(v),
+                            "end": text.index(v) + len(v)} for v in entities]}
+    tracker = Tracker(sender_id=str(USER), slots={}, latest_message=latest, events=[], paused=False,
+                      followup_action=None, active_loop={}, latest_action_name="action_listen")
+    assert period_text(tracker) == expected
