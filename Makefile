@@ -30,6 +30,9 @@ test-fast: setup  ## the tests that need no Rasa server
 bench: model  ## run the benchmarks and print their table
 	@$(PY) -m bench $(BENCH_ARGS)
 
+nlu-report: setup  ## rewrite docs/nlu-report.md: three seeds on the held-out files, 5-fold cross-validation (about 40 min)
+	@$(PY) -m nlu report
+
 lint:  setup ## ruff over the project's packages
 	@.venv/bin/ruff check shop bot local_bot_api rasa_runtime actions nlu bench tests
 
