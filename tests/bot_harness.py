@@ -89,7 +89,7 @@ async def bot_with_fake_rasa(folder: Path, *, api: LocalBotApi | None = None, an
     """Start the local Bot API (unless given) and the real bot polling it; stop both after.
 
     The local Bot API has no flood limits, so the per-chat and per-group limits are off
-    unless a test sets them (tests/test_rate_limits.py holds the limiter to Telegram's)."""
+    unless a test sets them (tests/bot/test_rate_limits.py holds the limiter to Telegram's)."""
     overrides.setdefault("telegram_rate_per_chat", 0)
     overrides.setdefault("telegram_rate_per_group", 0)
     overrides.setdefault("notify_interval", 0)  # delivery news is not what these tests are about

@@ -53,7 +53,7 @@ def e2e_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
         rasa_model=PROJECT_ROOT / "models" / "current.tar.gz",
         tz="Europe/Berlin",
         # The local Bot API has no flood limits and tests type fast: the limits are tested
-        # on their own (tests/test_rate_limits.py), not in every journey.
+        # on their own (tests/bot/test_rate_limits.py), not in every journey.
         telegram_rate_per_chat=0, telegram_rate_per_group=0, incoming_limit=0,
     )
     prepare_store(settings, now=datetime.now(UTC), demo_data=True)

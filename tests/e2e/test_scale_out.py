@@ -217,7 +217,7 @@ class TestTheBotBalances:
                                                                    api: LocalBotApi) -> None:
         sender, number = customer_with_a_delivered_order(cluster.sessions)
         user = api.user(sender)
-        for _ in range(4):  # the conversation's own server (tests/test_rasa_client.py: which one)
+        for _ in range(4):  # the conversation's own server (tests/bot/test_rasa_client.py: which one)
             await user.send(f"where is my order {number}?")
             [reply] = await user.wait_for(1, timeout=60)
             assert reply.text is not None and reply.text.startswith(f"Order {number}")

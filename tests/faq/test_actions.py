@@ -21,7 +21,7 @@ from shop.migrate import upgrade
 from shop.models import BotTurn, FaqEntry, UnansweredQuestion
 from shop.replies import TALK_TO_PERSON
 from shop.settings import Settings
-from tests.test_journey_actions import make_tracker, run
+from tests.actions.test_journey_actions import make_tracker, run
 
 USER = 45701
 

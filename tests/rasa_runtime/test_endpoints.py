@@ -10,7 +10,7 @@ import pytest
 
 from rasa_runtime.supervisor import lock_store_env, rasa_env, rasa_sql_url
 from shop.settings import Settings
-from tests.rasa_python import in_rasa
+from tests.rasa_runtime.rasa_python import in_rasa
 
 READ = """
 import json

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 
-from tests.rasa_python import in_rasa
+from tests.rasa_runtime.rasa_python import in_rasa
 
 SCRIPT = r"""
 import json, sys, tempfile

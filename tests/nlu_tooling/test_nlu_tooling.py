@@ -19,8 +19,9 @@ from nlu.rasa_config import fallback_threshold, seeded_config, with_seed
 from nlu.rasa_results import intent_predictions, predicted_entities
 from nlu.rasa_run import model_key
 from nlu.report import comparison_report, evaluation_report, seed_figures, seeds_report
+from shop.settings import PROJECT_ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = PROJECT_ROOT
 DATA = ROOT / "data"
 HELDOUT = ROOT / "tests" / "nlu" / "test_nlu.yml"
 WIDE = ROOT / "tests" / "nlu" / "wide"

@@ -1,6 +1,6 @@
 """Security across the bot: the webhook's secret, roles on every staff action, secrets in logs.
 
-(Per-user limits on incoming messages are in tests/test_rate_limits.py.)
+(Per-user limits on incoming messages are in tests/bot/test_rate_limits.py.)
 """
 
 from __future__ import annotations

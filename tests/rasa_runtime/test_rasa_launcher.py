@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from tests.rasa_python import in_rasa, rasa_module
+from tests.rasa_runtime.rasa_python import in_rasa, rasa_module
 
 REDIS_DB = 7  # the scale-out tests' database; keys here are prefixed "racetest"
 

@@ -36,7 +36,7 @@ from telegram.error import (
 from telegram.ext import CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
 from local_bot_api import LocalBotApi, tiny_png
-from tests.local_bot_api_helpers import bot_for, free_port, polling_app, webhook_app
+from tests.local_bot_api.helpers import bot_for, free_port, polling_app, webhook_app
 from tests.waiting import eventually
 
 pytestmark = pytest.mark.timeout(20)
