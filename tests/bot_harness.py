@@ -23,6 +23,7 @@ from shop import demo
 from shop.db import make_engine, make_session_factory, transaction
 from shop.settings import Settings
 from shop.startup import prepare_store
+from tests.conftest import sqlite_settings
 
 Answer = Callable[[int, str], list[dict[str, Any]]]
 
@@ -60,8 +61,7 @@ class FakeRasa:
 def store_settings(folder: Path, **overrides: Any) -> Settings:
     """Settings for a fresh store in `folder` with the demo people only (no generated shop,
     whose customers the local Bot API does not know); TZ Europe/Berlin, no .env."""
-    settings = Settings(_env_file=None, database_url=f"sqlite:///{folder / 'shop.db'}",  # type: ignore[call-arg]
-                        tz="Europe/Berlin", **overrides)
+    settings = sqlite_settings(folder, **overrides)
     prepare_demo_people(settings)
     return settings
 

@@ -2,45 +2,32 @@
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from bot.services import Services
 from shop.db import make_engine
 from shop.migrate import upgrade
 from shop.settings import Settings
-
-PG_ADMIN_URL = os.environ.get("TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+from tests.pg_temp import temporary_database
 
 # A fixed clock for tests: metric and delivery logic takes `now` explicitly.
-NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)  # a Friday, 13:00 in Berlin
+# The shop's time zone in the tests (Settings(tz="Europe/Berlin")).
+BERLIN = ZoneInfo("Europe/Berlin")
 
 
-def _postgres_engine(tmp_name: str) -> Iterator[Engine]:
-    admin = make_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{tmp_name}"'))
-    except Exception as exc:  # noqa: BLE001 - report the server as missing, not the test as failed
-        admin.dispose()
-        if os.environ.get("CI"):
-            raise
-        pytest.skip(f"PostgreSQL not reachable at {PG_ADMIN_URL}: {exc}")
-    url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{tmp_name}"
-    engine = make_engine(url)
-    try:
-        yield engine
-    finally:
-        engine.dispose()
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{tmp_name}" WITH (FORCE)'))
-        admin.dispose()
+def sqlite_settings(folder: Path, **overrides: Any) -> Settings:
+    """Settings for a SQLite store file in `folder`, in Berlin time, reading no .env file."""
+    return Settings(_env_file=None, database_url=f"sqlite:///{folder / 'shop.db'}",  # type: ignore[call-arg]
+                    tz="Europe/Berlin", **overrides)
 
 
 @pytest.fixture(scope="session", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -53,9 +40,13 @@ def engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
         yield eng
         eng.dispose()
     else:
-        for eng in _postgres_engine(f"cs_test_{uuid.uuid4().hex[:8]}"):
-            upgrade(eng)
-            yield eng
+        with temporary_database("cs_test") as url:
+            eng = make_engine(url)
+            try:
+                upgrade(eng)
+                yield eng
+            finally:
+                eng.dispose()
 
 
 @pytest.fixture
@@ -79,8 +70,7 @@ def now() -> datetime:
 @pytest.fixture
 def services(tmp_path) -> Iterator[Services]:  # type: ignore[no-untyped-def]
     """The bot's services on a fresh migrated SQLite store (Berlin time); no Rasa listens."""
-    settings = Settings(_env_file=None, database_url=f"sqlite:///{tmp_path / 'shop.db'}",  # type: ignore[call-arg]
-                        tz="Europe/Berlin", rasa_url="http://127.0.0.1:9")
+    settings = sqlite_settings(tmp_path, rasa_url="http://127.0.0.1:9")
     made = Services.create(settings)
     upgrade(made.engine)
     yield made

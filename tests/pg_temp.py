@@ -1,4 +1,5 @@
-"""Fresh PostgreSQL databases for the end-to-end tests that need one (faults, scale-out)."""
+"""Fresh PostgreSQL databases: the store fixtures (tests/conftest.py, tests/store/conftest.py) and the
+end-to-end tests that need one of their own (faults, scale-out)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ import pytest
 from sqlalchemy import text
 
 from shop.db import make_engine
-from tests.conftest import PG_ADMIN_URL
+
+PG_ADMIN_URL = os.environ.get("TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 
 
 @contextmanager

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -13,8 +13,8 @@ from actions.handoff import consecutive_misses, customer_words, quoted, suggesti
 from bot.handoff import cards
 from shop.conversation_log import LogLine, TicketSummary
 from shop.replies import MAX_CALLBACK_BYTES
-
-NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+from tests.conftest import BERLIN, NOW
+from tests.trackers import make_tracker
 
 
 class TestButtonData:
@@ -44,7 +44,7 @@ def summary(**changes: Any) -> TicketSummary:
 
 class TestCards:
     def test_a_waiting_card_has_what_staff_need(self) -> None:
-        text = cards.card_text(summary(), zone=ZoneInfo("Europe/Berlin"), now=NOW, headline="🆕 New ticket")
+        text = cards.card_text(summary(), zone=BERLIN, now=NOW, headline="🆕 New ticket")
         assert text.splitlines()[:2] == ["🆕 New ticket", "🎫 Ticket #17 · waiting for someone to claim it"]
         for part in ("Dana Demo (Telegram id 1001)", "Orders: 1042 shipped, 1043 in progress",
                      "Reason: asked for a person", "waiting 12 minutes", "Last 3 messages:",
@@ -71,7 +71,7 @@ class TestCards:
 
 def tracker(events: list[dict[str, Any]], *, slot: float | None = None,
             latest: dict[str, Any] | None = None) -> Tracker:
-    return Tracker("1001", {"fallback_count": slot}, latest or {}, events, False, None, {}, "action_listen")
+    return make_tracker(sender=1001, slots={"fallback_count": slot}, events=events, latest=latest or {})
 
 
 def user(text: str, intent: str = "nlu_fallback") -> dict[str, Any]:

@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 from rasa_sdk import Tracker
-from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
 
 import actions.base
@@ -31,18 +30,18 @@ from shop.handoff import STAFF_NO_TICKET
 from shop.migrate import upgrade
 from shop.models import Feedback, Order, Role, Ticket
 from shop.orders import NOT_LINKED
-from shop.settings import Settings
 from tests import journey_builders as b
+from tests.conftest import sqlite_settings
+from tests.trackers import SENDER, make_tracker, run
 
-USER = 45601
+USER = SENDER  # make_tracker's default sender
 STRANGER = 45602
 STAFF = 45603
 
 
 @pytest.fixture
 def sessions(tmp_path, monkeypatch) -> Iterator[Any]:
-    settings = Settings(_env_file=None, database_url=f"sqlite:///{tmp_path / 'shop.db'}",  # type: ignore[call-arg]
-                        tz="Europe/Berlin")
+    settings = sqlite_settings(tmp_path)
     engine = make_engine(settings.database_url)
     upgrade(engine)
     factory = make_session_factory(engine)
@@ -56,21 +55,6 @@ def sessions(tmp_path, monkeypatch) -> Iterator[Any]:
         b.goods_order(session, owner=person, number="9002", created_at=now - timedelta(days=1), done=1)
     yield factory
     engine.dispose()
-
-
-def make_tracker(*, sender: int = USER, text: str = "", intent: str = "greet",
-                 entities: dict[str, str] | None = None, slots: dict[str, Any] | None = None,
-                 events: list[dict[str, Any]] | None = None) -> Tracker:
-    latest = {"text": text, "intent": {"name": intent, "confidence": 1.0},
-              "entities": [{"entity": k, "value": v} for k, v in (entities or {}).items()]}
-    return Tracker(sender_id=str(sender), slots=slots or {}, latest_message=latest, events=events or [],
-                   paused=False, followup_action=None, active_loop={}, latest_action_name="action_listen")
-
-
-async def run(action, tracker: Tracker) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    dispatcher = CollectingDispatcher()
-    events = await action.run(dispatcher, tracker, {})
-    return dispatcher.messages, events
 
 
 @pytest.mark.parametrize("action", [ActionOrderStatus(), ActionDeliveryStatus(), ActionListOrders(),
@@ -197,9 +181,7 @@ def conversation(*turns: tuple[str, str, float], bot_buttons: list[str] | None =
         events.append({"event": "user", "text": text,
                        "parse_data": {"intent": {"name": intent, "confidence": confidence}}})
     text, intent, confidence = turns[-1]
-    latest = {"text": text, "intent": {"name": intent, "confidence": confidence}, "entities": []}
-    return Tracker(sender_id=str(USER), slots={}, latest_message=latest, events=events, paused=False,
-                   followup_action=None, active_loop={}, latest_action_name="action_listen")
+    return make_tracker(sender=USER, text=text, intent=intent, confidence=confidence, events=events)
 
 
 def open_tickets(sessions: Any) -> list[Ticket]:
@@ -336,6 +318,4 @@ def test_a_year_right_after_a_period_belongs_to_it(text, entities, expected) -> 
     latest = {"text": text, "intent": {"name": "ask_metric", "confidence": 1.0},
               "entities": [{"entity": "period", "value": v, "start": text.index(v),
                             "end": text.index(v) + len(v)} for v in entities]}
-    tracker = Tracker(sender_id=str(USER), slots={}, latest_message=latest, events=[], paused=False,
-                      followup_action=None, active_loop={}, latest_action_name="action_listen")
-    assert period_text(tracker) == expected
+    assert period_text(make_tracker(sender=USER, latest=latest)) == expected

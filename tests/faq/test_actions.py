@@ -20,16 +20,15 @@ from shop.faq.retrieval import FaqLibrary
 from shop.migrate import upgrade
 from shop.models import BotTurn, FaqEntry, UnansweredQuestion
 from shop.replies import TALK_TO_PERSON
-from shop.settings import Settings
-from tests.actions.test_journey_actions import make_tracker, run
+from tests.conftest import sqlite_settings
+from tests.trackers import make_tracker, run
 
 USER = 45701
 
 
 @pytest.fixture
 def sessions(tmp_path, monkeypatch) -> Iterator[Any]:
-    settings = Settings(_env_file=None, database_url=f"sqlite:///{tmp_path / 'shop.db'}",  # type: ignore[call-arg]
-                        tz="Europe/Berlin")
+    settings = sqlite_settings(tmp_path)
     engine = make_engine(settings.database_url)
     upgrade(engine)
     factory = make_session_factory(engine)

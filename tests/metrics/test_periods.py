@@ -7,8 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from shop.periods import Period, PeriodError, parse_comparison, parse_period
-
-NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)  # a Friday
+from tests.conftest import NOW
 
 
 def utc(*args: int) -> datetime:

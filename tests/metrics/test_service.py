@@ -31,8 +31,7 @@ from shop.metrics import (
 from shop.metrics.definitions import MONTH_DAYS
 from shop.models import Customer, Feedback, Order, OrderItem, Product, Survey, Ticket
 from shop.periods import parse_period
-
-NOW = datetime(2026, 11, 20, 12, tzinfo=UTC)
+from tests.conftest import NOW
 
 
 def at(month: int, day: int, hour: int = 12, minute: int = 0) -> datetime:

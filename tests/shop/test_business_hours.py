@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 
 from shop.hours import BusinessHours, duration_text, expected_answer, parse_days, parse_hours
 from shop.settings import Settings, SettingsError, load_settings
+from tests.conftest import BERLIN
 
-BERLIN = ZoneInfo("Europe/Berlin")
 OFFICE = BusinessHours.parse("09:00-18:00", "Mon-Fri", BERLIN)
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -11,8 +10,8 @@ from shop import delivery
 from shop.delivery import Progress, StageError
 from shop.orders import NOT_FOUND, NOT_LINKED
 from tests import journey_builders as b
+from tests.conftest import BERLIN
 
-BERLIN = ZoneInfo("Europe/Berlin")
 USER = 515151
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -11,8 +10,8 @@ from sqlalchemy import select
 from shop import accounts, notifications
 from shop.models import DeliveryStage, TelegramAccount
 from tests import journey_builders as b
+from tests.conftest import BERLIN
 
-BERLIN = ZoneInfo("Europe/Berlin")
 MAX_AGE = timedelta(hours=12)
 USER = 919191
 

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 
 from shop.orders import NO_ORDERS, NOT_FOUND, NOT_LINKED, list_orders_reply, order_status_reply
 from shop.replies import MAX_CALLBACK_BYTES
 from tests import journey_builders as b
+from tests.conftest import BERLIN
 
-BERLIN = ZoneInfo("Europe/Berlin")
 USER = 616161
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -13,8 +12,8 @@ from shop.models import Ticket
 from shop.orders import NOT_FOUND, NOT_LINKED
 from shop.replies import MAX_CALLBACK_BYTES
 from tests import journey_builders as b
+from tests.conftest import BERLIN
 
-BERLIN = ZoneInfo("Europe/Berlin")
 USER = 717171
 
 

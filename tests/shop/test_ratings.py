@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 import yaml
@@ -15,8 +14,8 @@ from shop.models import Feedback, Survey, Ticket
 from shop.orders import NOT_FOUND, NOT_LINKED
 from shop.settings import PROJECT_ROOT
 from tests import journey_builders as b
+from tests.conftest import BERLIN
 
-BERLIN = ZoneInfo("Europe/Berlin")
 USER = 818181
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import itertools
 from datetime import datetime, timedelta
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -18,27 +17,21 @@ from shop.hours import BusinessHours
 from shop.models import Customer, Message, Order, Role, TelegramAccount, Ticket, TicketEvent
 from shop.settings import Settings
 from shop.tickets import TicketError
-from tests.conftest import NOW  # Friday 20 Nov 2026, 12:00 UTC (13:00 in Berlin)
+from tests import journey_builders as b
+from tests.conftest import BERLIN, NOW  # Friday 20 Nov 2026, 12:00 UTC (13:00 in Berlin)
 
-BERLIN = ZoneInfo("Europe/Berlin")
 OFFICE = BusinessHours.parse("09:00-18:00", "Mon-Fri", BERLIN)
 _ids = itertools.count(5000)
 
 
 def account(session: Session, role: Role, name: str, *, started: bool = True, blocked: bool = False,
             customer: Customer | None = None) -> TelegramAccount:
-    tid = next(_ids)
-    row = TelegramAccount(telegram_user_id=tid, chat_id=tid, role=role.value, display_name=name,
-                          started=started, blocked=blocked, customer=customer)
-    session.add(row)
-    session.flush()
-    return row
+    return b.account(session, telegram_user_id=next(_ids), customer=customer, role=role, started=started,
+                     blocked=blocked, display_name=name)
 
 
 def customer_with_account(session: Session, name: str = "Dana Demo") -> tuple[Customer, TelegramAccount]:
-    customer = Customer(name=name, email=f"{next(_ids)}@example.com", created_at=NOW)
-    session.add(customer)
-    session.flush()
+    customer = b.customer(session, name=name, email=f"{next(_ids)}@example.com", created_at=NOW)
     return customer, account(session, Role.customer, name, customer=customer)
 
 

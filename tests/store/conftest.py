@@ -3,23 +3,19 @@
 from __future__ import annotations
 
 import itertools
-import os
-import uuid
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from decimal import Decimal
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from shop.csvio import ImportOptions
-from shop.db import make_engine
 from shop.models import Base, Customer, Order
-from tests.conftest import NOW, PG_ADMIN_URL
-
-BERLIN = ZoneInfo("Europe/Berlin")
+from tests.conftest import BERLIN, NOW
+from tests.pg_temp import temporary_database
 
 
 @pytest.fixture
@@ -72,28 +68,12 @@ def add_order(session: Session, customer: Customer, number: str, **values) -> Or
 def new_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Callable[[], str]]:
     """new_database() -> the URL of an empty database of its own (for code that commits):
     a SQLite file, or a PostgreSQL database dropped after the test."""
-    created: list[str] = []
     numbers = itertools.count()
-    admin = make_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with ExitStack() as databases:
 
-    def new() -> str:
-        if request.param == "sqlite":
-            return f"sqlite:///{tmp_path / f'shop{next(numbers)}.db'}"
-        name = f"cs_store_{uuid.uuid4().hex[:8]}"
-        try:
-            with admin.connect() as conn:
-                conn.execute(text(f'CREATE DATABASE "{name}"'))
-        except Exception as exc:  # noqa: BLE001 - no server: skip, as tests/conftest.py does
-            if os.environ.get("CI"):
-                raise
-            pytest.skip(f"PostgreSQL not reachable at {PG_ADMIN_URL}: {exc}")
-        created.append(name)
-        return PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+        def new() -> str:
+            if request.param == "sqlite":
+                return f"sqlite:///{tmp_path / f'shop{next(numbers)}.db'}"
+            return databases.enter_context(temporary_database("cs_store"))
 
-    try:
         yield new
-    finally:
-        with admin.connect() as conn:
-            for name in created:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
