@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from shop import turns
 from shop.db import make_engine, make_session_factory
+from shop.orders import normalise_order_number
 from shop.replies import Reply
 from shop.settings import Settings, load_settings
 
@@ -48,6 +49,19 @@ def last_bot_buttons(tracker: Tracker) -> list[str]:
             buttons = (event.get("data") or {}).get("buttons") or []
             return [str(b.get("payload", "")) for b in buttons if isinstance(b, dict)]
     return []
+
+
+def latest_order_number(tracker: Tracker) -> str | None:
+    """The order number the latest message names, if any.
+
+    The regex extractor's finds come first: it encodes what an order number is (4-6 digits,
+    not a year or a time, data/nlu/regex.yml). DIET also tags order_id and sometimes takes
+    any number for one ("3 weeks ago", "a 7 out of 10"), which must not hide the real one.
+    """
+    found = [e for e in (tracker.latest_message or {}).get("entities") or []
+             if e.get("entity") == "order_id" and e.get("value") is not None]
+    found.sort(key=lambda e: e.get("extractor") != "RegexEntityExtractor")
+    return next((str(e["value"]) for e in found if normalise_order_number(str(e["value"]))), None)
 
 
 def dispatch(dispatcher: CollectingDispatcher, reply: Reply) -> None:

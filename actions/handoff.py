@@ -18,7 +18,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from sqlalchemy.orm import Session
 
-from actions.base import StoreAction, last_bot_buttons
+from actions.base import StoreAction, last_bot_buttons, latest_order_number
 from actions.faq import faq_answer_or_none
 from shop import accounts
 from shop.handoff import open_handoff
@@ -86,7 +86,7 @@ def hand_over(session: Session, tracker: Tracker, *, telegram_user_id: int, sett
     staff, who get no ticket, a plain answer."""
     handoff = open_handoff(session, telegram_user_id=telegram_user_id, chat_id=telegram_user_id,
                            reason=reason, details=details, settings=settings, now=now,
-                           order_number=next(tracker.get_latest_entity_values("order_id"), None))
+                           order_number=latest_order_number(tracker))
     if handoff.ticket is None:
         return Reply(handoff.text)
     return Reply(custom=payload("handoff", ticket_id=handoff.ticket.id, new=handoff.new, text=handoff.text))
@@ -122,8 +122,8 @@ def offered_person(tracker: Tracker) -> str | None:
 
 def ask_first(tracker: Tracker, reason: str) -> Reply:
     """An unsure complaint or request: ask before anyone is bothered ([Yes] opens the ticket)."""
-    number = next(tracker.get_latest_entity_values("order_id"), None)
-    entities = {"order_id": str(number)} if number and len(str(number)) <= 12 else {}
+    number = latest_order_number(tracker)
+    entities = {"order_id": number} if number and len(number) <= 12 else {}
     return Reply(CONFIRM[reason], buttons=(Button("Yes, please", intent_payload(reason, **entities)),
                                           Button("No, thanks", intent_payload("deny"))))
 
@@ -198,8 +198,8 @@ def consecutive_misses(tracker: Tracker) -> int:
 def suggestions(tracker: Tracker, *, staff: bool) -> tuple[Button, ...]:
     """Buttons for the 2-3 likeliest intents of the misunderstood message."""
     message = tracker.latest_message or {}
-    entities = {e.get("entity"): str(e.get("value")) for e in message.get("entities") or []
-                if e.get("entity") == "order_id" and e.get("value")}
+    number = latest_order_number(tracker)
+    entities = {"order_id": number} if number else {}
     buttons: list[Button] = []
     for ranked in message.get("intent_ranking") or []:
         intent = ranked.get("name")

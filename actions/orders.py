@@ -9,7 +9,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from sqlalchemy.orm import Session
 
-from actions.base import StoreAction
+from actions.base import StoreAction, latest_order_number
 from shop.orders import list_orders_reply, order_status_reply
 from shop.replies import Reply
 from shop.settings import Settings
@@ -17,8 +17,7 @@ from shop.settings import Settings
 
 def requested_order(tracker: Tracker) -> str | None:
     """The order number of the latest message, else the one remembered in the slot."""
-    latest = next(tracker.get_latest_entity_values("order_id"), None)
-    return latest or tracker.get_slot("order_id")
+    return latest_order_number(tracker) or tracker.get_slot("order_id")
 
 
 class ActionOrderStatus(StoreAction):

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 import actions.base
 from actions.account import ActionGreet
+from actions.base import latest_order_number
 from actions.delivery import ActionDeliveryStatus
 from actions.feedback import ActionGiveFeedback
 from actions.handoff import (
@@ -319,3 +320,18 @@ def test_a_year_right_after_a_period_belongs_to_it(text, entities, expected) -> 
               "entities": [{"entity": "period", "value": v, "start": text.index(v),
                             "end": text.index(v) + len(v)} for v in entities]}
     assert period_text(make_tracker(sender=USER, latest=latest)) == expected
+
+
+@pytest.mark.parametrize(("entities", "expected"), [
+    # DIET took "3" (weeks) for an order number; the regex found the real one
+    ([("3", "DIETClassifier"), ("58213", "DIETClassifier"), ("58213", "RegexEntityExtractor")], "58213"),
+    ([("7", "DIETClassifier")], None),  # "I'd rate it a 7": no order number at all
+    ([("1042", "DIETClassifier")], "1042"),
+    ([], None),
+])
+def test_the_order_number_is_the_one_the_customer_wrote(entities, expected) -> None:
+    latest = {"text": "?", "intent": {"name": "order_status", "confidence": 1.0},
+              "entities": [{"entity": "order_id", "value": v, "extractor": x} for v, x in entities]}
+    tracker = Tracker(sender_id=str(USER), slots={}, latest_message=latest, events=[], paused=False,
+                      followup_action=None, active_loop={}, latest_action_name="action_listen")
+    assert latest_order_number(tracker) == expected
