@@ -10,10 +10,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import Engine
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
+import actions.base
 from bot.services import Services
-from shop.db import make_engine
+from shop.db import make_engine, make_session_factory
 from shop.migrate import upgrade
 from shop.settings import Settings
 from tests.pg_temp import temporary_database
@@ -75,3 +76,16 @@ def services(tmp_path) -> Iterator[Services]:  # type: ignore[no-untyped-def]
     upgrade(made.engine)
     yield made
     made.engine.dispose()
+
+
+@pytest.fixture
+def action_store(tmp_path: Path,
+                 monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Settings, sessionmaker[Session]]]:
+    """A migrated SQLite store that the actions use instead of the configured one."""
+    settings = sqlite_settings(tmp_path)
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    factory = make_session_factory(engine)
+    monkeypatch.setattr(actions.base, "store", lambda: (settings, factory))
+    yield settings, factory
+    engine.dispose()

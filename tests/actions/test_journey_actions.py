@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -10,7 +9,6 @@ import pytest
 from rasa_sdk import Tracker
 from sqlalchemy import select
 
-import actions.base
 from actions.account import ActionGreet
 from actions.base import latest_order_number
 from actions.delivery import ActionDeliveryStatus
@@ -26,13 +24,11 @@ from actions.metrics import period_text
 from actions.order_requests import ActionCancelOrder, ActionChangeAddress, ActionRefundRequest
 from actions.orders import ActionListOrders, ActionOrderStatus
 from shop import order_requests
-from shop.db import make_engine, make_session_factory, transaction
+from shop.db import transaction
 from shop.handoff import STAFF_NO_TICKET
-from shop.migrate import upgrade
 from shop.models import Feedback, Order, Role, Ticket
 from shop.orders import NOT_LINKED
 from tests import journey_builders as b
-from tests.conftest import sqlite_settings
 from tests.trackers import SENDER, make_tracker, run
 
 USER = SENDER  # make_tracker's default sender
@@ -41,12 +37,8 @@ STAFF = 45603
 
 
 @pytest.fixture
-def sessions(tmp_path, monkeypatch) -> Iterator[Any]:
-    settings = sqlite_settings(tmp_path)
-    engine = make_engine(settings.database_url)
-    upgrade(engine)
-    factory = make_session_factory(engine)
-    monkeypatch.setattr(actions.base, "store", lambda: (settings, factory))
+def sessions(action_store, monkeypatch) -> Any:
+    settings, factory = action_store
     monkeypatch.setattr("actions.feedback.store", lambda: (settings, factory))
     now = datetime.now(UTC)
     with transaction(factory) as session:
@@ -54,8 +46,7 @@ def sessions(tmp_path, monkeypatch) -> Iterator[Any]:
         b.account(session, telegram_user_id=USER, customer=person)
         b.goods_order(session, owner=person, number="9001", created_at=now - timedelta(days=8), done=5)
         b.goods_order(session, owner=person, number="9002", created_at=now - timedelta(days=1), done=1)
-    yield factory
-    engine.dispose()
+    return factory
 
 
 @pytest.mark.parametrize("action", [ActionOrderStatus(), ActionDeliveryStatus(), ActionListOrders(),
@@ -332,6 +323,4 @@ def test_a_year_right_after_a_period_belongs_to_it(text, entities, expected) -> 
 def test_the_order_number_is_the_one_the_customer_wrote(entities, expected) -> None:
     latest = {"text": "?", "intent": {"name": "order_status", "confidence": 1.0},
               "entities": [{"entity": "order_id", "value": v, "extractor": x} for v, x in entities]}
-    tracker = Tracker(sender_id=str(USER), slots={}, latest_message=latest, events=[], paused=False,
-                      followup_action=None, active_loop={}, latest_action_name="action_listen")
-    assert latest_order_number(tracker) == expected
+    assert latest_order_number(make_tracker(latest=latest)) == expected

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -13,32 +12,25 @@ import actions.base
 import actions.faq
 from actions.faq import ActionAnswerFaq, ActionFaqHelpful
 from actions.handoff import ActionDefaultFallback
-from shop.db import make_engine, make_session_factory, transaction
+from shop.db import transaction
 from shop.faq.answers import DONT_KNOW, GLAD, HELPS
 from shop.faq.demo import seed_faq
 from shop.faq.retrieval import FaqLibrary
-from shop.migrate import upgrade
 from shop.models import BotTurn, FaqEntry, UnansweredQuestion
 from shop.replies import TALK_TO_PERSON
-from tests.conftest import sqlite_settings
 from tests.trackers import make_tracker, run
 
 USER = 45701
 
 
 @pytest.fixture
-def sessions(tmp_path, monkeypatch) -> Iterator[Any]:
-    settings = sqlite_settings(tmp_path)
-    engine = make_engine(settings.database_url)
-    upgrade(engine)
-    factory = make_session_factory(engine)
-    monkeypatch.setattr(actions.base, "store", lambda: (settings, factory))
+def sessions(action_store, monkeypatch) -> Any:
+    _, factory = action_store
     library = FaqLibrary()
     monkeypatch.setattr(actions.faq, "faq_library", lambda: library)
     with transaction(factory) as session:
         seed_faq(session, now=datetime.now(UTC))
-    yield factory
-    engine.dispose()
+    return factory
 
 
 def turns(sessions) -> list[BotTurn]:  # type: ignore[no-untyped-def]
