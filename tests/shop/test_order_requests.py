@@ -26,7 +26,7 @@ def ann(session, now):
 
 def cancel(session, now, number, subject=None, text=None):
     return order_requests.cancel_reply(session, telegram_user_id=USER, raw_number=number, subject=subject,
-                                 message_text=text, now=now, zone=BERLIN)
+                                       message_text=text, now=now, zone=BERLIN)
 
 
 def tickets(session):
@@ -115,8 +115,8 @@ def test_change_address_opens_a_ticket_with_the_customers_words(session, now, an
     order = b.goods_order(session, owner=ann, number="4010", created_at=now, done=1)
     order.shipping_address = "Ann, Hauptstr. 1, Berlin"
     reply = order_requests.change_address_reply(session, telegram_user_id=USER, raw_number="4010",
-                                          message_text="ship 4010 to Bahnhofstr. 5, 20095 Hamburg",
-                                          now=now, zone=BERLIN)
+                                                message_text="ship 4010 to Bahnhofstr. 5, 20095 Hamburg",
+                                                now=now, zone=BERLIN)
     [ticket] = tickets(session)
     assert ticket.reason == "change_address" and ticket.order_id == order.id
     assert "now: Ann, Hauptstr. 1, Berlin" in ticket.details
@@ -124,7 +124,7 @@ def test_change_address_opens_a_ticket_with_the_customers_words(session, now, an
     assert f"ticket #{ticket.id}" in b.said(reply) and "next message" in b.said(reply)
     # The address sent next (if it reaches the bot) is added to the same ticket.
     order_requests.change_address_reply(session, telegram_user_id=USER, raw_number=None,
-                                  message_text="the new address is Bahnhofstr. 7", now=now, zone=BERLIN)
+                                        message_text="the new address is Bahnhofstr. 7", now=now, zone=BERLIN)
     [same] = tickets(session)
     assert "Bahnhofstr. 7" in same.details
 
@@ -132,20 +132,20 @@ def test_change_address_opens_a_ticket_with_the_customers_words(session, now, an
 def test_change_address_of_a_delivered_order_is_refused(session, now, ann):
     b.goods_order(session, owner=ann, number="4011", created_at=now - timedelta(days=9), done=5)
     reply = order_requests.change_address_reply(session, telegram_user_id=USER, raw_number="4011",
-                                          message_text="ship 4011 to my office", now=now, zone=BERLIN)
+                                                message_text="ship 4011 to my office", now=now, zone=BERLIN)
     assert "already delivered" in reply.text and tickets(session) == []
 
 
 def test_refund_opens_a_ticket(session, now, ann):
     order = b.goods_order(session, owner=ann, number="4012", created_at=now - timedelta(days=9), done=5)
     reply = order_requests.refund_reply(session, telegram_user_id=USER, raw_number=None,
-                                  message_text="I want my money back, it broke", now=now, zone=BERLIN)
+                                        message_text="I want my money back, it broke", now=now, zone=BERLIN)
     [ticket] = tickets(session)
     assert ticket.reason == "refund_request" and ticket.order_id == order.id
     assert "«I want my money back, it broke»" in ticket.details
     assert "refund request for order 4012" in b.said(reply)
     assert order_requests.refund_reply(session, telegram_user_id=2, raw_number="4012", message_text="refund",
-                                 now=now, zone=BERLIN).text == NOT_LINKED
+                                       now=now, zone=BERLIN).text == NOT_LINKED
 
 
 @pytest.mark.parametrize(("buttons", "pending"), [
