@@ -6,10 +6,12 @@ benchmarking an unchanged configuration never trains twice.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
@@ -19,11 +21,15 @@ from pathlib import Path
 import yaml
 
 from nlu.data import nlu_files
+from rasa_runtime.watchdog import Guard
 
 PROJECT = Path(__file__).resolve().parent.parent
 RASA = PROJECT / ".venv-rasa" / "bin" / "rasa"
 RASA_PYTHON = PROJECT / ".venv-rasa" / "bin" / "python"
 COMPONENTS = PROJECT / "rasa_runtime" / "components"  # our pipeline components: in every model key
+# Every Rasa this process starts runs in a process group of its own and ends with this
+# process however it ends (a kill -9 of `python -m nlu report` leaves no trainer behind).
+GUARD = Guard()
 
 
 def cache_dir() -> Path:
@@ -83,9 +89,19 @@ def _run(args: list[str], log: Path, threads: int | None, program: Path = RASA) 
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("w", encoding="utf-8") as out:
         process = subprocess.Popen(
-            [str(program), *args], cwd=PROJECT, stdout=out, stderr=subprocess.STDOUT, env=tf_env(threads)
+            [str(program), *args], cwd=PROJECT, stdout=out, stderr=subprocess.STDOUT, env=tf_env(threads),
+            start_new_session=True,
         )
-        _, status, usage = os.wait4(process.pid, 0)
+        GUARD.add(process.pid)
+        try:
+            _, status, usage = os.wait4(process.pid, 0)
+        except BaseException:  # Ctrl-C: the child is in its own group and does not get it
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGTERM)
+            process.wait()
+            raise
+        finally:
+            GUARD.discard(process.pid)
         process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode != 0:
         tail = log.read_text(encoding="utf-8", errors="replace")[-3000:]

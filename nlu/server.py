@@ -6,6 +6,9 @@ server) is not read: only the model is served.
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
 import socket
 import subprocess
 import tempfile
@@ -16,7 +19,7 @@ from pathlib import Path
 
 import httpx
 
-from nlu.rasa_run import RASA, tf_env
+from nlu.rasa_run import GUARD, RASA, tf_env
 
 
 def free_port() -> int:
@@ -69,7 +72,9 @@ def rasa_server(model: Path, *, threads: int | None = None, timeout: float = 900
                 stdout=out,
                 stderr=subprocess.STDOUT,
                 env=tf_env(threads),
+                start_new_session=True,  # a group of its own, ended by the guard if we are killed
             )
+            GUARD.add(process.pid)
             try:
                 try:
                     wait_ready(url, process, timeout)
@@ -77,9 +82,12 @@ def rasa_server(model: Path, *, threads: int | None = None, timeout: float = 900
                     raise RuntimeError(f"{exc}\n{log.read_text(errors='replace')[-3000:]}") from exc
                 yield url
             finally:
-                process.terminate()
+                with contextlib.suppress(ProcessLookupError):  # it may have died on its own
+                    os.killpg(process.pid, signal.SIGTERM)
                 try:
                     process.wait(timeout=30)
                 except subprocess.TimeoutExpired:
-                    process.kill()
+                    with contextlib.suppress(ProcessLookupError):
+                        os.killpg(process.pid, signal.SIGKILL)
                     process.wait()
+                GUARD.discard(process.pid)

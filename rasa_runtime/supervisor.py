@@ -27,6 +27,7 @@ import httpx
 import psutil
 
 from rasa_runtime import watchdog
+from rasa_runtime.watchdog import Guard
 from shop.settings import PROJECT_ROOT, Settings
 
 log = logging.getLogger(__name__)
@@ -141,7 +142,7 @@ class Supervisor:
         self.out = out or sys.stdout
         self.root = root
         self.orphan_grace = orphan_grace
-        self._guard: subprocess.Popen[bytes] | None = None
+        self._guard = Guard(orphan_grace)
         self.procs: dict[str, subprocess.Popen[str]] = {}
         self.tails: dict[str, deque[str]] = {}
         self._threads: list[threading.Thread] = []
@@ -167,7 +168,7 @@ class Supervisor:
             proc = subprocess.Popen(
                 spec.argv, cwd=self.root, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL, text=True, bufsize=1, start_new_session=True)
-            self._tell_guard(f"+{proc.pid}")
+            self._guard.add(proc.pid)
             self.procs[spec.name] = proc
             self.tails[spec.name] = deque(maxlen=40)
             thread = threading.Thread(target=self._pump, args=(spec.name, proc), daemon=True)
@@ -175,32 +176,13 @@ class Supervisor:
             self._threads.append(thread)
             self._pumps[spec.name] = thread
 
-    def _tell_guard(self, line: str) -> None:
-        """Tell the guard a group to end with us (+pgid) or one already ended (-pgid)."""
-        if self._guard is None or self._guard.poll() is not None:
-            self._guard = subprocess.Popen(
-                [sys.executable, "-I", "-S", watchdog.__file__, str(self.orphan_grace)],
-                stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                start_new_session=True)
-        assert self._guard.stdin is not None
-        self._guard.stdin.write(f"{line}\n".encode())
-        self._guard.stdin.flush()
-
-    def _release_guard(self) -> None:
-        if self._guard is not None:
-            assert self._guard.stdin is not None
-            with contextlib.suppress(BrokenPipeError):
-                self._guard.stdin.close()  # end of file: the guard ends what is left, and itself
-            self._guard.wait()
-            self._guard = None
-
     def kill(self, name: str, sig: signal.Signals = signal.SIGKILL) -> None:
         """Signal one server's process group and wait for it to end (a crash, for fault tests)."""
         proc = self.procs.pop(name)
         if proc.poll() is None:
             _signal_group(proc, sig)
         proc.wait()
-        self._tell_guard(f"-{proc.pid}")
+        self._guard.discard(proc.pid)
         pump = self._pumps.pop(name, None)
         if pump is not None:
             pump.join(timeout=5)  # it ends at the pipe's end of file
@@ -266,7 +248,7 @@ class Supervisor:
             if proc.stdout is not None:
                 proc.stdout.close()
         self.procs.clear()
-        self._release_guard()
+        self._guard.close()
 
 
 def check_port_free(spec: ProcessSpec) -> None:

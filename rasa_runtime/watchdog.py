@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import subprocess
 import sys
 import time
 
@@ -50,6 +51,46 @@ def end_groups(groups: set[int], grace: float = GRACE) -> None:
     for pgid in left:
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(pgid, signal.SIGKILL)
+
+
+class Guard:
+    """A guard process (this file, run as a script) that ends the process groups it is told
+    about when this process ends, however it ends; started at the first group.
+
+    Anything that starts a server in a process group of its own (start_new_session=True)
+    adds the group here, so that a kill -9 of the starter leaves no orphan behind.
+    """
+
+    def __init__(self, grace: float = GRACE) -> None:
+        self.grace = grace
+        self._process: subprocess.Popen[bytes] | None = None
+
+    def _write(self, line: str) -> None:
+        if self._process is None or self._process.poll() is not None:
+            self._process = subprocess.Popen(
+                [sys.executable, "-I", "-S", __file__, str(self.grace)],
+                stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                start_new_session=True)
+        assert self._process.stdin is not None
+        self._process.stdin.write(f"{line}\n".encode())
+        self._process.stdin.flush()
+
+    def add(self, pgid: int) -> None:
+        """End group `pgid` with this process."""
+        self._write(f"+{pgid}")
+
+    def discard(self, pgid: int) -> None:
+        """Group `pgid` has ended already (its id may be reused)."""
+        self._write(f"-{pgid}")
+
+    def close(self) -> None:
+        """End what is left now (end of file for the guard) and wait for the guard."""
+        if self._process is not None:
+            assert self._process.stdin is not None
+            with contextlib.suppress(BrokenPipeError):
+                self._process.stdin.close()
+            self._process.wait()
+            self._process = None
 
 
 def main(argv: list[str]) -> int:
