@@ -11,9 +11,9 @@ export PYTHONPATH := $(CURDIR)
 help:  ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
-setup:  ## build or reuse .venv (Python 3.11) and .venv-rasa (Python 3.10, Rasa 3.6.21)
-	@scripts/ensure-env app
-	@scripts/ensure-env rasa
+setup:  ## build or reuse .venv (Python 3.11) and .venv-rasa (Python 3.10, Rasa 3.6.21), side by side
+	@scripts/ensure-env app & app=$$!; scripts/ensure-env rasa & rasa=$$!; \
+	  status=0; wait $$app || status=$$?; wait $$rasa || status=$$?; exit $$status
 
 model: setup  ## train the Rasa model unless one from the same inputs is cached
 	@scripts/train-model >/dev/null
