@@ -21,11 +21,15 @@ model: setup  ## train the Rasa model unless one from the same inputs is cached
 run: model  ## run the assistant: Telegram with TELEGRAM_BOT_TOKEN, else a console chat
 	@$(PY) -m bot
 
-test: model  ## run the whole test suite (SQLite and PostgreSQL, real Rasa and action server)
-	@$(PY) -m pytest $(PYTEST_ARGS)
+# The suite runs on every core (pytest-xdist): the end-to-end tests share one worker and its
+# one Rasa server (a second would cost a minute to load and 1.5 GB), the other test files
+# spread over all (the scheduler is in tests/conftest.py).
+TEST_WORKERS ?= auto
+test: model  ## run the whole test suite on every core (SQLite and PostgreSQL, real Rasa and action server)
+	@$(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 test-fast: setup  ## the tests that need no Rasa server
-	@$(PY) -m pytest -m "not e2e" $(PYTEST_ARGS)
+	@$(PY) -m pytest -n $(TEST_WORKERS) -m "not e2e" $(PYTEST_ARGS)
 
 bench: model  ## run the benchmarks and print their table
 	@$(PY) -m bench $(BENCH_ARGS)

@@ -19,6 +19,25 @@ from shop.migrate import upgrade
 from shop.settings import Settings
 from tests.pg_temp import temporary_database
 
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """Under pytest-xdist (make test): the end-to-end tests run on one worker, one after the
+    other, so that one Rasa server (a minute to load, 1.5 GB) serves them all; every other
+    test file goes to whichever worker is free.
+
+    (xdist's own --dist loadgroup marks groups by rewriting node ids, which pytest 9 no
+    longer allows: its groups silently fall apart.)"""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class EndToEndOnOneWorker(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            path = nodeid.split("::", 1)[0]
+            return "tests/e2e" if path.startswith("tests/e2e/") else path
+
+    return EndToEndOnOneWorker(config, log)
+
+
 # A fixed clock for tests: metric and delivery logic takes `now` explicitly.
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)  # a Friday, 13:00 in Berlin
 # The shop's time zone in the tests (Settings(tz="Europe/Berlin")).

@@ -109,4 +109,5 @@ def test_a_taken_port_is_refused_naming_the_process_that_holds_it(tmp_path: Path
         assert not supervisor.procs
     message = str(refused.value)
     assert f"port {port} for the actions server is taken by pid {os.getpid()} (" in message
-    assert "pytest" in message and "ACTION_SERVER_PORT" in message
+    # the holder is this test's process: pytest, or a pytest-xdist worker
+    assert " ".join(psutil.Process().cmdline())[:100] in message and "ACTION_SERVER_PORT" in message
