@@ -62,7 +62,7 @@ def test_export_holds_everything_about_the_customer(session, dana):
     record = privacy.customer_record(session, customer_id=dana.id)
     json.dumps(record)  # JSON-ready as it is
     assert record["customer"]["email"] == "dana@example.com"
-    assert [o["number"] for o in record["orders"]] == ["1043", "1042"]
+    assert [o["number"] for o in record["orders"]] == ["1043", "1042"]  # not Omar's 1044
     parcel = record["orders"][1]
     assert [(i["sku"], i["quantity"]) for i in parcel["items"]] == [("LAMP-01", 1), ("MUG-02", 2)]
     assert [s["name"] for s in parcel["stages"]][-1] == "delivered"
@@ -72,7 +72,6 @@ def test_export_holds_everything_about_the_customer(session, dana):
     assert [m["text"] for m in record["messages"]] == ["hi, I'm Dana", "where is my parcel?"]
     assert [f["comment"] for f in record["feedback"]] == ["Call me on 0151 1234 5678"]
     assert len(record["tickets"]) == len(record["surveys"]) == 1
-    assert "1044" not in json.dumps(record["orders"])  # Omar's order
 
 
 def metric_inputs(session):  # type: ignore[no-untyped-def]
