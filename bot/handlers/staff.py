@@ -3,7 +3,8 @@
 Staff work in the staff group (STAFF_CHAT_ID) or, without one, in their private chat
 with the bot. Whether someone is staff is read from the store on every press, reply and
 command; anyone else gets a refusal. Each handler parses the update, calls the
-HandoffDesk (bot/handoff/staff.py) and replies.
+HandoffDesk (bot/handoff/desk.py) and replies; /canned answers from shop.canned, and /c
+sends a canned reply through the desk (bot/handoff/canned.py).
 """
 
 from __future__ import annotations
