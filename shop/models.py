@@ -423,3 +423,24 @@ class BotTurn(Base):
         ForeignKey("faq_unanswered.id", ondelete="SET NULL"), index=True
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+# --- Canned replies (shop/canned.py, issue 16) -----------------------------------------------
+
+
+class CannedReply(Base):
+    """A saved staff answer, sent with /c NAME; placeholders are filled from the ticket.
+
+    Names are stored lower-case (the check keeps them so), which makes the unique name
+    case-insensitive on every backend.
+    """
+
+    __tablename__ = "canned_replies"
+    __table_args__ = (CheckConstraint("name = lower(name)", name="ck_canned_replies_name_lower"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(32), unique=True)
+    text: Mapped[str] = mapped_column(Text)
+    created_by: Mapped[int] = mapped_column(BigInteger)  # the staff member's Telegram id
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

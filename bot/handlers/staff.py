@@ -3,12 +3,14 @@
 Staff work in the staff group (STAFF_CHAT_ID) or, without one, in their private chat
 with the bot. Whether someone is staff is read from the store on every press, reply and
 command; anyone else gets a refusal. Each handler parses the update, calls the
-HandoffDesk (bot/handoff/staff.py) and replies.
+HandoffDesk (bot/handoff/desk.py) and replies; /canned answers from shop.canned, and /c
+sends a canned reply through the desk (bot/handoff/canned.py).
 """
 
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 
 from telegram import ChatMember, Message, Update
 from telegram.ext import (
@@ -23,6 +25,7 @@ from telegram.ext import (
 from bot.handoff import cards
 from bot.handoff.messenger import NOT_STAFF, Outcome
 from bot.services import BotApplication, BotContext
+from shop import canned
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +40,8 @@ USAGE = {
     "reply": "/reply N text: answer the customer of ticket N",
     "ticket": "/ticket N: show ticket N's card, with its latest messages, here",
 }
+SEND_CANNED_USAGE = ("/c NAME as a reply to a ticket's card or to a customer's message, or /c NAME 17 "
+                     "anywhere: send the canned reply NAME to the ticket's customer (/canned lists them)")
 
 
 def _ticket_id(word: str | None) -> int | None:
@@ -103,6 +108,35 @@ async def on_command(update: Update, context: BotContext) -> None:
         await _answer(message, await staff.show_card(context.bot, user, ticket_id, message.chat_id))
 
 
+async def on_canned(update: Update, context: BotContext) -> None:
+    """/canned, /canned add NAME text, /canned show NAME, /canned delete NAME (shop.canned)."""
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None or not message.text:
+        return
+    args = _rest(message, 1)
+    text = await context.services.in_transaction(lambda s: canned.canned_command(
+        s, telegram_user_id=user.id, args=args, now=datetime.now(UTC)))
+    await message.reply_text(text)
+
+
+async def on_send_canned(update: Update, context: BotContext) -> None:
+    """/c NAME (as a reply to a ticket's message) or /c NAME N: the filled reply to the customer."""
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None:
+        return
+    args = context.args or []
+    named = _ticket_id(args[1]) if len(args) == 2 else None
+    if not args or len(args) > 2 or (len(args) == 2 and named is None):
+        staff = context.bot_data.desk.staff
+        await message.reply_text(SEND_CANNED_USAGE if await staff.is_staff(user) else NOT_STAFF)
+        return
+    replied = message.reply_to_message
+    outcome = await context.bot_data.desk.canned.send_from_chat(
+        context.bot, user, args[0], chat_id=message.chat_id,
+        replied_to=replied.message_id if replied is not None else None, named=named)
+    await _answer(message, outcome)
+
+
 async def on_press(update: Update, context: BotContext) -> None:
     """A ticket button (Claim, Resolve, Transfer, a colleague's name); the presser must be staff."""
     query, user = update.callback_query, update.effective_user
@@ -150,6 +184,8 @@ def register(application: BotApplication) -> None:
         MessageHandler(where & filters.REPLY & ~filters.COMMAND & ~filters.StatusUpdate.ALL, on_reply),
         group=INTERCEPT_GROUP)
     application.add_handler(CommandHandler(["queue", *USAGE], on_command, filters=where))
+    application.add_handler(CommandHandler("canned", on_canned, filters=where))
+    application.add_handler(CommandHandler("c", on_send_canned, filters=where))
     application.add_handler(CallbackQueryHandler(on_press, pattern=f"^{cards.PREFIX}"))
     application.add_handler(ChatMemberHandler(on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER),
                             group=MEMBER_GROUP)

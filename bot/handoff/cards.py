@@ -130,7 +130,7 @@ def queue_text(rows: list[tuple[Ticket, str, str | None]], *, now: datetime) -> 
         lines.append(f"#{ticket.id} · {who} · {customer} · {reason_label(ticket.reason)} · {age} old")
     lines.append("")
     lines.append("/ticket N · /claim N · /resolve N · /transfer N @name · /escalate N · /note N text · "
-                 "/reply N text")
+                 "/reply N text · /c NAME N (/canned)")
     return "\n".join(lines)
 
 

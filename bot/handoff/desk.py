@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.handoff.canned import CannedReplies
 from bot.handoff.messenger import Messenger
 from bot.handoff.relay import Relay
 from bot.handoff.staff_actions import StaffActions
@@ -13,15 +14,19 @@ from bot.services import Services
 
 @dataclass(frozen=True)
 class HandoffDesk:
-    """Three collaborators over one Messenger (bot/handoff/messenger.py), which sends the cards
+    """Four collaborators over one Messenger (bot/handoff/messenger.py), which sends the cards
     and messages and links them to their tickets: the relay between customers and staff
-    (relay.py), what staff do to a ticket (staff_actions.py), and the sweep (timers.py)."""
+    (relay.py), what staff do to a ticket (staff_actions.py), the sweep (timers.py), and canned
+    replies (canned.py), which go out through the relay as any staff answer."""
 
     relay: Relay
     staff: StaffActions
     timers: Timers
+    canned: CannedReplies
 
     @classmethod
     def create(cls, services: Services) -> HandoffDesk:
         messenger = Messenger(services)
-        return cls(relay=Relay(messenger), staff=StaffActions(messenger), timers=Timers(messenger))
+        relay = Relay(messenger)
+        return cls(relay=relay, staff=StaffActions(messenger), timers=Timers(messenger),
+                   canned=CannedReplies(messenger, relay))

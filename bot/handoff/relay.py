@@ -191,9 +191,14 @@ class Relay:
             return customer_ref(session, ticket)
 
         customer = await self.messenger.tx(check)
-        outcome = await self._deliver(bot, actor, customer, text, None,
-                                      lambda: bot.send_message(customer.chat_id, text))
+        outcome = await self.deliver_text(bot, actor, customer, text)
         return outcome if outcome.text else Outcome(f"Sent to {customer.name} (ticket #{ticket_id}).")
+
+    async def deliver_text(self, bot: Bot, staff: User, customer: CustomerRef, text: str) -> Outcome:
+        """A staff answer written here rather than copied (/reply, a canned reply): sent, logged
+        and linked as any staff answer. Outcome(None) when it was delivered."""
+        return await self._deliver(bot, staff, customer, text, None,
+                                   lambda: bot.send_message(customer.chat_id, text))
 
     async def _deliver(self, bot: Bot, staff: User, customer: CustomerRef, text: str,
                        staff_message_id: int | None,

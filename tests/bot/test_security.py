@@ -61,7 +61,8 @@ async def test_the_webhook_refuses_requests_without_the_secret_token(tmp_path: P
 
 
 STAFF_COMMANDS = ["/queue", "/claim 1", "/resolve 1", "/transfer 1 2", "/escalate 1", "/note 1 hi",
-                  "/reply 1 your order is cancelled"]
+                  "/reply 1 your order is cancelled", "/c thanks 1", "/canned add thanks Hi {name}",
+                  "/canned delete thanks"]
 STAFF_BUTTONS = ["t:claim:1", "t:resolve:1", "t:transfer:1", "t:to:1:1002"]
 
 
