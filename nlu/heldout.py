@@ -1,8 +1,11 @@
-"""Proof that the held-out test file shares no sentence with the training data.
+"""Proof that the held-out test files share no sentence with the training data.
 
 A test sentence that was also trained on measures memory, not understanding; the check
 compares sentences after folding case, annotations and whitespace, so that
-"Where is [1042](order_id)?" and "where is  1042?" count as the same sentence.
+"Where is [1042](order_id)?" and "where is  1042?" count as the same sentence. It reads
+every file under tests/nlu (the first file, wide/ and each language's folder), and can drop
+the shared sentences from them, which is how a held-out file written blind is made apart
+from training data written at the same time ("hallo" is in both, sooner or later).
 """
 
 from __future__ import annotations
@@ -51,3 +54,22 @@ def overlap(test_texts: Iterable[str], train_texts: Iterable[str]) -> list[str]:
 def heldout_overlap(test_file: Path, data_dir: Path) -> list[str]:
     """The sentences of the held-out file that also appear in data/."""
     return overlap(load_nlu(test_file).examples["text"], training_sentences(data_dir))
+
+
+def drop_sentences(test_path: Path, texts: Iterable[str]) -> int:
+    """Remove the example lines whose sentence is one of `texts` (compared as normalised) from
+    the YAML files under `test_path`, keeping every other line, comment and layout as it was;
+    returns how many lines went."""
+    unwanted = {normalise(t) for t in texts}
+    dropped = 0
+    for path in nlu_files(test_path):
+        lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+        kept = [
+            line for line in lines
+            if not (line.startswith(" ") and line.lstrip().startswith("- ")
+                    and normalise(line.lstrip()[2:].strip()) in unwanted)
+        ]
+        if len(kept) != len(lines):
+            path.write_text("".join(kept), encoding="utf-8")
+            dropped += len(lines) - len(kept)
+    return dropped
