@@ -8,6 +8,7 @@ from bot.handoff.messenger import Messenger
 from bot.handoff.relay import Relay
 from bot.handoff.staff_actions import StaffActions
 from bot.handoff.timers import Timers
+from bot.handoff.topics import Topics
 from bot.services import Services
 
 
@@ -20,8 +21,10 @@ class HandoffDesk:
     relay: Relay
     staff: StaffActions
     timers: Timers
+    topics: Topics  # the staff group's forum topics, one per customer (topics.py)
 
     @classmethod
     def create(cls, services: Services) -> HandoffDesk:
         messenger = Messenger(services)
-        return cls(relay=Relay(messenger), staff=StaffActions(messenger), timers=Timers(messenger))
+        return cls(relay=Relay(messenger), staff=StaffActions(messenger), timers=Timers(messenger),
+                   topics=messenger.topics)
