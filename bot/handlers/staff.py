@@ -46,16 +46,16 @@ WITH_TEXT = frozenset({"note", "reply"})
 
 def _target(command: str, args: list[str], topic_ticket: int | None) -> tuple[int | None, list[str]]:
     """The ticket a command is about and the words after it. In a ticket's topic the number
-    may be left out (`/note text`, `/transfer @tom`); a leading number names the ticket
-    only where it can't be the start of the text (or is the topic's own ticket)."""
+    may be left out (`/note text`, `/transfer @tom`): a leading number names the ticket only
+    where it can't be the start of the text or the colleague (a Telegram id)."""
     first = _ticket_id(args[0] if args else None)
     if topic_ticket is None:
         return first, args[1:]
-    if first == topic_ticket:
-        return first, args[1:]
-    if first is not None and command not in WITH_TEXT and (command != "transfer" or len(args) > 1):
-        return first, args[1:]
-    return topic_ticket, args
+    if command == "transfer":
+        return (first, args[1:]) if first is not None and len(args) > 1 else (topic_ticket, args)
+    if command in WITH_TEXT:
+        return topic_ticket, (args[1:] if first == topic_ticket and len(args) > 1 else args)
+    return (first, args[1:]) if first is not None else (topic_ticket, args)
 
 
 def _ticket_id(word: str | None) -> int | None:

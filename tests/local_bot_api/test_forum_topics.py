@@ -46,7 +46,8 @@ async def test_a_forum_is_a_supergroup_with_is_forum_and_the_bot_may_manage_topi
     assert (await bot.get_chat(-1001000000043)).is_forum is not True
 
 
-async def test_sends_and_copies_with_message_thread_id_land_in_the_topic(server: LocalBotApi, bot: Bot) -> None:
+async def test_sends_and_copies_with_message_thread_id_land_in_the_topic(server: LocalBotApi,
+                                                                        bot: Bot) -> None:
     group = server.group(FORUM, "Staff", forum=True)
     dana = server.user(7001, "Dana")
     topic = await bot.create_forum_topic(FORUM, "#12 · Dana Demo · order 1042")
