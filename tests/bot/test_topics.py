@@ -14,6 +14,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from bot.handlers.staff import _target
 from local_bot_api import BotMessage, FakeGroup, FakeUser, LocalBotApi, Topic
 from shop import demo
 from shop.handoff import RATING_QUESTION, RESOLVED_TEXT
@@ -312,3 +313,28 @@ async def test_edits_in_a_group_without_topics_edit_the_relayed_message(tmp_path
             wake=group.chat.signal.wait, what="the relayed message edited, header kept")
         await all_handled(api)
         assert bot.rasa.received == [(dana.id, "where is my parcel?")]
+
+
+async def test_a_customer_who_goes_back_to_the_bot_closes_the_topic(tmp_path: Path) -> None:
+    api = LocalBotApi(token="123456:TOPICS")
+    async with api, bot_with_fake_rasa(tmp_path, api=api, staff_chat_id=GROUP) as bot:
+        dana, _, group = people(api)
+        ticket, topic = await open_ticket(bot, dana, group)
+        thread, name = topic.thread_id, topic.name
+        await dana.send("/bot")
+        await eventually(lambda: group.topics[thread].closed, wake=group.chat.signal.wait,
+                         what="the topic closed")
+        assert group.topics[thread].name == f"↩️ {name}"
+        assert any(f"#{ticket.id} Dana Demo went back to the bot" in t for t in topic_texts(group, thread))
+        assert f"🎫 Ticket #{ticket.id} · cancelled" in topic_texts(group, thread)[0]
+
+
+def test_in_a_topic_the_ticket_number_may_be_left_out() -> None:
+    assert _target("note", ["12", "three", "boxes"], None) == (12, ["three", "boxes"])
+    assert _target("note", ["3", "boxes", "arrived"], 12) == (12, ["3", "boxes", "arrived"])
+    assert _target("note", ["12", "three", "boxes"], 12) == (12, ["three", "boxes"])
+    assert _target("transfer", ["1"], 1) == (1, ["1"])  # to the colleague with Telegram id 1
+    assert _target("transfer", ["7", "@tom"], 12) == (7, ["@tom"])
+    assert _target("claim", [], 12) == (12, [])
+    assert _target("claim", ["7"], 12) == (7, [])
+    assert _target("resolve", [], None) == (None, [])
