@@ -37,11 +37,16 @@ SLOW_DOWN = ("You're sending messages faster than I can read them. Please wait a
              "then send your question again.")
 SERVER_ERROR_BACKOFF = (0.5, 1.0, 2.0, 4.0)  # seconds before each retry of a 5xx
 # Methods that put a new message in a chat: what Telegram's per-chat and per-group limits count.
+# A group's limit is one budget for all its forum topics (they share the chat id); opening,
+# renaming, closing or reopening a topic and pinning post a service message there, so they count.
 FORWARDS = frozenset({"copyMessage", "copyMessages", "forwardMessage", "forwardMessages"})
+SERVICE_MESSAGES = frozenset({"createForumTopic", "editForumTopic", "closeForumTopic", "reopenForumTopic",
+                              "pinChatMessage"})
 
 
 def creates_message(endpoint: str) -> bool:
-    return endpoint in FORWARDS or (endpoint.startswith("send") and endpoint != "sendChatAction")
+    return endpoint in FORWARDS or endpoint in SERVICE_MESSAGES or (
+        endpoint.startswith("send") and endpoint != "sendChatAction")
 
 
 class SlidingWindow:

@@ -10,7 +10,7 @@ from .actors import FakeGroup, FakeUser
 from .media import tiny_png
 from .params import UploadedFile
 from .server import LocalBotApi
-from .world import ApiCall, ApiFailure, BotMessage, TimedCalls
+from .world import ApiCall, ApiFailure, BotMessage, TimedCalls, Topic
 
 __all__ = [
     "ApiCall",
@@ -20,6 +20,7 @@ __all__ = [
     "FakeUser",
     "LocalBotApi",
     "TimedCalls",
+    "Topic",
     "UploadedFile",
     "tiny_png",
 ]

@@ -19,7 +19,7 @@ from .formatting import detect_entities
 from .keyboards import find_button
 from .media import tiny_png
 from .updates import UpdateQueue
-from .world import Account, BotMessage, CallbackRecord, Chat, Message, World
+from .world import Account, BotMessage, CallbackRecord, Chat, Message, Topic, World
 
 _callback_ids = itertools.count(4_611_686_018_427_387_904)
 
@@ -96,8 +96,14 @@ class ChatView:
             lines += [f"  {f.method}: {f.error_code} {f.description}" for f in errors[-5:]]
         return "\n".join(lines)
 
-    def _post(self, sender: Account, content: dict[str, Any], reply_to: int | None) -> Message:
-        message = self._world.new_message(self.chat, sender.as_user(), content, reply_to=reply_to)
+    def _post(self, sender: Account, content: dict[str, Any], reply_to: int | None,
+              topic: int | None = None) -> Message:
+        try:
+            thread_id = self._world.thread_for_send(self.chat, topic, by_bot=False)
+        except BotApiError as exc:
+            raise ValueError(f"can't post in topic {topic} of chat {self.chat.id}: {exc}") from None
+        message = self._world.new_message(self.chat, sender.as_user(), content, reply_to=reply_to,
+                                          thread_id=thread_id)
         self.chat.members.add(sender.id)
         self._updates.push("message", copy.deepcopy(message))
         return copy.deepcopy(message)
@@ -124,13 +130,15 @@ class ChatView:
         raise LookupError(f"no inline button {label!r} in chat {self.chat.id}; buttons: {shown}")
 
     def _edit(self, sender: Account, message_id: int, text: str) -> Message:
+        """The text of a text message, or the caption of a media message, changes."""
         message = self.chat.messages.get(message_id)
         if message is None or message["from"]["id"] != sender.id:
             raise ValueError(f"message {message_id} was not written by user {sender.id}")
-        message.update(text=text, edit_date=int(time.time()))
-        message.pop("entities", None)
+        field, entities_field = ("text", "entities") if "text" in message else ("caption", "caption_entities")
+        message.update({field: text, "edit_date": int(time.time())})
+        message.pop(entities_field, None)
         if entities := detect_entities(text):
-            message["entities"] = entities
+            message[entities_field] = entities
         self._updates.push("edited_message", copy.deepcopy(message))
         return copy.deepcopy(message)
 
@@ -201,46 +209,26 @@ class FakeUser(ChatView):
 
     async def send_photo(self, data: bytes | None = None, *, caption: str | None = None) -> Message:
         """A photo (by default a tiny generated PNG) the bot can download with getFile."""
-        try:
-            sizes = self._world.files.photo_sizes(data or tiny_png())
-        except BotApiError:
-            raise ValueError("a photo must be a PNG, JPEG, GIF or WebP image") from None
-        content: dict[str, Any] = {"photo": sizes}
-        if caption:
-            content["caption"] = caption
-        return self._say(content, None)
+        return self._say(photo_content(self._world, data, caption), None)
 
     async def send_document(
-        self, data: bytes, file_name: str, *, mime_type: str | None = None
+        self, data: bytes, file_name: str, *, mime_type: str | None = None,
+        caption: str | None = None,
     ) -> Message:
-        stored = self._world.files.add(
-            data, kind="document", file_name=file_name, mime_type=mime_type
-        )
-        document = {**stored.describe(), "file_name": file_name}
-        if mime_type:
-            document["mime_type"] = mime_type
-        return self._say({"document": document}, None)
+        return self._say(document_content(self._world, data, file_name, mime_type, caption), None)
 
     async def send_voice(self, data: bytes = b"OggS voice", *, duration: int = 1) -> Message:
-        stored = self._world.files.add(data, kind="voice", mime_type="audio/ogg")
-        voice = {**stored.describe(), "duration": duration, "mime_type": "audio/ogg"}
-        return self._say({"voice": voice}, None)
+        return self._say(voice_content(self._world, data, duration), None)
+
+    async def send_video(self, data: bytes = b"\x00\x00\x00\x18ftypmp42", *, duration: int = 2,
+                         caption: str | None = None) -> Message:
+        return self._say(video_content(self._world, data, duration, caption), None)
 
     async def send_sticker(self, emoji: str = "👍") -> Message:
-        stored = self._world.files.add(emoji.encode(), kind="sticker", mime_type="image/webp")
-        sticker = {
-            **stored.describe(),
-            "type": "regular",
-            "width": 512,
-            "height": 512,
-            "is_animated": False,
-            "is_video": False,
-            "emoji": emoji,
-        }
-        return self._say({"sticker": sticker}, None)
+        return self._say(sticker_content(self._world, emoji), None)
 
     async def send_location(self, latitude: float, longitude: float) -> Message:
-        return self._say({"location": {"latitude": latitude, "longitude": longitude}}, None)
+        return self._say(location_content(latitude, longitude), None)
 
     async def edit(self, message_id: int, text: str) -> Message:
         """Edit one of this user's messages; the bot gets an ``edited_message`` update."""
@@ -291,15 +279,77 @@ class FakeUser(ChatView):
 
 
 class FakeGroup(ChatView):
-    """A group chat (negative id) where several users talk, e.g. the staff chat."""
+    """A group chat (negative id) where several users talk, e.g. the staff chat.
 
-    async def send(self, text: str, *, from_user: FakeUser, reply_to: int | None = None) -> Message:
+    In a forum (``LocalBotApi.group(..., forum=True)``) members post in a topic with
+    ``topic=<message_thread_id>``; without it they post in the General topic.
+    """
+
+    async def send(self, text: str, *, from_user: FakeUser, reply_to: int | None = None,
+                   topic: int | None = None) -> Message:
         """``from_user`` posts ``text``; with ``reply_to`` (a message id in this group) the
         bot gets ``reply_to_message`` with the full message replied to."""
         content: dict[str, Any] = {"text": text}
         if entities := detect_entities(text):
             content["entities"] = entities
-        return self._post(from_user.account, content, reply_to)
+        return self._post(from_user.account, content, reply_to, topic)
+
+    async def send_photo(self, *, from_user: FakeUser, data: bytes | None = None,
+                         caption: str | None = None, reply_to: int | None = None,
+                         topic: int | None = None) -> Message:
+        return self._post(from_user.account, photo_content(self._world, data, caption), reply_to, topic)
+
+    async def send_document(self, data: bytes, file_name: str, *, from_user: FakeUser,
+                            mime_type: str | None = None, caption: str | None = None,
+                            reply_to: int | None = None, topic: int | None = None) -> Message:
+        content = document_content(self._world, data, file_name, mime_type, caption)
+        return self._post(from_user.account, content, reply_to, topic)
+
+    async def send_voice(self, *, from_user: FakeUser, data: bytes = b"OggS voice", duration: int = 1,
+                         reply_to: int | None = None, topic: int | None = None) -> Message:
+        return self._post(from_user.account, voice_content(self._world, data, duration), reply_to, topic)
+
+    async def send_video(self, *, from_user: FakeUser, data: bytes = b"\x00\x00\x00\x18ftypmp42",
+                         duration: int = 2, caption: str | None = None, reply_to: int | None = None,
+                         topic: int | None = None) -> Message:
+        content = video_content(self._world, data, duration, caption)
+        return self._post(from_user.account, content, reply_to, topic)
+
+    async def send_sticker(self, emoji: str = "👍", *, from_user: FakeUser, reply_to: int | None = None,
+                           topic: int | None = None) -> Message:
+        return self._post(from_user.account, sticker_content(self._world, emoji), reply_to, topic)
+
+    async def send_location(self, latitude: float, longitude: float, *, from_user: FakeUser,
+                            reply_to: int | None = None, topic: int | None = None) -> Message:
+        return self._post(from_user.account, location_content(latitude, longitude), reply_to, topic)
+
+    def delete(self, message_id: int) -> None:
+        """An administrator deletes a message (Telegram tells the bot nothing)."""
+        if self.chat.messages.pop(message_id, None) is None:
+            raise ValueError(f"no message {message_id} in chat {self.chat.id}")
+        self.chat.bot_messages.pop(message_id, None)
+        self.chat.signal.fire()
+
+    @property
+    def topics(self) -> dict[int, Topic]:
+        """The forum's live topics by thread id (name, closed), as members see them."""
+        return dict(self.chat.topics)
+
+    def topic_named(self, text: str) -> Topic | None:
+        """The newest live topic whose name contains ``text``."""
+        found = [t for t in self.chat.topics.values() if text in t.name]
+        return found[-1] if found else None
+
+    def topic_messages(self, thread_id: int) -> list[BotMessage]:
+        """The bot's messages in one topic, in their current (edited) state."""
+        return self.chat.thread_messages(thread_id)
+
+    def pinned(self) -> list[int]:
+        return list(self.chat.pinned)
+
+    def delete_topic(self, thread_id: int) -> None:
+        """An administrator deletes a topic with all its messages (the bot is not told)."""
+        self._world.delete_topic(self.chat, thread_id)
 
     async def press(self, label: str, *, from_user: FakeUser) -> dict[str, Any]:
         """``from_user`` presses an inline button on the newest bot message showing it."""
@@ -311,6 +361,64 @@ class FakeGroup(ChatView):
     def add_member(self, user: FakeUser) -> None:
         """Make ``user`` a member (getChatMember answers "member") before they post."""
         self.chat.members.add(user.id)
+
+
+# --- what users send: the Bot API objects Telegram builds for each kind of message ------------
+
+
+def photo_content(world: World, data: bytes | None, caption: str | None) -> dict[str, Any]:
+    try:
+        sizes = world.files.photo_sizes(data or tiny_png())
+    except BotApiError:
+        raise ValueError("a photo must be a PNG, JPEG, GIF or WebP image") from None
+    content: dict[str, Any] = {"photo": sizes}
+    if caption:
+        content["caption"] = caption
+    return content
+
+
+def document_content(world: World, data: bytes, file_name: str, mime_type: str | None,
+                     caption: str | None) -> dict[str, Any]:
+    stored = world.files.add(data, kind="document", file_name=file_name, mime_type=mime_type)
+    document = {**stored.describe(), "file_name": file_name}
+    if mime_type:
+        document["mime_type"] = mime_type
+    content: dict[str, Any] = {"document": document}
+    if caption:
+        content["caption"] = caption
+    return content
+
+
+def voice_content(world: World, data: bytes, duration: int) -> dict[str, Any]:
+    stored = world.files.add(data, kind="voice", mime_type="audio/ogg")
+    return {"voice": {**stored.describe(), "duration": duration, "mime_type": "audio/ogg"}}
+
+
+def video_content(world: World, data: bytes, duration: int, caption: str | None) -> dict[str, Any]:
+    stored = world.files.add(data, kind="video", file_name="video.mp4", mime_type="video/mp4")
+    video = {**stored.describe(), "duration": duration, "width": 320, "height": 240,
+             "mime_type": "video/mp4"}
+    content: dict[str, Any] = {"video": video}
+    if caption:
+        content["caption"] = caption
+    return content
+
+
+def sticker_content(world: World, emoji: str) -> dict[str, Any]:
+    stored = world.files.add(emoji.encode(), kind="sticker", mime_type="image/webp")
+    return {"sticker": {
+        **stored.describe(),
+        "type": "regular",
+        "width": 512,
+        "height": 512,
+        "is_animated": False,
+        "is_video": False,
+        "emoji": emoji,
+    }}
+
+
+def location_content(latitude: float, longitude: float) -> dict[str, Any]:
+    return {"location": {"latitude": latitude, "longitude": longitude}}
 
 
 def _addresses(params: dict[str, Any], chat_id: int) -> bool:

@@ -9,6 +9,7 @@ from typing import Any
 
 from .context import ApiContext, Handler, Params
 from .errors import bad_request
+from .world import Chat
 
 COMMAND = re.compile(r"[a-z0-9_]{1,32}")
 MAX_COMMANDS = 100
@@ -62,6 +63,8 @@ async def get_chat_member(ctx: ApiContext, p: Params) -> dict[str, Any]:
     chat = ctx.world.chat(p.get("chat_id", ""))
     user_id = p.get("user_id")
     if user_id == ctx.world.bot["id"]:
+        if chat.bot_is_admin:
+            return _bot_administrator(ctx, chat)
         return {"status": "member", "user": ctx.world.bot}
     account = ctx.world.accounts.get(user_id)  # type: ignore[arg-type]
     if account is None:
@@ -100,6 +103,19 @@ async def get_file(ctx: ApiContext, p: Params) -> dict[str, Any]:
     if len(stored.data) > MAX_FILE_DOWNLOAD:
         raise bad_request("file is too big")
     return {**stored.describe(), "file_path": stored.file_path}
+
+
+def _bot_administrator(ctx: ApiContext, chat: Chat) -> dict[str, Any]:
+    """ChatMemberAdministrator for the bot: what a staff group gives a bot that opens topics."""
+    rights = dict.fromkeys(
+        ("can_manage_chat", "can_delete_messages", "can_invite_users", "can_pin_messages"), True
+    )
+    rights.update(dict.fromkeys(
+        ("can_be_edited", "is_anonymous", "can_manage_video_chats", "can_restrict_members",
+         "can_promote_members", "can_change_info", "can_post_stories", "can_edit_stories",
+         "can_delete_stories"), False))  # fmt: skip
+    return {"status": "administrator", "user": ctx.world.bot, **rights,
+            "can_manage_topics": chat.bot_can_manage_topics}
 
 
 def _commands_key(p: Params) -> tuple[str, str]:

@@ -18,7 +18,7 @@ MAX_TEXT = 4096
 MAX_CAPTION = 1024
 CONTENT_KEYS = (
     "text", "entities", "photo", "document", "voice", "audio", "video", "animation", "sticker",
-    "location", "contact", "caption", "caption_entities",
+    "location", "contact", "caption", "caption_entities", "video_note", "venue", "dice",
 )  # fmt: skip
 # Telegram's file message kinds other than photo, with the fields their objects carry.
 FILE_KINDS = {"document": "sendDocument", "voice": "sendVoice", "audio": "sendAudio",
@@ -171,8 +171,9 @@ async def forward_message(ctx: ApiContext, p: Params) -> Message:
         "date": source["date"],
     }
     chat = ctx.world.chat(p.get("chat_id", ""))
+    where = {"message_thread_id": p["message_thread_id"]} if "message_thread_id" in p else {}
     return _post(
-        ctx, chat, "forwardMessage", {}, content, raw_text=None, media=_media(ctx, content)
+        ctx, chat, "forwardMessage", where, content, raw_text=None, media=_media(ctx, content)
     )
 
 
@@ -226,6 +227,7 @@ def _post(
 ) -> Message:
     """Validate what every send shares, check the bot may write here, then store the message."""
     markup = validate_markup(p.get("reply_markup"))
+    thread_id = ctx.world.thread_for_send(chat, p.get("message_thread_id"), by_bot=True)
     reply_to = _reply_target(chat, p)
     ctx.world.ensure_writable(chat)
     message = ctx.world.bot_message(
@@ -237,6 +239,7 @@ def _post(
         parse_mode=p.get("parse_mode"),
         raw_text=raw_text,
         media=media,
+        thread_id=thread_id,
     )
     return copy.deepcopy(message)
 
@@ -300,7 +303,7 @@ def _media(ctx: ApiContext, content: dict[str, Any]) -> bytes | None:
     """The bytes behind a copied or forwarded media message, for the receiving user."""
     if "photo" in content:
         return ctx.world.files.get(content["photo"][-1]["file_id"]).data
-    for kind in (*FILE_KINDS, "sticker"):
+    for kind in (*FILE_KINDS, "sticker", "video_note"):
         if kind in content:
             return ctx.world.files.get(content[kind]["file_id"]).data
     return None

@@ -21,7 +21,7 @@ INT_PARAMS = frozenset(
     {
         "from_chat_id", "message_id", "offset", "limit", "timeout", "user_id",
         "reply_to_message_id", "cache_time", "max_connections", "duration", "width", "height",
-        "message_thread_id",
+        "message_thread_id", "icon_color",
     }
 )  # fmt: skip
 BOOL_PARAMS = frozenset(

@@ -17,7 +17,7 @@ from typing import Any
 
 from aiohttp import web
 
-from . import api_bot, api_messages, api_updates
+from . import api_bot, api_forum, api_messages, api_updates
 from .actors import ChatView, FakeGroup, FakeUser
 from .context import ApiContext, Handler
 from .errors import BotApiError, injected
@@ -27,7 +27,9 @@ from .world import Account, ApiCall, ApiFailure, BotMessage, World
 
 log = logging.getLogger(__name__)
 
-METHODS: dict[str, Handler] = {**api_bot.METHODS, **api_updates.METHODS, **api_messages.METHODS}
+METHODS: dict[str, Handler] = {
+    **api_bot.METHODS, **api_updates.METHODS, **api_messages.METHODS, **api_forum.METHODS,
+}
 # Bot API method names are case-insensitive; calls are logged under Telegram's spelling.
 CANONICAL = {name.lower(): name for name in METHODS}
 MAX_UPLOAD = 50 * 1024 * 1024  # Telegram's limit for bot uploads
@@ -167,15 +169,22 @@ class LocalBotApi:
         username: str | None = None,
         chat_type: str | None = None,
         members: tuple[FakeUser, ...] = (),
+        forum: bool = False,
+        bot_can_manage_topics: bool | None = None,
     ) -> FakeGroup:
-        """A group chat; ids starting with -100 are supergroups unless ``chat_type`` says."""
+        """A group chat; ids starting with -100 are supergroups unless ``chat_type`` says.
+
+        ``forum=True`` turns topics on (a supergroup only); the bot is then an administrator
+        with the right to manage topics unless ``bot_can_manage_topics=False``."""
         existing = self._handles.get(chat_id)
         if existing is not None:
             if not isinstance(existing, FakeGroup):
                 raise ValueError(f"{chat_id} is a user")
             return existing
         kind = chat_type or ("supergroup" if str(chat_id).startswith("-100") else "group")
-        chat = self.world.add_group(chat_id, title, chat_type=kind, username=username)
+        manages = forum if bot_can_manage_topics is None else bot_can_manage_topics
+        chat = self.world.add_group(chat_id, title, chat_type=kind, username=username, forum=forum,
+                                    bot_can_manage_topics=manages)
         handle = FakeGroup(self.world, self._updates, chat)
         for member in members:
             handle.add_member(member)

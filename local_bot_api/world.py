@@ -144,9 +144,39 @@ class BotMessage:
         return " ".join(p for p in parts if p)
 
 
+# Telegram's six topic icon colours (ForumTopic.icon_color); the first is the default.
+TOPIC_COLORS = (0x6FB9F0, 0xFFD67E, 0xCB86DB, 0x8EEE98, 0xFF93B2, 0xFB6F5F)
+
+
+@dataclass
+class Topic:
+    """A forum topic: the thread of the service message that created it (thread id = its id)."""
+
+    thread_id: int
+    name: str
+    icon_color: int = TOPIC_COLORS[0]
+    icon_custom_emoji_id: str | None = None
+    closed: bool = False
+
+    def as_forum_topic(self) -> dict[str, Any]:
+        """The Bot API ForumTopic object."""
+        topic: dict[str, Any] = {
+            "message_thread_id": self.thread_id,
+            "name": self.name,
+            "icon_color": self.icon_color,
+        }
+        if self.icon_custom_emoji_id:
+            topic["icon_custom_emoji_id"] = self.icon_custom_emoji_id
+        return topic
+
+
 @dataclass
 class Chat:
-    """A private chat (id = the user's id) or a group (negative id), with its messages."""
+    """A private chat (id = the user's id) or a group (negative id), with its messages.
+
+    A supergroup with ``is_forum`` has topics: each is the thread of the service message
+    that created it, its messages carry ``message_thread_id`` and ``is_topic_message``.
+    """
 
     id: int
     type: str
@@ -159,6 +189,11 @@ class Chat:
     outbox: list[BotMessage] = field(default_factory=list)  # sends and edits, in order
     signal: Signal = field(default_factory=Signal)
     last_message_id: int = 0
+    is_forum: bool = False
+    topics: dict[int, Topic] = field(default_factory=dict)  # by thread id; deleted ones gone
+    bot_is_admin: bool = False
+    bot_can_manage_topics: bool = False
+    pinned: list[int] = field(default_factory=list)  # message ids, oldest pin first
 
     def as_chat(self) -> dict[str, Any]:
         """The Bot API Chat object."""
@@ -170,7 +205,23 @@ class Chat:
             chat["title"] = self.title
             if self.username:
                 chat["username"] = self.username
+            if self.is_forum:
+                chat["is_forum"] = True
         return chat
+
+    def topic(self, thread_id: int, *, missing: str = "TOPIC_ID_INVALID") -> Topic:
+        """A live topic of this forum, or Telegram's error for a deleted or unknown one."""
+        if not self.is_forum:
+            raise bad_request("the chat is not a forum")
+        try:
+            return self.topics[thread_id]
+        except KeyError:
+            raise bad_request(missing) from None
+
+    def thread_messages(self, thread_id: int) -> list[BotMessage]:
+        """The bot's messages in one topic, in their current (edited) state."""
+        return [m for m in self.current_bot_messages()
+                if m.message.get("message_thread_id") == thread_id]
 
     @property
     def chat_instance(self) -> str:
@@ -231,10 +282,14 @@ class World:
         self.chats[account.id] = chat
         return chat
 
-    def add_group(self, chat_id: int, title: str, *, chat_type: str, username: str | None) -> Chat:
+    def add_group(self, chat_id: int, title: str, *, chat_type: str, username: str | None,
+                  forum: bool = False, bot_can_manage_topics: bool = False) -> Chat:
         if chat_id >= 0:
             raise ValueError("group chat ids are negative, e.g. -100555")
-        chat = Chat(id=chat_id, type=chat_type, title=title, username=username)
+        if forum and chat_type != "supergroup":
+            raise ValueError("only supergroups have topics")
+        chat = Chat(id=chat_id, type=chat_type, title=title, username=username, is_forum=forum,
+                    bot_is_admin=bot_can_manage_topics, bot_can_manage_topics=bot_can_manage_topics)
         self.chats[chat_id] = chat
         return chat
 
@@ -257,6 +312,21 @@ class World:
         if chat.account and not chat.account.started:
             raise forbidden("bot can't initiate conversation with a user")
 
+    def thread_for_send(self, chat: Chat, thread_id: int | None, *, by_bot: bool) -> int | None:
+        """The topic a new message goes to, or Telegram's error: a deleted or unknown topic is
+        "message thread not found"; a closed one takes messages only from those who manage
+        topics. Outside forums there are no topics to send to."""
+        if thread_id is None:
+            return None
+        if not chat.is_forum:
+            raise bad_request("message thread not found")
+        topic = chat.topics.get(thread_id)
+        if topic is None:
+            raise bad_request("message thread not found")
+        if topic.closed and by_bot and not chat.bot_can_manage_topics:
+            raise bad_request("TOPIC_CLOSED")
+        return thread_id
+
     def new_message(
         self,
         chat: Chat,
@@ -264,8 +334,15 @@ class World:
         content: dict[str, Any],
         *,
         reply_to: int | None = None,
+        thread_id: int | None = None,
     ) -> Message:
-        """Store a new message in ``chat`` and return it; ``reply_to`` must exist in the chat."""
+        """Store a new message in ``chat`` and return it; ``reply_to`` must exist in the chat.
+
+        In a topic (``thread_id``, already checked), a message that replies to nothing replies,
+        as on Telegram, to the service message that created the topic. A reply to a message
+        of a topic lands in that topic. In other supergroups a reply carries the id of its
+        reply thread as ``message_thread_id``, without ``is_topic_message``.
+        """
         chat.last_message_id += 1
         message: Message = {
             "message_id": chat.last_message_id,
@@ -274,13 +351,52 @@ class World:
             "date": int(time.time()),
             **content,
         }
+        target = None
         if reply_to is not None:
             target = chat.message(reply_to, missing="message to be replied not found")
+            if thread_id is None and target.get("is_topic_message"):
+                thread_id = target["message_thread_id"]
+        if thread_id is not None:
+            message.update(message_thread_id=thread_id, is_topic_message=True)
+            if target is None and thread_id in chat.messages:
+                target = chat.messages[thread_id]
+        elif target is not None and chat.type == "supergroup" and not chat.is_forum:
+            message["message_thread_id"] = target.get("message_thread_id", target["message_id"])
+        if target is not None:
             message["reply_to_message"] = {
                 k: v for k, v in copy.deepcopy(target).items() if k != "reply_to_message"
             }
         chat.messages[message["message_id"]] = message
         return message
+
+    def service_message(self, chat: Chat, content: dict[str, Any], *, thread_id: int | None) -> Message:
+        """A service message of the bot's doing (a topic created, closed, renamed...). Bots get
+        no update for their own service messages, and they are not among what the bot "sent"."""
+        return self.new_message(chat, self.bot, content, thread_id=thread_id)
+
+    def create_topic(self, chat: Chat, name: str, *, icon_color: int,
+                     icon_custom_emoji_id: str | None) -> Topic:
+        created = {"name": name, "icon_color": icon_color}
+        if icon_custom_emoji_id:
+            created["icon_custom_emoji_id"] = icon_custom_emoji_id
+        message = self.service_message(chat, {"forum_topic_created": created}, thread_id=None)
+        thread_id = int(message["message_id"])
+        message.update(message_thread_id=thread_id, is_topic_message=True)
+        topic = Topic(thread_id, name, icon_color, icon_custom_emoji_id)
+        chat.topics[thread_id] = topic
+        chat.signal.fire()
+        return topic
+
+    def delete_topic(self, chat: Chat, thread_id: int) -> None:
+        """The topic and every message in it are gone, as when an admin deletes a topic."""
+        chat.topic(thread_id)
+        del chat.topics[thread_id]
+        for message_id in [i for i, m in chat.messages.items() if m.get("message_thread_id") == thread_id]:
+            chat.messages.pop(message_id)
+            chat.bot_messages.pop(message_id, None)
+            if message_id in chat.pinned:
+                chat.pinned.remove(message_id)
+        chat.signal.fire()
 
     def bot_message(
         self,
@@ -293,11 +409,12 @@ class World:
         parse_mode: str | None = None,
         raw_text: str | None = None,
         media: bytes | None = None,
+        thread_id: int | None = None,
     ) -> Message:
         """A message from the bot, recorded for the test side, with Telegram's echo of markup."""
         if is_inline(markup):
             content = {**content, "reply_markup": markup}
-        message = self.new_message(chat, self.bot, content, reply_to=reply_to)
+        message = self.new_message(chat, self.bot, content, reply_to=reply_to, thread_id=thread_id)
         chat.record(
             BotMessage(
                 message=copy.deepcopy(message),

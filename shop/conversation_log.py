@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from shop.models import Customer, Message, Order, TelegramAccount, Ticket, TicketMessage
@@ -31,7 +31,8 @@ def log_message(session: Session, *, telegram_user_id: int, direction: str, text
 
 
 def link_message(session: Session, *, ticket_id: int, chat_id: int, message_id: int, kind: str,
-                 now: datetime, origin_message_id: int | None = None) -> None:
+                 now: datetime, origin_message_id: int | None = None, origin_chat_id: int | None = None,
+                 layout: str | None = None, thread_id: int | None = None) -> None:
     """Remember that a Telegram message belongs to a ticket (so replies to it reach the ticket).
 
     A link already stored for the same (chat, message id) is replaced: Telegram never hands
@@ -46,7 +47,45 @@ def link_message(session: Session, *, ticket_id: int, chat_id: int, message_id: 
         session.add(link)
     link.ticket_id, link.kind, link.origin_message_id, link.created_at = \
         ticket_id, kind, origin_message_id, now
+    link.origin_chat_id, link.layout, link.thread_id = origin_chat_id, layout, thread_id
     session.flush()
+
+
+def relayed_copies(session: Session, *, chat_id: int, message_id: int,
+                   open_only: bool = True) -> list[tuple[Ticket, TicketMessage]]:
+    """Where a customer's message (`chat_id` is their private chat) was relayed to staff,
+    with its ticket: what an edit of it must change. Only open tickets' unless told."""
+    query = (select(Ticket, TicketMessage).join(TicketMessage, TicketMessage.ticket_id == Ticket.id)
+             .where(TicketMessage.kind == "relay", TicketMessage.origin_message_id == message_id,
+                    or_(TicketMessage.origin_chat_id == chat_id,
+                        (TicketMessage.origin_chat_id.is_(None)) & (Ticket.chat_id == chat_id)))
+             .order_by(TicketMessage.id))
+    if open_only:
+        query = query.where(Ticket.status.in_(("waiting", "human")))
+    return [(ticket, link) for ticket, link in session.execute(query)]
+
+
+def staff_copies(session: Session, *, chat_id: int, message_id: int) -> list[TicketMessage]:
+    """The copies a customer received of a staff member's message (in `chat_id`)."""
+    return list(session.scalars(select(TicketMessage).where(
+        TicketMessage.kind == "staff", TicketMessage.origin_chat_id == chat_id,
+        TicketMessage.origin_message_id == message_id).order_by(TicketMessage.id)))
+
+
+def record_edit(session: Session, *, telegram_user_id: int, direction: str, message_id: int,
+                text: str) -> int:
+    """A logged message was edited in Telegram: the log (and so the card) shows the new text.
+
+    `telegram_user_id` is the customer's; `message_id` the id the log kept (the customer's
+    own message for "in", the copy the customer received for "staff"). Returns rows changed.
+    """
+    rows = list(session.scalars(select(Message).where(
+        Message.telegram_user_id == telegram_user_id, Message.direction == direction,
+        Message.telegram_message_id == message_id)))
+    for row in rows:
+        row.text = text[:MAX_LOGGED_TEXT] or None
+    session.flush()
+    return len(rows)
 
 
 def ticket_for_message(session: Session, chat_id: int, message_id: int

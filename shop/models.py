@@ -294,20 +294,46 @@ class TicketMessage(Base):
     """A Telegram message that belongs to a ticket: a card, a relayed or a copied message.
 
     Staff answer a ticket by replying to any of its messages, so the (chat, message) pair
-    must lead back to the ticket after a restart. `origin_message_id` is the message it
-    was copied from (a customer's message, for threading the staff answer to it).
+    must lead back to the ticket after a restart. `origin_chat_id`/`origin_message_id` is the
+    message it was copied from (a customer's message, for threading the staff answer to it;
+    a staff answer, so that an edit of it edits the copy). `layout` says how a relayed copy
+    was built, so an edit can rebuild it; `thread_id` is the forum topic it was posted in.
     """
 
     __tablename__ = "ticket_messages"
-    __table_args__ = (UniqueConstraint("chat_id", "message_id", name="uq_ticket_messages_chat_message"),)
+    __table_args__ = (UniqueConstraint("chat_id", "message_id", name="uq_ticket_messages_chat_message"),
+                      Index("ix_ticket_messages_origin", "origin_chat_id", "origin_message_id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), index=True)
     chat_id: Mapped[int] = mapped_column(BigInteger)
     message_id: Mapped[int] = mapped_column(BigInteger)
-    kind: Mapped[str] = mapped_column(String(16))  # card | relay | staff
+    kind: Mapped[str] = mapped_column(String(16))  # card | relay | staff | history
     origin_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    origin_chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    layout: Mapped[str | None] = mapped_column(String(16))  # headed | captioned | header | copy
+    thread_id: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class StaffTopic(Base):
+    """A customer's forum topic in the staff group (a supergroup with topics): their tickets
+    live in it one after another, so the topic's thread id leads to the current ticket."""
+
+    __tablename__ = "staff_topics"
+    __table_args__ = (
+        UniqueConstraint("chat_id", "telegram_user_id", name="uq_staff_topics_chat_customer"),
+        UniqueConstraint("chat_id", "thread_id", name="uq_staff_topics_chat_thread"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    thread_id: Mapped[int] = mapped_column(BigInteger)
+    telegram_user_id: Mapped[int] = mapped_column(BigInteger)  # the customer
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id", ondelete="SET NULL"))
+    closed: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class TicketEvent(Base):

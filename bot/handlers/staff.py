@@ -1,10 +1,13 @@
 """Support staff in Telegram: ticket buttons, replies that reach customers, and commands.
 
 Staff work in the staff group (STAFF_CHAT_ID) or, without one, in their private chat
-with the bot. Whether someone is staff is read from the store on every press, reply and
-command; anyone else gets a refusal. Each handler parses the update, calls the
-HandoffDesk (bot/handoff/desk.py) and replies; /canned answers from shop.canned, and /c
-sends a canned reply through the desk (bot/handoff/canned.py).
+with the bot. In a staff group with topics each ticket has its topic: everything written
+there goes to the customer, and commands typed there need no ticket number. Whether
+someone is staff is read from the store on every press, reply and command; anyone else
+gets a refusal. Each handler parses the update, calls the HandoffDesk (bot/handoff/desk.py)
+and replies; /canned answers from shop.canned, and /c sends a canned reply through the
+desk (bot/handoff/canned.py). Edited messages are edits, never new messages: one handler
+carries them over.
 """
 
 from __future__ import annotations
@@ -29,6 +32,8 @@ from shop import canned
 
 log = logging.getLogger(__name__)
 
+NOTICE_GROUP = -3  # first of all: note whether the staff group has topics, then carry on
+EDIT_GROUP = -2  # then: an edited message is handled here and goes nowhere else
 INTERCEPT_GROUP = -1  # before the customer handlers: a staff reply must not reach Rasa
 MEMBER_GROUP = 1  # beside any other my_chat_member handler
 USAGE = {
@@ -40,8 +45,24 @@ USAGE = {
     "reply": "/reply N text: answer the customer of ticket N",
     "ticket": "/ticket N: show ticket N's card, with its latest messages, here",
 }
-SEND_CANNED_USAGE = ("/c NAME as a reply to a ticket's card or to a customer's message, or /c NAME 17 "
-                     "anywhere: send the canned reply NAME to the ticket's customer (/canned lists them)")
+SEND_CANNED_USAGE = ("/c NAME in a ticket's topic, as a reply to a ticket's card or to a customer's "
+                     "message, or /c NAME 17 anywhere: send the canned reply NAME to the ticket's "
+                     "customer (/canned lists them)")
+WITH_TEXT = frozenset({"note", "reply"})
+
+
+def _target(command: str, args: list[str], topic_ticket: int | None) -> tuple[int | None, list[str]]:
+    """The ticket a command is about and the words after it. In a ticket's topic the number
+    may be left out (`/note text`, `/transfer @tom`): a leading number names the ticket only
+    where it can't be the start of the text or the colleague (a Telegram id)."""
+    first = _ticket_id(args[0] if args else None)
+    if topic_ticket is None:
+        return first, args[1:]
+    if command == "transfer":
+        return (first, args[1:]) if first is not None and len(args) > 1 else (topic_ticket, args)
+    if command in WITH_TEXT:
+        return topic_ticket, (args[1:] if first == topic_ticket and len(args) > 1 else args)
+    return (first, args[1:]) if first is not None else (topic_ticket, args)
 
 
 def _ticket_id(word: str | None) -> int | None:
@@ -63,9 +84,9 @@ async def _answer(message: Message, outcome: Outcome) -> None:
 
 
 async def on_reply(update: Update, context: BotContext) -> None:
-    """A reply in the staff group or a private chat: to a ticket message, it goes to the customer."""
+    """A message in a ticket's topic, or a reply to a ticket message: it goes to the customer."""
     message = update.effective_message
-    if message is None or message.reply_to_message is None:
+    if message is None or (message.reply_to_message is None and not message.is_topic_message):
         return
     outcome = await context.bot_data.desk.relay.staff_reply(context.bot, message)
     if outcome is None:
@@ -78,34 +99,39 @@ async def on_command(update: Update, context: BotContext) -> None:
     message, user = update.effective_message, update.effective_user
     if message is None or user is None or not message.text:
         return
-    staff = context.bot_data.desk.staff
+    desk = context.bot_data.desk
+    staff = desk.staff
     command = message.text.split()[0].lstrip("/").split("@")[0].lower()
     args = context.args or []
     if command == "queue":
         await _answer(message, await staff.queue(user))
         return
-    ticket_id = _ticket_id(args[0] if args else None)
+    thread = message.message_thread_id if message.is_topic_message else None
+    topic_ticket = (await desk.topics.ticket_of_thread(message.chat_id, thread)
+                    if thread is not None else None)
+    ticket_id, rest = _target(command, args, topic_ticket)
     if ticket_id is None:
         await message.reply_text(USAGE[command] if await staff.is_staff(user) else NOT_STAFF)
         return
+    skip = 1 + len(args) - len(rest)  # the command and the ticket number, if one was given
     if command == "claim":
         outcome = await staff.claim(context.bot, user, ticket_id)
         await _answer(message, outcome)
-        if outcome.ok:
-            await staff.show_card(context.bot, user, ticket_id, message.chat_id)
+        if outcome.ok and topic_ticket != ticket_id:  # in the ticket's own topic its card is pinned
+            await staff.show_card(context.bot, user, ticket_id, message.chat_id, thread)
     elif command == "resolve":
         await _answer(message, await staff.resolve(context.bot, user, ticket_id))
     elif command == "transfer":
-        await _answer(message, await staff.transfer(context.bot, user, ticket_id, " ".join(args[1:2])))
+        await _answer(message, await staff.transfer(context.bot, user, ticket_id, " ".join(rest[:1])))
     elif command == "escalate":
         await _answer(message, await staff.escalate(context.bot, user, ticket_id))
     elif command == "note":
-        await _answer(message, await staff.note(user, ticket_id, _rest(message, 2)))
+        await _answer(message, await staff.note(user, ticket_id, _rest(message, skip)))
     elif command == "reply":
-        relay = context.bot_data.desk.relay
-        await _answer(message, await relay.send_text(context.bot, user, ticket_id, _rest(message, 2)))
+        relay = desk.relay
+        await _answer(message, await relay.send_text(context.bot, user, ticket_id, _rest(message, skip)))
     elif command == "ticket":
-        await _answer(message, await staff.show_card(context.bot, user, ticket_id, message.chat_id))
+        await _answer(message, await staff.show_card(context.bot, user, ticket_id, message.chat_id, thread))
 
 
 async def on_canned(update: Update, context: BotContext) -> None:
@@ -130,8 +156,14 @@ async def on_send_canned(update: Update, context: BotContext) -> None:
         staff = context.bot_data.desk.staff
         await message.reply_text(SEND_CANNED_USAGE if await staff.is_staff(user) else NOT_STAFF)
         return
+    desk = context.bot_data.desk
+    thread = message.message_thread_id if message.is_topic_message else None
+    if named is None and thread is not None:  # in a ticket's topic the ticket is implied
+        named = await desk.topics.ticket_of_thread(message.chat_id, thread)
     replied = message.reply_to_message
-    outcome = await context.bot_data.desk.canned.send_from_chat(
+    if replied is not None and thread is not None and replied.message_id == thread:
+        replied = None  # in a topic, every message "replies" to the topic's first one
+    outcome = await desk.canned.send_from_chat(
         context.bot, user, args[0], chat_id=message.chat_id,
         replied_to=replied.message_id if replied is not None else None, named=named)
     await _answer(message, outcome)
@@ -153,15 +185,31 @@ async def on_press(update: Update, context: BotContext) -> None:
         outcome = await staff.resolve(context.bot, user, press.ticket_id)
     elif press.action == "transfer":
         outcome = await staff.transfer_options(user, press.ticket_id)
-        if outcome.ok and query.message is not None:
+        if outcome.ok and isinstance(query.message, Message):
+            thread = query.message.message_thread_id if query.message.is_topic_message else None
             await context.bot.send_message(query.message.chat.id, str(outcome.text),
-                                           reply_markup=outcome.markup)
+                                           reply_markup=outcome.markup, message_thread_id=thread)
             outcome = Outcome(None)
     else:  # "to": a colleague chosen for a transfer
         outcome = await staff.transfer(context.bot, user, press.ticket_id, str(press.arg))
         if outcome.ok and isinstance(query.message, Message):
             await query.message.edit_text(str(outcome.text))
     await query.answer(outcome.text[:200] if outcome.text else None, show_alert=not outcome.ok)
+
+
+async def on_edit(update: Update, context: BotContext) -> None:
+    """An edited message: carried over to its copies (a staff answer at the customer's, a
+    customer's message in the staff chat), never handled again as a new message."""
+    message = update.edited_message
+    if message is not None:
+        await context.bot_data.desk.relay.edited(context.bot, message)
+    raise ApplicationHandlerStop
+
+
+async def on_staff_chat(update: Update, context: BotContext) -> None:
+    """Every message from the staff group says whether it has topics now."""
+    if update.effective_chat is not None:
+        context.bot_data.desk.topics.noticed(update.effective_chat)
 
 
 async def on_my_chat_member(update: Update, context: BotContext) -> None:
@@ -180,8 +228,12 @@ def register(application: BotApplication) -> None:
     where: filters.BaseFilter = filters.ChatType.PRIVATE
     if staff_chat is not None:
         where = where | filters.Chat(staff_chat)
+    application.add_handler(MessageHandler(filters.UpdateType.EDITED_MESSAGE, on_edit), group=EDIT_GROUP)
+    if staff_chat is not None:
+        application.add_handler(MessageHandler(filters.Chat(staff_chat), on_staff_chat), group=NOTICE_GROUP)
     application.add_handler(
-        MessageHandler(where & filters.REPLY & ~filters.COMMAND & ~filters.StatusUpdate.ALL, on_reply),
+        MessageHandler(where & (filters.REPLY | filters.IS_TOPIC_MESSAGE) & ~filters.COMMAND
+                       & ~filters.StatusUpdate.ALL, on_reply),
         group=INTERCEPT_GROUP)
     application.add_handler(CommandHandler(["queue", *USAGE], on_command, filters=where))
     application.add_handler(CommandHandler("canned", on_canned, filters=where))

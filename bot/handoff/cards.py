@@ -69,8 +69,13 @@ def status_text(summary: TicketSummary) -> str:
     return "resolved"
 
 
-def card_text(summary: TicketSummary, *, zone: ZoneInfo, now: datetime, headline: str | None = None) -> str:
-    """The ticket card: who, which orders, why, the last messages, and how to answer."""
+def card_text(summary: TicketSummary, *, zone: ZoneInfo, now: datetime, headline: str | None = None,
+              in_topic: bool = False) -> str:
+    """The ticket card: who, which orders, why, the last messages, and how to answer.
+
+    In the ticket's forum topic the conversation follows the card as messages of their own,
+    so the card leaves the history out and says that whatever is written there is the answer.
+    """
     customer = first_name(summary.customer_name)
     lines = [headline] if headline else []
     lines.append(f"🎫 Ticket #{summary.id} · {status_text(summary)}")
@@ -87,17 +92,35 @@ def card_text(summary: TicketSummary, *, zone: ZoneInfo, now: datetime, headline
     waited = duration_text((now - summary.created_at).total_seconds() / 60)
     age = f" · waiting {waited}" if summary.status == TicketStatus.waiting.value else ""
     lines.append(f"Opened {opened:%d %b %H:%M}{age}")
-    if summary.history:
+    if summary.history and not in_topic:
         lines.append("")
-        lines.append(f"Last {len(summary.history)} messages:")
-        for line in summary.history:
-            who = WHO.get(line.direction) or customer
-            at = line.at.astimezone(zone)
-            lines.append(f"{at:%H:%M} {who}: {_clip(line.text, HISTORY_CHARS)}")
+        lines.extend(_history_lines(summary, zone))
     if summary.status in OPEN_STATES:
         lines.append("")
-        lines.append(f"↩️ Reply to this message to answer {customer}.")
-    text = "\n".join(lines)
+        lines.append(f"✍️ Everything you write in this topic goes to {customer} (no need to reply); "
+                     "/note text stays within the team." if in_topic else
+                     f"↩️ Reply to this message to answer {customer}.")
+    return _fit("\n".join(lines))
+
+
+def history_text(summary: TicketSummary, *, zone: ZoneInfo) -> str | None:
+    """The conversation before the handoff, posted under the card in the ticket's topic."""
+    if not summary.history:
+        return None
+    return _fit("\n".join(_history_lines(summary, zone)))
+
+
+def _history_lines(summary: TicketSummary, zone: ZoneInfo) -> list[str]:
+    customer = first_name(summary.customer_name)
+    lines = [f"Last {len(summary.history)} messages:"]
+    for line in summary.history:
+        who = WHO.get(line.direction) or customer
+        at = line.at.astimezone(zone)
+        lines.append(f"{at:%H:%M} {who}: {_clip(line.text, HISTORY_CHARS)}")
+    return lines
+
+
+def _fit(text: str) -> str:
     limit = MessageLimit.MAX_TEXT_LENGTH
     return text if len(text) <= limit else text[: limit - 1] + "…"
 

@@ -9,6 +9,7 @@ from bot.handoff.messenger import Messenger
 from bot.handoff.relay import Relay
 from bot.handoff.staff_actions import StaffActions
 from bot.handoff.timers import Timers
+from bot.handoff.topics import Topics
 from bot.services import Services
 
 
@@ -23,10 +24,11 @@ class HandoffDesk:
     staff: StaffActions
     timers: Timers
     canned: CannedReplies
+    topics: Topics  # the staff group's forum topics, one per customer (topics.py)
 
     @classmethod
     def create(cls, services: Services) -> HandoffDesk:
         messenger = Messenger(services)
         relay = Relay(messenger)
         return cls(relay=relay, staff=StaffActions(messenger), timers=Timers(messenger),
-                   canned=CannedReplies(messenger, relay))
+                   canned=CannedReplies(messenger, relay), topics=messenger.topics)

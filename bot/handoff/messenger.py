@@ -17,11 +17,11 @@ import logging
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, ParamSpec, TypeVar
+from typing import Any, NamedTuple, ParamSpec, TypeVar
 
 from sqlalchemy.orm import Session
-from telegram import Bot, InlineKeyboardMarkup, Message, User
-from telegram.error import Forbidden, TelegramError
+from telegram import Bot, InlineKeyboardMarkup, Message, ReplyParameters, User
+from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot.handoff import cards
 from bot.services import Services
@@ -37,6 +37,28 @@ NOT_STAFF = "Sorry, only the shop's team can do that."
 
 class Refused(Exception):
     """The staff member may not do this; the message says why."""
+
+
+class TopicGone(Exception):
+    """The forum topic a message was sent to no longer exists (someone deleted it)."""
+
+
+def topic_gone(exc: TelegramError) -> bool:
+    """Telegram's answer for a deleted or unknown topic (a send, or a change to the topic)."""
+    text = exc.message.lower()
+    return isinstance(exc, BadRequest) and any(
+        sign in text for sign in ("thread not found", "topic_id_invalid", "topic_deleted"))
+
+
+class Sent(NamedTuple):
+    """A message the desk posted: where, and for a relayed copy how it was built (`layout`:
+    headed = header and text in one, captioned = header in the caption, header = the header
+    alone, copy = the customer's message as it is) and in which forum topic."""
+
+    chat_id: int
+    message_id: int
+    layout: str | None = None
+    thread_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -100,8 +122,11 @@ class Messenger:
     """Ticket cards and messages to staff and customers, each linked to its ticket in the store."""
 
     def __init__(self, services: Services) -> None:
+        from bot.handoff.topics import Topics  # the topics send through this messenger
+
         self.services = services
         self.settings = services.settings
+        self.topics = Topics(self)
 
     async def tx(self, work: Callable[[Session], T]) -> T:
         return await self.services.in_transaction(work)
@@ -126,8 +151,14 @@ class Messenger:
     # --- cards -------------------------------------------------------------------------------
 
     async def post_card(self, bot: Bot, ticket_id: int, *, headline: str | None,
-                        chats: list[int] | None = None) -> list[int]:
-        """Send the ticket's card to `chats` (default: where alerts go); returns who got it."""
+                        chats: list[int] | None = None, thread_id: int | None = None,
+                        announce: bool = False) -> list[int]:
+        """Send the ticket's card to `chats` (default: where alerts go); returns who got it.
+
+        In a staff group with topics the card goes to the ticket's topic; `announce` (a new
+        ticket) posts it only when that opens the topic, so a topic holds one "new" card.
+        `thread_id` is the topic of an explicit chat (a command typed in a topic).
+        """
         def load(session: Session) -> tuple[conversation_log.TicketSummary, list[int]] | None:
             ticket = tickets.get_ticket(session, ticket_id)
             if ticket is None:
@@ -142,72 +173,99 @@ class Messenger:
         if not targets:
             log.warning("ticket #%s: no staff group and no staff member to alert", ticket_id)
             return []
-        text = cards.card_text(summary, zone=self.settings.zone, now=now_utc(), headline=headline)
         markup = cards.card_keyboard(summary)
+        if announce and chats is None and await self.topics.enabled(bot):
+            placed = await self.topics.place(bot, ticket_id, headline=headline)
+            if placed is not None:
+                return [placed.chat_id]
 
-        async def send(chat_id: int) -> list[int]:
-            message = await self.send_to_staff(bot, chat_id, text, markup)
-            return [message.message_id] if message is not None else []
+        async def send(chat_id: int, thread: int | None) -> list[Sent]:
+            text = cards.card_text(summary, zone=self.settings.zone, now=now_utc(), headline=headline,
+                                   in_topic=thread is not None)
+            message = await self.send_to_staff(bot, chat_id, text, markup, thread_id=thread)
+            return [Sent(chat_id, message.message_id, thread_id=thread)] if message is not None else []
 
-        sent = await self.fan_out(targets, send)
+        if chats is not None:
+            sent = await self.fan_out(targets, lambda chat_id: send(chat_id, thread_id))
+        else:
+            sent = await self.to_staff(bot, ticket_id, targets, send)
         if sent:
             await self.link(ticket_id, "card", sent)
         else:
             log.warning("ticket #%s: the card reached nobody (%s)", ticket_id, targets)
-        return [chat_id for chat_id, _ in sent]
+        return [s.chat_id for s in sent]
 
     async def refresh_cards(self, bot: Bot, ticket_id: int, *, limit: int = 5) -> None:
         """Show the ticket's new state on its latest cards (claimed by, resolved...)."""
-        def load(session: Session) -> tuple[conversation_log.TicketSummary, list[tuple[int, int]]] | None:
+        def load(session: Session) -> tuple[conversation_log.TicketSummary,
+                                             list[tuple[int, int, bool]]] | None:
             ticket = tickets.get_ticket(session, ticket_id)
             if ticket is None:
                 return None
             links = conversation_log.card_messages(session, ticket_id, limit=limit)
-            return conversation_log.summary(session, ticket), [(m.chat_id, m.message_id) for m in links]
+            return conversation_log.summary(session, ticket), [
+                (m.chat_id, m.message_id, m.thread_id is not None) for m in links]
 
         loaded = await self.tx(load)
         if loaded is None:
             return
         summary, links = loaded
-        text = cards.card_text(summary, zone=self.settings.zone, now=now_utc())
         markup = cards.card_keyboard(summary)
-        for chat_id, message_id in links:
+        for chat_id, message_id, in_topic in links:
+            text = cards.card_text(summary, zone=self.settings.zone, now=now_utc(), in_topic=in_topic)
             try:
                 await bot.edit_message_text(text, chat_id=chat_id, message_id=message_id, reply_markup=markup)
             except TelegramError as exc:  # deleted, not modified, chat gone: the card just stays as it was
                 log.debug("card %s/%s of ticket #%s not updated: %s", chat_id, message_id, ticket_id, exc)
 
-    async def fan_out(self, chats: list[int], send: Callable[[int], Awaitable[list[int]]]
-                       ) -> list[tuple[int, int]]:
+    async def fan_out(self, chats: list[int], send: Callable[[int], Awaitable[list[Sent]]]) -> list[Sent]:
         """Send to each chat; if the staff group is unreachable, to each staff member instead."""
-        sent = [(chat_id, message_id) for chat_id in chats for message_id in await send(chat_id)]
+        sent = [item for chat_id in chats for item in await send(chat_id)]
         group = self.settings.staff_chat_id
         if sent or group is None or group not in chats:
             return sent
         log.warning("the staff group %s is unreachable: writing to staff privately", group)
         private = await self.tx(lambda s: [a.chat_id for a in staff_directory.staff_recipients(s)
                                            if a.chat_id])
-        return [(chat_id, message_id) for chat_id in private for message_id in await send(chat_id)]
+        return [item for chat_id in private for item in await send(chat_id)]
+
+    async def to_staff(self, bot: Bot, ticket_id: int, chats: list[int],
+                       send: Callable[[int, int | None], Awaitable[list[Sent]]]) -> list[Sent]:
+        """fan_out for one ticket: in a staff group with topics, into the ticket's topic
+        (opened, or recreated if someone deleted it); elsewhere as it is."""
+        async def one(chat_id: int) -> list[Sent]:
+            if chat_id == self.settings.staff_chat_id and await self.topics.enabled(bot):
+                return await self.topics.send(bot, ticket_id, lambda thread: send(chat_id, thread))
+            return await send(chat_id, None)
+        return await self.fan_out(chats, one)
 
     async def send_to_staff(self, bot: Bot, chat_id: int, text: str,
-                             markup: InlineKeyboardMarkup | None = None) -> Message | None:
+                            markup: InlineKeyboardMarkup | None = None, *, thread_id: int | None = None,
+                            reply_to: int | None = None) -> Message | None:
+        """A message to a staff chat (or topic); None if it could not be sent. TopicGone when
+        the topic was deleted, so that the caller can open it again."""
+        reply = ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None
         try:
-            return await bot.send_message(chat_id, text, reply_markup=markup)
+            return await bot.send_message(chat_id, text, reply_markup=markup, message_thread_id=thread_id,
+                                          reply_parameters=reply)
         except Forbidden:
             await self.mark_blocked(chat_id)
         except TelegramError as exc:
+            if thread_id is not None and topic_gone(exc):
+                raise TopicGone(str(exc)) from exc
             log.warning("could not write to staff chat %s: %s", chat_id, exc)
         return None
 
-    async def link(self, ticket_id: int, kind: str, sent: list[tuple[int, int]],
-                    origin: int | None = None) -> None:
+    async def link(self, ticket_id: int, kind: str, sent: list[Sent], origin: int | None = None,
+                   origin_chat: int | None = None) -> None:
         now = now_utc()
 
         def work(session: Session) -> None:
-            for chat_id, message_id in sent:
-                conversation_log.link_message(session, ticket_id=ticket_id, chat_id=chat_id,
-                                              message_id=message_id,
-                                              kind=kind, origin_message_id=origin, now=now)
+            for item in sent:
+                conversation_log.link_message(session, ticket_id=ticket_id, chat_id=item.chat_id,
+                                              message_id=item.message_id, kind=kind,
+                                              origin_message_id=origin, origin_chat_id=origin_chat,
+                                              layout=item.layout, thread_id=item.thread_id, now=now)
         await self.tx(work)
 
     async def mark_blocked(self, chat_id: int) -> None:

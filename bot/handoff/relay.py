@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 from telegram import Bot, Message, MessageId, ReplyParameters, User
 from telegram.constants import MessageLimit
-from telegram.error import Forbidden, TelegramError
+from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot.handoff import cards
 from bot.handoff.messenger import (
@@ -17,15 +17,19 @@ from bot.handoff.messenger import (
     Messenger,
     Outcome,
     Refused,
+    Sent,
+    TopicGone,
     customer_ref,
     now_utc,
     refusals,
     require_staff,
     require_ticket,
+    topic_gone,
 )
-from shop import accounts, conversation_log, staff_directory, tickets
+from bot.handoff.topics import not_modified
+from shop import accounts, conversation_log, staff_directory, staff_topics, tickets
 from shop.handoff import BACK_TO_BOT, NOTHING_TO_CANCEL, cannot_cancel_text, open_handoff
-from shop.models import TicketStatus
+from shop.models import Ticket, TicketMessage, TicketStatus
 from shop.replies import parse_payload
 
 log = logging.getLogger(__name__)
@@ -36,6 +40,7 @@ NOT_STAFF_REPLY = ("Only the shop's team can answer customers, so your reply wen
                    "The owner can add you with: python -m shop staff add <your Telegram id>.")
 CAPTIONED = ("photo", "document", "video", "audio", "voice", "animation")
 MAX_CAPTION = MessageLimit.CAPTION_LENGTH
+EDITED = "✏ edited:"
 
 
 def message_kind(message: Message) -> str:
@@ -67,8 +72,11 @@ class Relay:
         and return the ticket's status (waiting, human); None: the bot's conversation."""
         now = now_utc()
 
-        def work(session: Session) -> tuple[CustomerRef, str | None, list[int], str] | None:
+        def work(session: Session) -> tuple[CustomerRef, str | None, list[int], str] | str | None:
             ticket = tickets.active_ticket(session, user.id)
+            if ticket is not None and conversation_log.relayed_copies(
+                    session, chat_id=message.chat_id, message_id=message.message_id):
+                return ticket.status  # relayed before a restart: the update came again
             account = accounts.get_account(session, user.id)
             conversation_log.log_message(session, telegram_user_id=user.id, direction="in",
                                          text=logged_text(message), message_id=message.message_id, now=now,
@@ -76,40 +84,54 @@ class Relay:
                                          ticket_id=ticket.id if ticket else None)
             if ticket is None:
                 return None
-            assignee = (staff_directory.name_of(session, ticket.assignee_telegram_id)
-                        if ticket.status == TicketStatus.human.value else None)
             chats = self.messenger.relay_chats(session, ticket)
-            return customer_ref(session, ticket), assignee, chats, ticket.status
+            return customer_ref(session, ticket), self._assignee(session, ticket), chats, ticket.status
 
         plan = await self.messenger.tx(work)
-        if plan is None:
-            return None
+        if plan is None or isinstance(plan, str):
+            return plan
         customer, assignee, chats, status = plan
         header = cards.relay_header(customer.ticket_id, customer.name, assignee)
-        sent = await self.messenger.fan_out(
-            chats, lambda chat_id: self._relay_one(bot, chat_id, message, header))
+        sent = await self.messenger.to_staff(
+            bot, customer.ticket_id, chats,
+            lambda chat_id, thread: self._relay_one(bot, chat_id, message, header, thread))
         if sent:
-            await self.messenger.link(customer.ticket_id, "relay", sent, origin=message.message_id)
+            await self.messenger.link(customer.ticket_id, "relay", sent, origin=message.message_id,
+                                      origin_chat=message.chat_id)
         else:
             log.warning("ticket #%s: customer message %s reached no staff chat", customer.ticket_id,
                         message.message_id)
         return status
 
-    async def _relay_one(self, bot: Bot, chat_id: int, message: Message, header: str) -> list[int]:
-        """Relay one customer message to one staff chat with a header; the ids sent there."""
+    @staticmethod
+    def _assignee(session: Session, ticket: Ticket) -> str | None:
+        return (staff_directory.name_of(session, ticket.assignee_telegram_id)
+                if ticket.status == TicketStatus.human.value else None)
+
+    async def _relay_one(self, bot: Bot, chat_id: int, message: Message, header: str,
+                         thread: int | None) -> list[Sent]:
+        """Relay one customer message to one staff chat: in the ticket's topic as it is (the
+        topic names the customer), elsewhere with a header naming the ticket."""
         try:
+            if thread is not None:
+                copied = await bot.copy_message(chat_id, message.chat_id, message.message_id,
+                                                message_thread_id=thread)
+                return [Sent(chat_id, copied.message_id, "copy", thread)]
             if message.text and len(header) + 1 + len(message.text) <= MessageLimit.MAX_TEXT_LENGTH:
-                return [(await bot.send_message(chat_id, f"{header}\n{message.text}")).message_id]
+                sent = await bot.send_message(chat_id, f"{header}\n{message.text}")
+                return [Sent(chat_id, sent.message_id, "headed")]
             caption = header + (f"\n{message.caption}" if message.caption else "")
             if message_kind(message) in CAPTIONED and len(caption) <= MAX_CAPTION:
                 copied = await bot.copy_message(chat_id, message.chat_id, message.message_id, caption=caption)
-                return [copied.message_id]
+                return [Sent(chat_id, copied.message_id, "captioned")]
             head = await bot.send_message(chat_id, header)
             copied = await bot.copy_message(chat_id, message.chat_id, message.message_id)
-            return [head.message_id, copied.message_id]
+            return [Sent(chat_id, head.message_id, "header"), Sent(chat_id, copied.message_id, "copy")]
         except Forbidden:
             await self.messenger.mark_blocked(chat_id)
         except TelegramError as exc:
+            if thread is not None and topic_gone(exc):
+                raise TopicGone(str(exc)) from exc
             log.warning("could not relay message %s to staff chat %s: %s", message.message_id, chat_id, exc)
         return []
 
@@ -133,22 +155,43 @@ class Relay:
             await self.messenger.refresh_cards(bot, customer.ticket_id)
             notice = (f"↩️ #{customer.ticket_id} {customer.name} went back to the bot before anyone "
                       "claimed the ticket: it is cancelled, nothing to answer.")
-            for chat_id in chats:
-                await self.messenger.send_to_staff(bot, chat_id, notice)
+            await self.notify_staff(bot, customer.ticket_id, chats, notice)
+            await self.messenger.topics.close(bot, customer.ticket_id)
         return text
+
+    async def notify_staff(self, bot: Bot, ticket_id: int, chats: list[int], text: str) -> None:
+        """A notice about a ticket where its messages go (its topic, in a group with topics);
+        linked to the ticket, so a reply to it answers the customer."""
+        async def send(chat_id: int, thread: int | None) -> list[Sent]:
+            sent = await self.messenger.send_to_staff(bot, chat_id, text, thread_id=thread)
+            return [Sent(chat_id, sent.message_id, thread_id=thread)] if sent is not None else []
+
+        sent = await self.messenger.to_staff(bot, ticket_id, chats, send)
+        if sent:
+            await self.messenger.link(ticket_id, "relay", sent)
 
     # --- staff → customer -----------------------------------------------------------------
 
     async def staff_reply(self, bot: Bot, message: Message) -> Outcome | None:
-        """A reply in a staff chat or a staff member's private chat; None: not for the desk."""
+        """A staff message for a customer; None: not for the desk. In a ticket's topic every
+        message is an answer; elsewhere (a group without topics, a private chat) a reply to a
+        card or a relayed message is."""
         target, sender, chat = message.reply_to_message, message.from_user, message.chat
-        if target is None or sender is None:
+        if sender is None:
             return None
         in_staff_chat = self.settings.staff_chat_id is not None and chat.id == self.settings.staff_chat_id
+        topic = message.message_thread_id if in_staff_chat and message.is_topic_message else None
+        if target is None and topic is None:
+            return None
 
         def check(session: Session) -> tuple[str, CustomerRef | None, int | None]:
             staff = staff_directory.staff_member(session, sender.id)
-            found = conversation_log.ticket_for_message(session, chat.id, target.message_id)
+            found: tuple[Ticket, TicketMessage | None] | None = (
+                conversation_log.ticket_for_message(session, chat.id, target.message_id) if target else None)
+            if topic is not None:
+                ticket = staff_topics.ticket_of_thread(session, chat_id=chat.id, thread_id=topic)
+                if ticket is not None:  # the topic's ticket, whatever is replied to inside it
+                    found = (ticket, found[1] if found and found[0].id == ticket.id else None)
             if found is None:
                 return "not_ticket", None, None
             if staff is None:
@@ -157,7 +200,7 @@ class Relay:
                                               now=now_utc())
             ticket, link = found
             tickets.check_staff_reply(session, ticket)
-            origin = link.origin_message_id if link.kind == "relay" else None
+            origin = link.origin_message_id if link is not None and link.kind == "relay" else None
             return "ok", customer_ref(session, ticket), origin
 
         try:
@@ -169,12 +212,13 @@ class Relay:
                 return None  # a private reply to something else: the bot's normal conversation
             if verdict == "not_staff":
                 return Outcome(NOT_STAFF_REPLY, ok=False)
-            to_bot = target.from_user is not None and target.from_user.id == bot.id
+            to_bot = target is not None and target.from_user is not None and target.from_user.id == bot.id \
+                and target.forum_topic_created is None
             return Outcome(NOT_A_TICKET, ok=False) if to_bot else None
         assert customer is not None
         reply_to = ReplyParameters(origin, allow_sending_without_reply=True) if origin else None
         return await self._deliver(
-            bot, sender, customer, logged_text(message), message.message_id,
+            bot, sender, customer, logged_text(message), (chat.id, message.message_id),
             lambda: bot.copy_message(customer.chat_id, chat.id, message.message_id,
                                      reply_parameters=reply_to))
 
@@ -201,9 +245,10 @@ class Relay:
                                    lambda: bot.send_message(customer.chat_id, text))
 
     async def _deliver(self, bot: Bot, staff: User, customer: CustomerRef, text: str,
-                       staff_message_id: int | None,
+                       staff_message: tuple[int, int] | None,
                        send: Callable[[], Awaitable[Message | MessageId]]) -> Outcome:
-        """Send a staff answer to the customer, then record it (first response, claim, link)."""
+        """Send a staff answer to the customer, then record it (first response, claim, and a
+        link from the staff message, (chat, message id), to the copy, for replies and edits)."""
         try:
             sent = await send()
         except Forbidden:
@@ -221,7 +266,9 @@ class Relay:
                                                  message_id=sent.message_id, now=now)
             conversation_log.link_message(session, ticket_id=ticket.id, chat_id=customer.chat_id,
                                           message_id=sent.message_id, kind="staff",
-                                          origin_message_id=staff_message_id, now=now)
+                                          origin_chat_id=staff_message[0] if staff_message else None,
+                                          origin_message_id=staff_message[1] if staff_message else None,
+                                          now=now)
             return claimed
 
         try:
@@ -302,7 +349,78 @@ class Relay:
         text = (f"⚠️ #{customer.ticket_id} {customer.name} has blocked the bot: we can't write to them "
                 "any more. Resolve the ticket when you're done." if blocked else
                 f"#{customer.ticket_id} {customer.name} has unblocked the bot; answers reach them again.")
-        for chat_id in chats:
-            sent = await self.messenger.send_to_staff(bot, chat_id, text)
-            if sent is not None:
-                await self.messenger.link(customer.ticket_id, "relay", [(chat_id, sent.message_id)])
+        await self.notify_staff(bot, customer.ticket_id, chats, text)
+
+    # --- edits -------------------------------------------------------------------------------
+
+    async def edited(self, bot: Bot, message: Message) -> None:
+        """A message was edited in Telegram: a staff answer's copy at the customer's, or a
+        customer's message relayed to staff, is edited to match (or, where it can't be, the new
+        text follows as "✏ edited: …"); the conversation log keeps the new text."""
+        text = message.text if message.text is not None else message.caption
+        if text is None:
+            return  # a live location moving, and the like: nothing to carry over
+        chat = message.chat
+
+        def load(session: Session) -> tuple[list[tuple[int, int, int | None]], list[tuple[Any, ...]]]:
+            answers = conversation_log.staff_copies(session, chat_id=chat.id, message_id=message.message_id)
+            for link in answers:
+                ticket = tickets.get_ticket(session, link.ticket_id)
+                if ticket is not None:
+                    conversation_log.record_edit(session, telegram_user_id=ticket.telegram_user_id,
+                                                 direction="staff", message_id=link.message_id, text=text)
+            relays: list[tuple[Any, ...]] = []
+            if chat.type == chat.PRIVATE and not answers:
+                conversation_log.record_edit(session, telegram_user_id=chat.id, direction="in",
+                                             message_id=message.message_id, text=text)
+                for ticket, link in conversation_log.relayed_copies(session, chat_id=chat.id,
+                                                                    message_id=message.message_id):
+                    header = cards.relay_header(ticket.id, conversation_log.customer_name(session, ticket),
+                                                self._assignee(session, ticket))
+                    relays.append((link.chat_id, link.message_id, link.layout, link.thread_id, header,
+                                   ticket.id))
+            return [(a.chat_id, a.message_id, a.ticket_id) for a in answers], relays
+
+        answers, relays = await self.messenger.tx(load)
+        for chat_id, message_id, _ in answers:
+            await self._edit_copy(bot, chat_id, message_id, message, text, None)
+        for chat_id, message_id, layout, thread, header, ticket_id in relays:
+            if layout in ("headed", "captioned"):
+                await self._edit_copy(bot, chat_id, message_id, message, f"{header}\n{text}", thread,
+                                      ticket_id=ticket_id, rebuilt=True)
+            elif layout == "copy":
+                await self._edit_copy(bot, chat_id, message_id, message, text, thread, ticket_id=ticket_id)
+
+    async def _edit_copy(self, bot: Bot, chat_id: int, message_id: int, original: Message, text: str,
+                         thread: int | None, *, ticket_id: int | None = None, rebuilt: bool = False) -> None:
+        """Edit one copy to `text`; if Telegram refuses (deleted, too long...), post the new text."""
+        entities = None if rebuilt else (original.entities if original.text is not None
+                                         else original.caption_entities)
+        try:
+            if original.text is not None:
+                await bot.edit_message_text(text, chat_id=chat_id, message_id=message_id, entities=entities)
+            else:
+                await bot.edit_message_caption(chat_id=chat_id, message_id=message_id, caption=text,
+                                               caption_entities=entities)
+            return
+        except BadRequest as exc:
+            if not_modified(exc):
+                return
+            log.info("copy %s/%s of an edited message could not be edited (%s): posting the new text",
+                     chat_id, message_id, exc)
+        except Forbidden:
+            await self.messenger.mark_blocked(chat_id)
+            return
+        except TelegramError as exc:
+            log.warning("could not carry an edit over to %s/%s: %s", chat_id, message_id, exc)
+            return
+        new_text = original.text if original.text is not None else original.caption
+        notice = f"{EDITED} {new_text}"[: MessageLimit.MAX_TEXT_LENGTH]
+        try:
+            sent = await self.messenger.send_to_staff(bot, chat_id, notice, thread_id=thread,
+                                                      reply_to=message_id)
+        except TopicGone:
+            return
+        if sent is not None and ticket_id is not None:
+            await self.messenger.link(ticket_id, "relay", [Sent(chat_id, sent.message_id, "notice", thread)],
+                                      origin=original.message_id, origin_chat=original.chat_id)

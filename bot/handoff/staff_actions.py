@@ -47,8 +47,9 @@ class StaffActions:
         await self.messenger.refresh_cards(bot, ticket_id)
         await self.messenger.tell_customer(
             bot, customer, f"{first_name(name)} from our team is here and will answer you in this chat.")
-        return Outcome(f"You claimed ticket #{ticket_id} ({customer.name}). Reply to its card or to "
-                       f"{first_name(customer.name)}'s messages to answer.")
+        how = ("write in its topic" if await self.messenger.topics.enabled(bot) else
+               f"reply to its card or to {first_name(customer.name)}'s messages")
+        return Outcome(f"You claimed ticket #{ticket_id} ({customer.name}). To answer, {how}.")
 
     @refusals
     async def resolve(self, bot: Bot, actor: User, ticket_id: int) -> Outcome:
@@ -64,6 +65,7 @@ class StaffActions:
         await self.messenger.refresh_cards(bot, ticket_id)
         if await self.messenger.tell_customer(bot, customer, RESOLVED_TEXT):
             await self._ask_rating(bot, customer, customer_id)
+        await self.messenger.topics.close(bot, ticket_id)
         return Outcome(f"Resolved ticket #{ticket_id}; {first_name(customer.name)} is back "
                        "with the bot.")
 
@@ -171,8 +173,9 @@ class StaffActions:
         return Outcome(cards.queue_text(rows, now=now_utc()), markup=cards.queue_keyboard(rows))
 
     @refusals
-    async def show_card(self, bot: Bot, actor: User, ticket_id: int, chat_id: int) -> Outcome:
-        """Post a fresh card of the ticket in the actor's chat (after /claim, to reply to)."""
+    async def show_card(self, bot: Bot, actor: User, ticket_id: int, chat_id: int,
+                        thread_id: int | None = None) -> Outcome:
+        """Post a fresh card of the ticket where the actor asked (a chat, or a topic of it)."""
         await self.messenger.tx(lambda s: (require_staff(s, actor), require_ticket(s, ticket_id)))
-        await self.messenger.post_card(bot, ticket_id, headline=None, chats=[chat_id])
+        await self.messenger.post_card(bot, ticket_id, headline=None, chats=[chat_id], thread_id=thread_id)
         return Outcome(None)

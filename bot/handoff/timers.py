@@ -60,7 +60,7 @@ class Timers:
                     if tickets.take_alert(session, t, kind="alert", now=now, expected_last=None)]
 
         for ticket_id in await self.messenger.tx(work):
-            await self.messenger.post_card(bot, ticket_id, headline="🆕 New ticket")
+            await self.messenger.post_card(bot, ticket_id, headline="🆕 New ticket", announce=True)
 
     async def _remind_overdue(self, bot: Bot, now: datetime) -> None:
         """Staff every target of business time without an answer; the owner once, at twice it."""

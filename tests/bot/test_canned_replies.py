@@ -151,7 +151,8 @@ async def test_wrong_names_tickets_and_contexts_get_a_clear_answer(tmp_path: Pat
             "Which ticket? Send /c thanks as a reply to a ticket's card or to one of the customer's "
             "messages, or name it: /c thanks 17.")
         assert (await answer_to(sam, "/c thanks 99999")).text == "There is no ticket #99999."
-        assert (await answer_to(sam, "/c thanks twelve")).text.startswith("/c NAME as a reply")
+        usage = (await answer_to(sam, "/c thanks twelve")).text
+        assert usage.startswith("/c NAME in a ticket's topic, as a reply")
         own = await answer_to(sam, "/queue")  # a message of the bot's that belongs to no ticket
         not_a_ticket = await answer(sam, sam.send("/c thanks", reply_to=own.message_id))
         assert not_a_ticket.text == (

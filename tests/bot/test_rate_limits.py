@@ -110,6 +110,29 @@ async def test_under_load_the_bot_never_exceeds_telegrams_limits(api: LocalBotAp
     assert all(len(api.sent_messages(u.id)) == 2 for u in users)
 
 
+async def test_a_groups_topics_share_one_budget_and_topic_changes_count(api: LocalBotApi) -> None:
+    """Cards, relays and re-alerts in different topics of the staff group draw on the group's
+    one budget (20 a minute on Telegram; 3 here), and so does opening a topic."""
+    group = api.group(-1001234567891, "Staff with topics", forum=True)
+    limiter = OutgoingRateLimiter(overall_per_second=30, chat_per_second=1, group_per_minute=3,
+                                  max_retries=0)
+    async with bot_for(api, limiter) as bot:
+        first = await bot.create_forum_topic(group.chat_id, "#1 · Dana")  # 1
+        await bot.send_message(group.chat_id, "card of #1", message_thread_id=first.message_thread_id)  # 2
+        second = await bot.create_forum_topic(group.chat_id, "#2 · Omar")  # 3: the budget is spent
+        late = asyncio.ensure_future(bot.send_message(group.chat_id, "card of #2",
+                                                      message_thread_id=second.message_thread_id))
+        window = limiter._window(group.chat_id)  # noqa: SLF001 - the group's one window is the point
+        assert window is not None
+        await eventually(lambda: len(window.slots) == 3 and all(s[0] != math.inf for s in window.slots),
+                         what="three sends done")
+        waiting = window.wait_time(asyncio.get_running_loop().time())
+        assert 50 < waiting <= 60, waiting  # the fourth waits for the minute, whatever its topic
+        assert not late.done() and group.topic_messages(second.message_thread_id) == []
+        late.cancel()
+        await asyncio.gather(late, return_exceptions=True)
+
+
 async def test_a_429_is_waited_out_and_the_message_sent_once(api: LocalBotApi) -> None:
     dana, omar = api.user(6001), api.user(6002)
     api.fail_next("sendMessage", error_code=429, description="Too Many Requests: retry after 1",

@@ -4,7 +4,7 @@ The team's saved answers, sent to a ticket's customer with /c NAME, their placeh
 filled from the ticket (shop/canned.py).
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 Create Date: 2026-12-05 04:10:00.000000
 """
 from collections.abc import Sequence
@@ -15,7 +15,7 @@ from alembic import op
 import shop.models
 
 revision: str = '0008'
-down_revision: str | None = '0006'
+down_revision: str | None = '0007'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
