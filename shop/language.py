@@ -105,7 +105,7 @@ def _identifier(candidates: tuple[str, ...]) -> Any:
         if candidates not in _identifiers:
             from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
-            identifier = LanguageIdentifier.from_pickled_model(MODEL_FILE, norm_probs=True)
+            identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
             known = [lang for lang in candidates if lang in identifier.nb_classes]
             if len(known) < 2:
                 log.warning("py3langid knows too few of %s to tell them apart", candidates)
