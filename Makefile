@@ -6,7 +6,7 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help setup model run test test-fast bench nlu-report lint typecheck lock clean
+.PHONY: help setup model run test test-fast bench nlu-report lint typecheck catalogs lock clean
 
 help:  ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -42,6 +42,9 @@ lint:  setup ## ruff over the project's packages
 
 typecheck: setup  ## mypy over the project's packages (the files are listed in pyproject.toml)
 	@.venv/bin/mypy
+
+catalogs: setup  ## re-extract the messages into shop/locales/messages.pot and update every language's catalog (NEW=fr starts one)
+	@$(PY) -m shop.catalogs $(if $(NEW),--new $(NEW))
 
 lock: ## re-resolve requirements/app.in into requirements/app.txt
 	@tmp=$$(mktemp -d) && python3 -m venv $$tmp && $$tmp/bin/pip install -q -r requirements/app.in \

@@ -8,6 +8,7 @@ from rasa_sdk import Tracker
 from sqlalchemy.orm import Session
 
 from actions.base import StoreAction
+from shop.i18n import Translator
 from shop.linking import greeting
 from shop.replies import Reply
 from shop.settings import Settings
@@ -20,5 +21,5 @@ class ActionGreet(StoreAction):
         return "action_greet"
 
     def answer(self, session: Session, tracker: Tracker, *, telegram_user_id: int,
-               settings: Settings, now: datetime) -> Reply:
-        return greeting(session, telegram_user_id=telegram_user_id)
+               settings: Settings, now: datetime, tr: Translator) -> Reply:
+        return greeting(session, telegram_user_id=telegram_user_id, tr=tr)

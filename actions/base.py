@@ -14,8 +14,9 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.orm import Session, sessionmaker
 
-from shop import turns
+from shop import accounts, turns
 from shop.db import make_engine, make_session_factory
+from shop.i18n import LANGUAGE_KEY, N_, Translator, supported_language, translator
 from shop.orders import normalise_order_number
 from shop.replies import Reply
 from shop.settings import Settings, load_settings
@@ -23,8 +24,9 @@ from shop.settings import Settings, load_settings
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-SORRY = ("Sorry, something went wrong on our side while looking that up. "
-         "Please try again in a minute, or say \"talk to a person\".")
+SORRY = N_("Sorry, something went wrong on our side while looking that up. "
+           "Please try again in a minute, or say \"talk to a person\".")
+NOT_FROM_TELEGRAM = N_("Sorry, I can only help from the shop's Telegram bot.")
 
 
 @cache
@@ -40,6 +42,20 @@ def sender_telegram_id(tracker: Tracker) -> int | None:
         return int(tracker.sender_id)
     except (TypeError, ValueError):
         return None
+
+
+def message_language(tracker: Tracker) -> str | None:
+    """The reply language the bot chose for the latest message (its metadata), if it sent one."""
+    metadata = (tracker.latest_message or {}).get("metadata") or {}
+    return supported_language(str(metadata.get(LANGUAGE_KEY) or "")) if isinstance(metadata, dict) else None
+
+
+def reply_translator(session: Session | None, tracker: Tracker, telegram_user_id: int | None) -> Translator:
+    """The bot's choice for this message; else the language last used with this user; else English."""
+    language = message_language(tracker)
+    if language is None and session is not None and telegram_user_id is not None:
+        language = accounts.stored_language(session, telegram_user_id)
+    return translator(language)
 
 
 def last_bot_buttons(tracker: Tracker) -> list[str]:
@@ -77,8 +93,8 @@ class StoreAction(Action, ABC):
 
     @abstractmethod
     def answer(self, session: Session, tracker: Tracker, *, telegram_user_id: int,
-               settings: Settings, now: datetime) -> Reply | list[Reply]:
-        """Compute the reply (or replies, sent in order) inside one transaction."""
+               settings: Settings, now: datetime, tr: Translator) -> Reply | list[Reply]:
+        """Compute the reply (or replies, sent in order, in `tr`'s language) inside one transaction."""
 
     def events(self, tracker: Tracker) -> list[dict[str, Any]]:
         """Events to return after answering (e.g. clearing slots)."""
@@ -88,7 +104,7 @@ class StoreAction(Action, ABC):
                   domain: dict[str, Any]) -> list[dict[str, Any]]:
         telegram_user_id = sender_telegram_id(tracker)
         if telegram_user_id is None:
-            dispatch(dispatcher, Reply("Sorry, I can only help from the shop's Telegram bot."))
+            dispatch(dispatcher, Reply(reply_translator(None, tracker, None)._(NOT_FROM_TELEGRAM)))
             return []
         settings, sessions = store()
 
@@ -98,9 +114,11 @@ class StoreAction(Action, ABC):
             turns.record_turn(session, telegram_user_id=telegram_user_id, intent=intent.get("name"),
                               confidence=intent.get("confidence"), action=self.name(), now=now)
             return self.answer(session, tracker, telegram_user_id=telegram_user_id,
-                               settings=settings, now=now)
+                               settings=settings, now=now,
+                               tr=reply_translator(session, tracker, telegram_user_id))
 
-        sorry: Reply | list[Reply] = Reply(SORRY)
+        # The store may be what failed: the bot's choice of language, else English.
+        sorry: Reply | list[Reply] = Reply(reply_translator(None, tracker, None)._(SORRY))
         replies = await guarded(sessions, work, sorry, action=self.name(), sender=telegram_user_id)
         for reply in replies if isinstance(replies, list) else [replies]:
             dispatch(dispatcher, reply)

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from actions.base import StoreAction
 from actions.orders import requested_order
 from shop.delivery import delivery_status_reply
+from shop.i18n import Translator
 from shop.replies import Reply
 from shop.settings import Settings
 
@@ -21,9 +22,10 @@ class ActionDeliveryStatus(StoreAction):
         return "action_delivery_status"
 
     def answer(self, session: Session, tracker: Tracker, *, telegram_user_id: int,
-               settings: Settings, now: datetime) -> Reply:
+               settings: Settings, now: datetime, tr: Translator) -> Reply:
         return delivery_status_reply(session, telegram_user_id=telegram_user_id,
-                                     raw_number=requested_order(tracker), now=now, zone=settings.zone)
+                                     raw_number=requested_order(tracker), now=now, zone=settings.zone,
+                                     tr=tr)
 
     def events(self, tracker: Tracker) -> list[dict[str, Any]]:
         return [SlotSet("order_id", None)]

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from actions.base import StoreAction
 from shop.faq import answers
 from shop.faq.retrieval import FaqLibrary
+from shop.i18n import Translator
 from shop.replies import Reply, read_intent_payload
 from shop.settings import Settings
 
@@ -28,14 +29,14 @@ def question_text(tracker: Tracker) -> str:
 
 
 def faq_answer_or_none(session: Session, tracker: Tracker, *, telegram_user_id: int,
-                       now: datetime) -> Reply | None:
+                       now: datetime, tr: Translator) -> Reply | None:
     """The FAQ's answer if an entry is close enough; None leaves the caller to answer (the
     fallback's one call into the FAQ)."""
     text = question_text(tracker)
     if not text:
         return None
     return answers.answer(session, faq_library(), text=text, telegram_user_id=telegram_user_id,
-                          now=now, collect=False).reply
+                          now=now, collect=False, tr=tr).reply
 
 
 class ActionAnswerFaq(StoreAction):
@@ -43,12 +44,12 @@ class ActionAnswerFaq(StoreAction):
         return "action_answer_faq"
 
     def answer(self, session: Session, tracker: Tracker, *, telegram_user_id: int,
-               settings: Settings, now: datetime) -> Reply:
+               settings: Settings, now: datetime, tr: Translator) -> Reply:
         text = question_text(tracker)
         if not text:
-            return Reply(answers.DONT_KNOW)
+            return Reply(tr._(answers.DONT_KNOW))
         outcome = answers.answer(session, faq_library(), text=text,
-                                 telegram_user_id=telegram_user_id, now=now, collect=True)
+                                 telegram_user_id=telegram_user_id, now=now, collect=True, tr=tr)
         assert outcome.reply is not None  # collecting always answers
         return outcome.reply
 
@@ -58,7 +59,7 @@ class ActionFaqHelpful(StoreAction):
         return "action_faq_helpful"
 
     def answer(self, session: Session, tracker: Tracker, *, telegram_user_id: int,
-               settings: Settings, now: datetime) -> Reply:
+               settings: Settings, now: datetime, tr: Translator) -> Reply:
         entry = next(tracker.get_latest_entity_values(answers.ENTRY_ENTITY), None)
         return answers.helpful(session, telegram_user_id=telegram_user_id,
-                               entry_id=str(entry) if entry is not None else None)
+                               entry_id=str(entry) if entry is not None else None, tr=tr)

@@ -10,7 +10,15 @@ from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.orm import Session
 
-from actions.base import SORRY, dispatch, guarded, sender_telegram_id, store
+from actions.base import (
+    NOT_FROM_TELEGRAM,
+    SORRY,
+    dispatch,
+    guarded,
+    reply_translator,
+    sender_telegram_id,
+    store,
+)
 from actions.order_requests import latest_entity
 from shop.ratings import RatingOutcome, add_reason, rate, rating_in_text
 from shop.replies import Reply
@@ -30,17 +38,19 @@ class ActionGiveFeedback(Action):
                   domain: dict[str, Any]) -> list[dict[str, Any]]:
         telegram_user_id = sender_telegram_id(tracker)
         if telegram_user_id is None:
-            dispatch(dispatcher, Reply("Sorry, I can only help from the shop's Telegram bot."))
+            dispatch(dispatcher, Reply(reply_translator(None, tracker, None)._(NOT_FROM_TELEGRAM)))
             return []
         settings, sessions = store()
         now = datetime.now(UTC)
+        sorry = Reply(reply_translator(None, tracker, None)._(SORRY))
         reason = tracker.get_slot(REASON_SLOT)
         feedback_ref = tracker.get_slot(SUBJECT_SLOT)
         if reason is not None and str(feedback_ref or "").isdigit():
             def explain(session: Session) -> Reply:
                 return add_reason(session, telegram_user_id=telegram_user_id,
-                                  feedback_id=int(feedback_ref), text=str(reason), now=now)
-            reply = await guarded(sessions, explain, Reply(SORRY), action=self.name(),
+                                  feedback_id=int(feedback_ref), text=str(reason), now=now,
+                                  tr=reply_translator(session, tracker, telegram_user_id))
+            reply = await guarded(sessions, explain, sorry, action=self.name(),
                                   sender=telegram_user_id)
             dispatch(dispatcher, reply)
             return [SlotSet(REASON_SLOT, None), SlotSet(SUBJECT_SLOT, None)]
@@ -49,9 +59,10 @@ class ActionGiveFeedback(Action):
 
         def record(session: Session) -> RatingOutcome:
             return rate(session, telegram_user_id=telegram_user_id, raw_rating=raw_rating,
-                        raw_subject=latest_entity(tracker, "subject"), now=now, zone=settings.zone)
+                        raw_subject=latest_entity(tracker, "subject"), now=now, zone=settings.zone,
+                        tr=reply_translator(session, tracker, telegram_user_id))
 
-        outcome = await guarded(sessions, record, RatingOutcome(Reply(SORRY)), action=self.name(),
+        outcome = await guarded(sessions, record, RatingOutcome(sorry), action=self.name(),
                                 sender=telegram_user_id)
         dispatch(dispatcher, outcome.reply)
         events: list[dict[str, Any]] = [SlotSet("rating", None)]

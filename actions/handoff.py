@@ -21,7 +21,8 @@ from sqlalchemy.orm import Session
 from actions.base import StoreAction, last_bot_buttons, latest_order_number
 from actions.faq import faq_answer_or_none
 from shop import accounts
-from shop.handoff import open_handoff
+from shop.handoff import BACK_BUTTON, open_handoff
+from shop.i18n import ENGLISH, N_, Translator
 from shop.models import Role
 from shop.replies import (
     MAX_CALLBACK_BYTES,
@@ -38,19 +39,20 @@ FALLBACK_SLOT = "fallback_count"
 MISSES_BEFORE_PERSON = 2
 MAX_SUGGESTIONS = 3
 SUGGESTIONS = {  # intent → button title; intents not listed are never suggested
-    "order_status": "Where is my order?",
-    "delivery_status": "When will it arrive?",
-    "list_orders": "Show my orders",
-    "give_feedback": "Rate the shop",
-    "complaint": "Report a problem",
+    "order_status": N_("Where is my order?"),
+    "delivery_status": N_("When will it arrive?"),
+    "list_orders": N_("Show my orders"),
+    "give_feedback": N_("Rate the shop"),
+    "complaint": N_("Report a problem"),
     "request_human": TALK_TO_PERSON,
-    "cancel_order": "Cancel an order",
-    "change_address": "Change a delivery address",
-    "refund_request": "Ask for a refund",
-    "help": "What can you do?",
-    "ask_metric": "A business metric",
-    "ask_report": "A business report",
+    "cancel_order": N_("Cancel an order"),
+    "change_address": N_("Change a delivery address"),
+    "refund_request": N_("Ask for a refund"),
+    "help": N_("What can you do?"),
+    "ask_metric": N_("A business metric"),
+    "ask_report": N_("A business report"),
 }
+HELP_TITLE = SUGGESTIONS["help"]
 STAFF_ONLY = frozenset({"ask_metric", "ask_report"})
 ORDER_INTENTS = frozenset({"order_status", "delivery_status", "complaint", "cancel_order",
                            "change_address", "refund_request"})
@@ -64,32 +66,33 @@ HANDOFF_SURE = 0.9
 # it has never seen, so its confidence alone does not make a handoff.
 HANDOFF_CLOSE = 0.4
 CONFIRM = {
-    "complaint": "I'm sorry to hear that. Shall I pass this to a person from our team?",
-    "request_human": "Shall I pass this conversation to a person from our team?",
+    "complaint": N_("I'm sorry to hear that. Shall I pass this to a person from our team?"),
+    "request_human": N_("Shall I pass this conversation to a person from our team?"),
 }
-YES_ALONE = ("Great! What can I do for you? For example: \"where is my order 1042?\", "
-             "\"show my orders\" or \"talk to a person\".")
+YES_ALONE = N_("Great! What can I do for you? For example: \"where is my order 1042?\", "
+               "\"show my orders\" or \"talk to a person\".")
 CAN_DO = ("order_status", "list_orders", "help")  # what the bot offers when asked something else
-OUTSIDE = ("Sorry, that's outside what I can help with. I can look up your orders and deliveries, "
+OUTSIDE = N_("Sorry, that's outside what I can help with. I can look up your orders and deliveries, "
            "take your rating, or put you in touch with a person.")
-STILL_NOT = ("Sorry, I still don't understand. Would you like to talk to a person from our team? "
+STILL_NOT = N_("Sorry, I still don't understand. Would you like to talk to a person from our team? "
              "Or tap \"What can you do?\" to see what I can help with.")
-DID_NOT_GET = ("Sorry, I didn't get that. Did you mean one of these? You can also rephrase, or "
+DID_NOT_GET = N_("Sorry, I didn't get that. Did you mean one of these? You can also rephrase, or "
                "say \"talk to a person\".")
-DID_NOT_GET_PLAIN = ("Sorry, I didn't get that. You can ask about an order (\"where is my order "
+DID_NOT_GET_PLAIN = N_("Sorry, I didn't get that. You can ask about an order (\"where is my order "
                      "1042?\"), or say \"talk to a person\".")
 
 
 def hand_over(session: Session, tracker: Tracker, *, telegram_user_id: int, settings: Settings,
-              now: datetime, reason: str, details: str | None) -> Reply:
+              now: datetime, reason: str, details: str | None, tr: Translator) -> Reply:
     """Open (or add to) the customer's ticket: a `handoff` payload the bot shows and acts on;
     staff, who get no ticket, a plain answer."""
     handoff = open_handoff(session, telegram_user_id=telegram_user_id, chat_id=telegram_user_id,
                            reason=reason, details=details, settings=settings, now=now,
-                           order_number=latest_order_number(tracker))
+                           order_number=latest_order_number(tracker), tr=tr)
     if handoff.ticket is None:
         return Reply(handoff.text)
-    return Reply(custom=payload("handoff", ticket_id=handoff.ticket.id, new=handoff.new, text=handoff.text))
+    return Reply(custom=payload("handoff", ticket_id=handoff.ticket.id, new=handoff.new, text=handoff.text,
+                                button=tr._(BACK_BUTTON)))
 
 
 def customer_words(tracker: Tracker, count: int = 1) -> list[str]:
@@ -120,12 +123,13 @@ def offered_person(tracker: Tracker) -> str | None:
     return None
 
 
-def ask_first(tracker: Tracker, reason: str) -> Reply:
+def ask_first(tracker: Tracker, reason: str, tr: Translator = ENGLISH) -> Reply:
     """An unsure complaint or request: ask before anyone is bothered ([Yes] opens the ticket)."""
     number = latest_order_number(tracker)
     entities = {"order_id": number} if number and len(number) <= 12 else {}
-    return Reply(CONFIRM[reason], buttons=(Button("Yes, please", intent_payload(reason, **entities)),
-                                          Button("No, thanks", intent_payload("deny"))))
+    return Reply(tr._(CONFIRM[reason]), buttons=(
+        Button(tr._("Yes, please"), intent_payload(reason, **entities)),
+        Button(tr._("No, thanks"), intent_payload("deny"))))
 
 
 class HandoffAction(StoreAction):
@@ -138,21 +142,21 @@ class HandoffAction(StoreAction):
         """Each handoff journey is its own action (rasa-sdk registers only concrete ones)."""
 
     def answer(self, session: Session, tracker: Tracker, *, telegram_user_id: int,
-               settings: Settings, now: datetime) -> Reply:
+               settings: Settings, now: datetime, tr: Translator) -> Reply:
         intent, confidence = latest_intent(tracker)
         reason, words = self.reason, customer_words(tracker, MISSES_BEFORE_PERSON + 1)
         if intent == "affirm":  # a typed yes: to the question the bot asked, if it asked one
             offered = offered_person(tracker)
             if offered is None:
-                return Reply(YES_ALONE)
+                return Reply(tr._(YES_ALONE))
             reason, words = offered, words[:-1]  # the yes itself says nothing
         elif intent == self.reason and not sure(tracker, confidence):
-            return ask_first(tracker, self.reason)
+            return ask_first(tracker, self.reason, tr)
         details = words[-1][:1000] if words else None
         if previous_action(tracker) == "action_default_fallback":  # "Talk to a person" after misses
             reason, details = "not_understood", quoted(words[-MISSES_BEFORE_PERSON:])
         return hand_over(session, tracker, telegram_user_id=telegram_user_id, settings=settings,
-                         now=now, reason=reason, details=details)
+                         now=now, reason=reason, details=details, tr=tr)
 
 
 class ActionRequestHuman(HandoffAction):
@@ -195,7 +199,7 @@ def consecutive_misses(tracker: Tracker) -> int:
     return int(tracker.get_slot(FALLBACK_SLOT) or 0) + 1
 
 
-def suggestions(tracker: Tracker, *, staff: bool) -> tuple[Button, ...]:
+def suggestions(tracker: Tracker, *, staff: bool, tr: Translator = ENGLISH) -> tuple[Button, ...]:
     """Buttons for the 2-3 likeliest intents of the misunderstood message."""
     message = tracker.latest_message or {}
     number = latest_order_number(tracker)
@@ -208,7 +212,7 @@ def suggestions(tracker: Tracker, *, staff: bool) -> tuple[Button, ...]:
         text = intent_payload(intent, **(entities if intent in ORDER_INTENTS else {}))
         if len(text.encode()) > MAX_CALLBACK_BYTES - 2:
             text = intent_payload(intent)
-        buttons.append(Button(SUGGESTIONS[intent], text))
+        buttons.append(Button(tr._(SUGGESTIONS[intent]), text))
         if len(buttons) == MAX_SUGGESTIONS:
             break
     return tuple(buttons)
@@ -237,18 +241,20 @@ class ActionDefaultFallback(StoreAction):
         return "action_default_fallback"
 
     def answer(self, session: Session, tracker: Tracker, *, telegram_user_id: int,
-               settings: Settings, now: datetime) -> Reply:
+               settings: Settings, now: datetime, tr: Translator) -> Reply:
         if (faq := faq_answer_or_none(session, tracker, telegram_user_id=telegram_user_id,
-                                      now=now)) is not None:  # the shop's own answer, if it has one
+                                      now=now, tr=tr)) is not None:  # the shop's own answer, if it has one
             return faq
         if consecutive_misses(tracker) >= MISSES_BEFORE_PERSON:
-            return Reply(STILL_NOT, buttons=(Button(TALK_TO_PERSON, intent_payload("request_human")),
-                                             Button(SUGGESTIONS["help"], intent_payload("help"))))
+            return Reply(tr._(STILL_NOT), buttons=(
+                Button(tr._(TALK_TO_PERSON), intent_payload("request_human")),
+                Button(tr._(HELP_TITLE), intent_payload("help"))))
         staff = accounts.role_of(session, telegram_user_id) in (Role.staff, Role.owner)
         if refused(tracker):
-            return Reply(OUTSIDE, buttons=tuple(Button(SUGGESTIONS[i], intent_payload(i)) for i in CAN_DO))
-        buttons = suggestions(tracker, staff=staff)
-        return Reply(DID_NOT_GET if buttons else DID_NOT_GET_PLAIN, buttons=buttons)
+            return Reply(tr._(OUTSIDE), buttons=tuple(Button(tr._(SUGGESTIONS[i]), intent_payload(i))
+                                                      for i in CAN_DO))
+        buttons = suggestions(tracker, staff=staff, tr=tr)
+        return Reply(tr._(DID_NOT_GET if buttons else DID_NOT_GET_PLAIN), buttons=buttons)
 
     def events(self, tracker: Tracker) -> list[dict[str, Any]]:
         misses = consecutive_misses(tracker)

@@ -11,6 +11,7 @@ from rasa_sdk.events import SlotSet
 from sqlalchemy.orm import Session
 
 from actions.base import StoreAction
+from shop.i18n import Translator
 from shop.owner import metric_replies, report_replies
 from shop.replies import Reply
 from shop.settings import Settings
@@ -51,7 +52,7 @@ class ActionAskMetric(StoreAction):
         return "action_ask_metric"
 
     def answer(self, session: Session, tracker: Tracker, *, telegram_user_id: int,
-               settings: Settings, now: datetime) -> list[Reply]:
+               settings: Settings, now: datetime, tr: Translator) -> list[Reply]:
         text = latest_text(tracker).lower()
         return metric_replies(
             session, telegram_user_id=telegram_user_id,
@@ -68,7 +69,7 @@ class ActionAskReport(StoreAction):
         return "action_ask_report"
 
     def answer(self, session: Session, tracker: Tracker, *, telegram_user_id: int,
-               settings: Settings, now: datetime) -> list[Reply]:
+               settings: Settings, now: datetime, tr: Translator) -> list[Reply]:
         text = latest_text(tracker).lower()
         default = "last 30 days" if "month" in text else "last 7 days"
         return report_replies(session, telegram_user_id=telegram_user_id,

@@ -10,6 +10,7 @@ from rasa_sdk.events import SlotSet
 from sqlalchemy.orm import Session
 
 from actions.base import StoreAction, latest_order_number
+from shop.i18n import Translator
 from shop.orders import list_orders_reply, order_status_reply
 from shop.replies import Reply
 from shop.settings import Settings
@@ -25,9 +26,9 @@ class ActionOrderStatus(StoreAction):
         return "action_order_status"
 
     def answer(self, session: Session, tracker: Tracker, *, telegram_user_id: int,
-               settings: Settings, now: datetime) -> Reply:
+               settings: Settings, now: datetime, tr: Translator) -> Reply:
         return order_status_reply(session, telegram_user_id=telegram_user_id,
-                                  raw_number=requested_order(tracker), zone=settings.zone)
+                                  raw_number=requested_order(tracker), zone=settings.zone, tr=tr)
 
     def events(self, tracker: Tracker) -> list[dict[str, Any]]:
         return [SlotSet("order_id", None)]
@@ -38,5 +39,5 @@ class ActionListOrders(StoreAction):
         return "action_list_orders"
 
     def answer(self, session: Session, tracker: Tracker, *, telegram_user_id: int,
-               settings: Settings, now: datetime) -> Reply:
-        return list_orders_reply(session, telegram_user_id=telegram_user_id, zone=settings.zone)
+               settings: Settings, now: datetime, tr: Translator) -> Reply:
+        return list_orders_reply(session, telegram_user_id=telegram_user_id, zone=settings.zone, tr=tr)

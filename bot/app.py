@@ -9,7 +9,7 @@ from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, ExtBot, JobQueue
 
 from bot import digest, handoff, notifier, order_api
-from bot.handlers import customer, faq, linking, staff
+from bot.handlers import customer, faq, language, linking, staff
 from bot.handoff.desk import HandoffDesk
 from bot.processing import PerChatUpdateProcessor
 from bot.ratelimit import IncomingLimiter, OutgoingRateLimiter
@@ -66,6 +66,7 @@ def build_application(services: Services, *, token: str) -> BotApplication:
     linking.register(application)
     faq.register(application)
     customer.register(application)
+    language.register(application)
     notifier.schedule(application)
     staff.register(application)
     handoff.schedule_jobs(application)

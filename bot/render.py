@@ -83,7 +83,8 @@ async def send_payload(bot: Bot, chat_id: int, payload: dict[str, Any], text: st
         return [await bot.send_message(chat_id, payload.get("text") or text or "", reply_markup=keyboard)]
     if kind == "handoff":  # a person takes over (actions/handoff.py); bot/handoff alerts staff
         body = payload.get("text") or text
-        back = InlineKeyboardMarkup([[InlineKeyboardButton(BACK_BUTTON, callback_data=BACK_TO_BOT)]])
+        back = InlineKeyboardMarkup([[InlineKeyboardButton(str(payload.get("button") or BACK_BUTTON),
+                                                           callback_data=BACK_TO_BOT)]])
         return [await bot.send_message(chat_id, body, reply_markup=back)] if body else []
     if kind == "remove_keyboard":
         return [await bot.send_message(chat_id, payload.get("text") or text or "",

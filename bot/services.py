@@ -16,6 +16,7 @@ from telegram.ext import Application, CallbackContext, ExtBot
 from bot.rasa_client import RasaClient
 from shop import accounts
 from shop.db import make_engine, make_session_factory
+from shop.i18n import Translator, translator
 from shop.settings import Settings
 
 if TYPE_CHECKING:
@@ -47,11 +48,20 @@ class Services:
                 return work(session)
         return await asyncio.to_thread(run)
 
-    async def remember(self, user: User, chat: Chat) -> None:
-        """Record that `user` talks to the bot in `chat`."""
-        await self.in_transaction(lambda s: accounts.touch_account(
-            s, telegram_user_id=user.id, chat_id=chat.id, display_name=user.full_name,
-            language=user.language_code))
+    async def remember(self, user: User, chat: Chat, text: str | None = None) -> Translator:
+        """Record that `user` talks to the bot in `chat`; the language to answer them in, which
+        `text`, their message, may change (shop/language.py)."""
+        def work(session: Session) -> str:
+            accounts.touch_account(session, telegram_user_id=user.id, chat_id=chat.id,
+                                   display_name=user.full_name, language=user.language_code)
+            return accounts.answer_language(session, telegram_user_id=user.id,
+                                            telegram_code=user.language_code, text=text)
+        return translator(await self.in_transaction(work))
+
+    async def reply_language(self, user: User) -> Translator:
+        """The language to answer `user` in, as remembered (their Telegram language for a newcomer)."""
+        return translator(await self.in_transaction(lambda s: accounts.answer_language(
+            s, telegram_user_id=user.id, telegram_code=user.language_code, text=None)))
 
     async def aclose(self) -> None:
         await self.rasa.aclose()

@@ -48,8 +48,11 @@ class ProcessSpec:
 
 def rasa_env(settings: Settings, *, action_url: str | None = None) -> dict[str, str]:
     """The variables endpoints.yml expands, plus quiet, offline Rasa."""
+    action_url = action_url or settings.action_server_url
     return {
-        "ACTION_ENDPOINT_URL": action_url or settings.action_server_url,
+        "ACTION_ENDPOINT_URL": action_url,
+        # domain.yml's responses come translated from the same server (actions/nlg.py)
+        "NLG_ENDPOINT_URL": action_url.rsplit("/webhook", 1)[0] + "/nlg",
         "RASA_TRACKER_STORE_URL": rasa_sql_url(settings.rasa_tracker_store_url),
         **lock_store_env(settings.rasa_lock_store_url),
         "RASA_TELEMETRY_ENABLED": "false",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from shop.language import LanguageSource, ReplyLanguage, reply_language
 from shop.models import Customer, Role, TelegramAccount
 
 
@@ -51,6 +52,41 @@ def touch_account(
         account.language = language[:16]
     session.flush()
     return account
+
+
+def answer_language(session: Session, *, telegram_user_id: int, telegram_code: str | None,
+                    text: str | None) -> str:
+    """The language to answer this user's message in, remembered on their account
+    (shop.language.reply_language: their choice, what they write, their Telegram setting)."""
+    account = get_account(session, telegram_user_id)
+    decided = reply_language(current=account.reply_language if account else None,
+                             source=account.language_source if account else None,
+                             telegram_code=telegram_code, text=text)
+    if account is not None:
+        _remember(account, decided)
+        session.flush()
+    return decided.language
+
+
+def choose_language(session: Session, *, telegram_user_id: int, language: str) -> None:
+    """The user picked `language` with /language: it stays until they pick another."""
+    account = get_account(session, telegram_user_id)
+    if account is None:
+        account = TelegramAccount(telegram_user_id=telegram_user_id, role=Role.customer.value)
+        session.add(account)
+    _remember(account, ReplyLanguage(language, LanguageSource.chosen))
+    session.flush()
+
+
+def stored_language(session: Session, telegram_user_id: int) -> str | None:
+    """The language last used with this user (the action server's fallback), else None."""
+    return session.scalar(select(TelegramAccount.reply_language)
+                          .where(TelegramAccount.telegram_user_id == telegram_user_id))
+
+
+def _remember(account: TelegramAccount, decided: ReplyLanguage) -> None:
+    if account.reply_language != decided.language or account.language_source != decided.source.value:
+        account.reply_language, account.language_source = decided.language, decided.source.value
 
 
 def mark_blocked(session: Session, *, chat_id: int, blocked: bool = True) -> bool:

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from shop.csvio.deliveries import MAX_CLOCK_SKEW, Stage, derived_status
+from shop.i18n import ENGLISH, Translator
 from shop.models import GOODS_STAGES, DeliveryStage, Order, OrderKind, OrderStatus
 from shop.orders import fmt_day, stage_label, users_order
 from shop.replies import TALK_TO_PERSON, Button, Reply, intent_payload
@@ -70,98 +71,116 @@ def shipment_stage(order: Order) -> DeliveryStage | None:
     return found[-1] if found else None
 
 
-def describe_shipment(order: Order, *, now: datetime, zone: ZoneInfo) -> str:
+def describe_shipment(order: Order, *, now: datetime, zone: ZoneInfo, tr: Translator = ENGLISH) -> str:
     """Carrier, tracking number, current stage, next stage, ETA and lateness of a parcel."""
     done = [s for s in order.stages if s.done_at is not None]
     upcoming = [s for s in order.stages if s.done_at is None]
     shipment = shipment_stage(order)
+    number = order.number
     if order.status == OrderStatus.cancelled.value:
-        return f"Order {order.number} was cancelled, so there is no delivery to track."
+        return tr._("Order {number} was cancelled, so there is no delivery to track.", number=number)
     if order.status == OrderStatus.delivered.value or (order.stages and not upcoming):
         when = order.delivered_at or (done[-1].done_at if done else None)
-        text = f"Order {order.number} was delivered" + (f" on {fmt_day(when, zone)}." if when else ".")
+        text = (tr._("Order {number} was delivered on {date}.", number=number, date=fmt_day(when, zone, tr))
+                if when else tr._("Order {number} was delivered.", number=number))
         if shipment is not None and shipment.carrier:
-            text += f" Carrier: {shipment.carrier}" + (
-                f", tracking {shipment.tracking_number}." if shipment.tracking_number else ".")
+            text += " " + (tr._("Carrier: {carrier}, tracking {tracking}.", carrier=shipment.carrier,
+                                tracking=shipment.tracking_number)
+                           if shipment.tracking_number
+                           else tr._("Carrier: {carrier}.", carrier=shipment.carrier))
         return text
     lines = []
     if shipment is not None and shipment.done_at is not None:
-        carrier = f" with {shipment.carrier}" if shipment.carrier else ""
-        tracking = f", tracking {shipment.tracking_number}" if shipment.tracking_number else ""
-        lines.append(f"Order {order.number} is on its way{carrier}{tracking}.")
+        values = {"number": number, "carrier": shipment.carrier, "tracking": shipment.tracking_number}
+        if shipment.carrier and shipment.tracking_number:
+            lines.append(tr._("Order {number} is on its way with {carrier}, tracking {tracking}.", **values))
+        elif shipment.carrier:
+            lines.append(tr._("Order {number} is on its way with {carrier}.", **values))
+        elif shipment.tracking_number:
+            lines.append(tr._("Order {number} is on its way, tracking {tracking}.", **values))
+        else:
+            lines.append(tr._("Order {number} is on its way.", **values))
     else:
-        lines.append(f"Order {order.number} hasn't shipped yet.")
+        lines.append(tr._("Order {number} hasn't shipped yet.", number=number))
     if done:
         current = done[-1]
         assert current.done_at is not None
-        lines.append(f"Now: {stage_label(current.name)} ({fmt_day(current.done_at, zone)}).")
+        lines.append(tr._("Now: {stage} ({date}).", stage=stage_label(current.name, tr),
+                          date=fmt_day(current.done_at, zone, tr)))
     if upcoming:
         nxt = upcoming[0]
-        planned = f", planned for {fmt_day(nxt.planned_at, zone)}" if nxt.planned_at else ""
-        lines.append(f"Next: {stage_label(nxt.name)}{planned}.")
+        if nxt.planned_at:
+            lines.append(tr._("Next: {stage}, planned for {date}.", stage=stage_label(nxt.name, tr),
+                              date=fmt_day(nxt.planned_at, zone, tr)))
+        else:
+            lines.append(tr._("Next: {stage}.", stage=stage_label(nxt.name, tr)))
     late = days_late(order, now=now, zone=zone)
     if late and order.promised_at is not None:
-        lines.append(f"This is late by {late} day{'s' if late != 1 else ''}, sorry: we promised it "
-                     f"for {fmt_day(order.promised_at, zone)}.")
+        lines.append(tr.n_("This is late by {count} day, sorry: we promised it for {date}.",
+                           "This is late by {count} days, sorry: we promised it for {date}.", late,
+                           date=fmt_day(order.promised_at, zone, tr)))
     elif (eta := expected_at(order)) is not None:
-        lines.append(f"Expected delivery: {fmt_day(eta, zone)}.")
+        lines.append(tr._("Expected delivery: {date}.", date=fmt_day(eta, zone, tr)))
     return "\n".join(lines)
 
 
-def describe_project(order: Order, *, now: datetime, zone: ZoneInfo) -> str:
+def describe_project(order: Order, *, now: datetime, zone: ZoneInfo, tr: Translator = ENGLISH) -> str:
     """Milestones done, percent, the next milestone and whether it is on time."""
-    name = order.items[0].product.name if order.items else "project"
+    name = order.items[0].product.name if order.items else tr._("project")
     p = progress(order)
-    head = f"Project {order.number} ({name}): {p.done} of {p.total} milestones done ({p.percent}%)."
     if order.status == OrderStatus.cancelled.value:
-        return f"Project {order.number} ({name}) was cancelled."
-    lines = [head]
+        return tr._("Project {number} ({name}) was cancelled.", number=order.number, name=name)
+    lines = [tr._("Project {number} ({name}): {done} of {total} milestones done ({percent}%).",
+                  number=order.number, name=name, done=p.done, total=p.total, percent=p.percent)]
     done = [s for s in order.stages if s.done_at is not None]
     if done:
-        lines.append("Done: " + ", ".join(
-            f"{stage_label(s.name)} ({fmt_day(s.done_at, zone)})" for s in done if s.done_at) + ".")
+        lines.append(tr._("Done: {steps}.", steps=tr.p_("list separator", ", ").join(
+            tr._("{stage} ({date})", stage=stage_label(s.name, tr), date=fmt_day(s.done_at, zone, tr))
+            for s in done if s.done_at)))
     upcoming = [s for s in order.stages if s.done_at is None]
     if not upcoming:
-        lines.append("All milestones are done.")
+        lines.append(tr._("All milestones are done."))
         return "\n".join(lines)
     nxt = upcoming[0]
     if nxt.planned_at is None:
-        lines.append(f"Next: {stage_label(nxt.name)} (no date planned yet).")
+        lines.append(tr._("Next: {stage} (no date planned yet).", stage=stage_label(nxt.name, tr)))
     else:
         behind = days_between(nxt.planned_at, now, zone)
-        status = (f"{behind} day{'s' if behind != 1 else ''} behind plan, sorry" if behind > 0
-                  else "on time")
-        lines.append(f"Next: {stage_label(nxt.name)}, planned for {fmt_day(nxt.planned_at, zone)} "
-                     f"({status}).")
+        values = {"stage": stage_label(nxt.name, tr), "date": fmt_day(nxt.planned_at, zone, tr)}
+        lines.append(tr.n_("Next: {stage}, planned for {date} ({count} day behind plan, sorry).",
+                           "Next: {stage}, planned for {date} ({count} days behind plan, sorry).",
+                           behind, **values) if behind > 0
+                     else tr._("Next: {stage}, planned for {date} (on time).", **values))
     late = days_late(order, now=now, zone=zone)
     if late and order.promised_at is not None:
-        lines.append(f"The project is late by {late} day{'s' if late != 1 else ''}: we promised it "
-                     f"for {fmt_day(order.promised_at, zone)}.")
+        lines.append(tr.n_("The project is late by {count} day: we promised it for {date}.",
+                           "The project is late by {count} days: we promised it for {date}.", late,
+                           date=fmt_day(order.promised_at, zone, tr)))
     elif order.promised_at is not None:
-        lines.append(f"Promised completion: {fmt_day(order.promised_at, zone)}.")
+        lines.append(tr._("Promised completion: {date}.", date=fmt_day(order.promised_at, zone, tr)))
     return "\n".join(lines)
 
 
-def describe_delivery(order: Order, *, now: datetime, zone: ZoneInfo) -> str:
+def describe_delivery(order: Order, *, now: datetime, zone: ZoneInfo, tr: Translator = ENGLISH) -> str:
     if order.kind == OrderKind.service.value:
-        return describe_project(order, now=now, zone=zone)
-    return describe_shipment(order, now=now, zone=zone)
+        return describe_project(order, now=now, zone=zone, tr=tr)
+    return describe_shipment(order, now=now, zone=zone, tr=tr)
 
 
 def delivery_status_reply(
     session: Session, *, telegram_user_id: int, raw_number: str | None, now: datetime,
-    zone: ZoneInfo,
+    zone: ZoneInfo, tr: Translator = ENGLISH,
 ) -> Reply:
     """The answer to "when will my parcel arrive?" / "how far along is my project?"."""
     found = users_order(session, telegram_user_id=telegram_user_id, raw_number=raw_number,
-                        intent="delivery_status", zone=zone)
+                        intent="delivery_status", zone=zone, tr=tr)
     if isinstance(found, Reply):
         return found
-    text = describe_delivery(found, now=now, zone=zone)
+    text = describe_delivery(found, now=now, zone=zone, tr=tr)
     if not days_late(found, now=now, zone=zone):
         return Reply(text)
     # Late: the apology is in the text; a person is one tap away.
-    person = Button(TALK_TO_PERSON, intent_payload("request_human", order_id=found.number))
+    person = Button(tr._(TALK_TO_PERSON), intent_payload("request_human", order_id=found.number))
     return Reply(text, buttons=(person,))
 
 

@@ -16,14 +16,15 @@ from sqlalchemy.orm import Session
 
 from shop import accounts, tickets
 from shop.hours import BusinessHours, expected_answer
+from shop.i18n import ENGLISH, N_, Translator
 from shop.models import Ticket
 from shop.orders import find_customer_order, normalise_order_number
 from shop.settings import Settings
 from shop.staff_directory import staff_member
 
-STAFF_NO_TICKET = ("You're on the shop's team, so I don't open a ticket for you. /queue shows the "
+STAFF_NO_TICKET = N_("You're on the shop's team, so I don't open a ticket for you. /queue shows the "
                    "customers who are waiting for a person.")
-STAFF_RASA_DOWN = ("Sorry, I can't answer right now because part of the assistant is restarting. "
+STAFF_RASA_DOWN = N_("Sorry, I can't answer right now because part of the assistant is restarting. "
                    "Please try again in a minute.")
 
 
@@ -38,13 +39,14 @@ class Handoff:
 
 def open_handoff(session: Session, *, telegram_user_id: int, chat_id: int, reason: str,
                  details: str | None, settings: Settings, now: datetime,
-                 order_number: str | None = None) -> Handoff:
+                 order_number: str | None = None, tr: Translator = ENGLISH) -> Handoff:
     """Open (or add to) the customer's ticket for `reason` and tell them a person will answer.
 
     `order_number`, as the customer wrote it, is attached when it is one of their orders.
     """
     if staff_member(session, telegram_user_id) is not None:
-        return Handoff(STAFF_RASA_DOWN if reason == "bot_error" else STAFF_NO_TICKET)
+        told = STAFF_RASA_DOWN if reason == "bot_error" else STAFF_NO_TICKET
+        return Handoff(tr._(told))
     customer = accounts.linked_customer(session, telegram_user_id)
     order_id = None
     number = normalise_order_number(order_number)
@@ -56,46 +58,47 @@ def open_handoff(session: Session, *, telegram_user_id: int, chat_id: int, reaso
         customer_id=customer.id if customer else None, reason=reason, details=details,
         order_id=order_id, now=now)
     text = handoff_text(ticket, new=new, hours=BusinessHours.from_settings(settings),
-                                target_minutes=settings.first_response_target_minutes, now=now)
+                        target_minutes=settings.first_response_target_minutes, now=now, tr=tr)
     return Handoff(text, ticket, new)
 
 
 # --- what the customer is told -------------------------------------------------------------
 
-RESOLVED_TEXT = ("Our team has marked your conversation as resolved, so you're back with me, the "
+RESOLVED_TEXT = N_("Our team has marked your conversation as resolved, so you're back with me, the "
                  "shop's bot. Ask me about your orders any time, or say \"talk to a person\" to "
                  "reach the team again.")
-RATING_QUESTION = "How happy are you with the help you got from our team? (1 = not at all, 5 = very)"
+RATING_QUESTION = N_("How happy are you with the help you got from our team? (1 = not at all, 5 = very)")
 _OPENINGS = {
-    "request_human": "OK, I've asked a person from our team to help you.",
-    "complaint": "I'm sorry to hear that. I've passed this on to a person from our team.",
-    "not_understood": "Sorry, I still don't understand. I've asked a person from our team to help you.",
-    "bot_error": ("Sorry, I can't answer right now because of a technical problem on our side. "
+    "request_human": N_("OK, I've asked a person from our team to help you."),
+    "complaint": N_("I'm sorry to hear that. I've passed this on to a person from our team."),
+    "not_understood": N_("Sorry, I still don't understand. I've asked a person from our team to help you."),
+    "bot_error": N_("Sorry, I can't answer right now because of a technical problem on our side. "
                   "I've passed your message on to a person from our team."),
 }
 
 
-BACK_TO_BOT = ("OK, I've told our team you don't need a person after all, so you're back with me, "
+BACK_TO_BOT = N_("OK, I've told our team you don't need a person after all, so you're back with me, "
                "the shop's bot. How can I help? For example: \"where is my order 1042?\"")
-NOTHING_TO_CANCEL = "You're talking to me, the shop's bot, already. How can I help?"
-BACK_BUTTON = "Back to the assistant"
+NOTHING_TO_CANCEL = N_("You're talking to me, the shop's bot, already. How can I help?")
+BACK_BUTTON = N_("Back to the assistant")
 
 
-def cannot_cancel_text(ticket: Ticket) -> str:
-    return (f"A person from our team is already looking at your conversation (ticket #{ticket.id}), so "
-            "it stays with them; they'll answer here. They can hand you back to me when you're done.")
+def cannot_cancel_text(ticket: Ticket, tr: Translator = ENGLISH) -> str:
+    return tr._("A person from our team is already looking at your conversation (ticket #{ticket}), so "
+                "it stays with them; they'll answer here. They can hand you back to me when you're done.",
+                ticket=ticket.id)
 
 
 def handoff_text(ticket: Ticket, *, new: bool, hours: BusinessHours, target_minutes: float,
-                 now: datetime) -> str:
+                 now: datetime, tr: Translator = ENGLISH) -> str:
     """What the customer reads when their conversation goes to a person."""
-    when = expected_answer(hours, target_minutes, now)
+    when = expected_answer(hours, target_minutes, now, tr)
     if not new:
-        return (f"You're already in touch with our team (ticket #{ticket.id}); a person will answer "
-                f"here {when}. Everything you write now goes to them.")
-    opening = _OPENINGS.get(ticket.reason, "I've asked a person from our team to help you.")
-    return (f"{opening} They'll answer here {when}. Until then everything you write, photos "
-            "included, goes to them.")
+        return tr._("You're already in touch with our team (ticket #{ticket}); a person will answer "
+                    "here {when}. Everything you write now goes to them.", ticket=ticket.id, when=when)
+    opening = tr._(_OPENINGS.get(ticket.reason, N_("I've asked a person from our team to help you.")))
+    return tr._("{opening} They'll answer here {when}. Until then everything you write, photos "
+                "included, goes to them.", opening=opening, when=when)
 
 
 def first_name(name: str | None) -> str:

@@ -11,8 +11,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_date
+
+from shop.i18n import ENGLISH, Translator
+
 DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-FULL_DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 MINUTES_PER_DAY = 24 * 60
 
 
@@ -128,23 +131,29 @@ def _days_text(days: frozenset[int]) -> str:
     return ",".join(DAY_NAMES[d] for d in ordered)
 
 
-def duration_text(minutes: float) -> str:
+def duration_text(minutes: float, tr: Translator = ENGLISH) -> str:
     """45 → '45 minutes', 90 → '1 h 30 min', 0.2 → 'a minute'."""
     if minutes < 1.5:
-        return "a minute"
+        return tr._("a minute")
     if minutes < 60:
-        return f"{round(minutes)} minutes"
+        return tr.n_("{count} minute", "{count} minutes", round(minutes))
     hours, rest = divmod(round(minutes), 60)
-    return f"{hours} h {rest} min" if rest else f"{hours} h"
+    return (tr._("{hours} h {minutes} min", hours=hours, minutes=rest) if rest
+            else tr._("{hours} h", hours=hours))
 
 
-def expected_answer(hours: BusinessHours, target_minutes: float, now: datetime) -> str:
+def expected_answer(hours: BusinessHours, target_minutes: float, now: datetime,
+                    tr: Translator = ENGLISH) -> str:
     """When a person will answer, for the customer: 'within about 30 minutes', or when we open."""
     if hours.is_open(now):
-        return f"usually within {duration_text(target_minutes)}"
+        return tr._("usually within {duration}", duration=duration_text(target_minutes, tr))
     opens = hours.next_open(now).astimezone(hours.zone)
     local_now = now.astimezone(hours.zone)
     days_ahead = (opens.date() - local_now.date()).days
-    day = ("today" if days_ahead == 0 else "tomorrow" if days_ahead == 1
-           else f"on {FULL_DAY_NAMES[opens.weekday()]}")
-    return f"when we open {day} at {opens:%H:%M} ({hours.zone.key} time)"
+    values = {"time": f"{opens:%H:%M}", "zone": hours.zone.key}
+    if days_ahead == 0:
+        return tr._("when we open today at {time} ({zone} time)", **values)
+    if days_ahead == 1:
+        return tr._("when we open tomorrow at {time} ({zone} time)", **values)
+    return tr._("when we open on {weekday} at {time} ({zone} time)",
+                weekday=format_date(opens, "EEEE", locale=tr.locale), **values)

@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from shop.accounts import get_account, linked_customer
+from shop.i18n import ENGLISH, N_, Translator
 from shop.models import Customer, LinkAttempt, Order, Role, TelegramAccount
 from shop.orders import normalise_order_number
 from shop.phones import normalise_contact
@@ -25,42 +26,38 @@ from shop.replies import Reply, payload
 
 MAX_FAILURES = 5
 FAILURE_WINDOW = timedelta(hours=1)
-SHARE_BUTTON = "Share my phone number"
+SHARE_BUTTON = N_("Share my phone number")
 
-WELCOME = (
+WELCOME = N_(
     "Hi! I'm the shop's assistant. I can tell you where your orders are, how far their "
     "delivery has come, and take your rating.\n"
-    "First I need to know which customer you are: tap \"" + SHARE_BUTTON + "\" below "
+    "First I need to know which customer you are: tap \"Share my phone number\" below "
     "(it shares only the number of your Telegram account). Or send /link with your e-mail "
     "and one of your order numbers, e.g. /link you@example.com 1042."
 )
-LINKED = (
+LINKED = N_(
     "Thanks, {name}! Your Telegram is now linked to your customer account. "
     "Ask me \"where is my order?\" or \"show my orders\"."
 )
-PHONE_UNKNOWN = (
+PHONE_UNKNOWN = N_(
     "Sorry, I can't find a customer account with this phone number. If you ordered with "
     "another number, send /link with your e-mail and one of your order numbers, "
     "e.g. /link you@example.com 1042."
 )
-DETAILS_UNKNOWN = (
+DETAILS_UNKNOWN = N_(
     "Sorry, I couldn't link an account with those details. Please check the e-mail "
     "address and the order number (both are in your order confirmation)."
 )
-FORGED = (
-    "That contact isn't you, so I can't use it. Please tap \"" + SHARE_BUTTON + "\" to "
+FORGED = N_(
+    "That contact isn't you, so I can't use it. Please tap \"Share my phone number\" to "
     "share the number of your own Telegram account."
 )
-THROTTLED = (
-    "Too many attempts to link an account. For your security, linking is paused for "
-    "about {minutes} minutes; please try again later, or say \"talk to a person\"."
-)
-LINK_USAGE = (
+LINK_USAGE = N_(
     "To link your account, send /link with your e-mail and one of your order numbers, "
-    "e.g. /link you@example.com 1042. Or tap \"" + SHARE_BUTTON + "\" to share your phone number."
+    "e.g. /link you@example.com 1042. Or tap \"Share my phone number\" to share your phone number."
 )
-UNLINKED = "Done: your Telegram is no longer linked to a customer account. Send /start to link it again."
-NOT_LINKED_YET = "Your Telegram isn't linked to a customer account. Send /start to link it."
+UNLINKED = N_("Done: your Telegram is no longer linked to a customer account. Send /start to link it again.")
+NOT_LINKED_YET = N_("Your Telegram isn't linked to a customer account. Send /start to link it.")
 
 _LINK_COMMAND = re.compile(
     r"^\s*/?link(?:@\w+)?\s+(?P<email>[^\s@]+@[^\s@]+\.[^\s@]+)\s+(?:(?:order|no\.?|nr\.?)\s*)?#?(?P<number>\d{3,12})\s*$",
@@ -111,29 +108,30 @@ def paused_until(session: Session, *, telegram_user_id: int, now: datetime) -> d
 
 def link_by_phone(
     session: Session, *, telegram_user_id: int, contact_user_id: int | None, phone: str,
-    now: datetime,
+    now: datetime, tr: Translator = ENGLISH,
 ) -> LinkResult:
     """Link by a shared contact; refused unless the contact is the sender's own."""
-    if (throttled := _throttled(session, telegram_user_id, now)) is not None:
+    if (throttled := _throttled(session, telegram_user_id, now, tr)) is not None:
         return throttled
     if contact_user_id != telegram_user_id:
         _fail(session, telegram_user_id, now)
-        return LinkResult(LinkStatus.forged, FORGED)
+        return LinkResult(LinkStatus.forged, tr._(FORGED))
     number = normalise_contact(phone)
     customers = [] if number is None else session.scalars(
         select(Customer).where(Customer.phone == number, Customer.erased_at.is_(None)).limit(2)
     ).all()
     if len(customers) != 1:  # unknown, or shared by several customers: ask for e-mail + order
         _fail(session, telegram_user_id, now)
-        return LinkResult(LinkStatus.no_match, PHONE_UNKNOWN)
-    return _link(session, telegram_user_id, customers[0])
+        return LinkResult(LinkStatus.no_match, tr._(PHONE_UNKNOWN))
+    return _link(session, telegram_user_id, customers[0], tr)
 
 
 def link_by_email(
     session: Session, *, telegram_user_id: int, email: str, order_number: str, now: datetime,
+    tr: Translator = ENGLISH,
 ) -> LinkResult:
     """Link by e-mail plus one of that customer's order numbers; both must match."""
-    if (throttled := _throttled(session, telegram_user_id, now)) is not None:
+    if (throttled := _throttled(session, telegram_user_id, now, tr)) is not None:
         return throttled
     number = normalise_order_number(order_number)
     customer = None if number is None else session.scalar(
@@ -144,8 +142,8 @@ def link_by_email(
     )
     if customer is None:
         _fail(session, telegram_user_id, now)
-        return LinkResult(LinkStatus.no_match, DETAILS_UNKNOWN)
-    return _link(session, telegram_user_id, customer)
+        return LinkResult(LinkStatus.no_match, tr._(DETAILS_UNKNOWN))
+    return _link(session, telegram_user_id, customer, tr)
 
 
 def unlink(session: Session, *, telegram_user_id: int) -> bool:
@@ -158,41 +156,53 @@ def unlink(session: Session, *, telegram_user_id: int) -> bool:
     return True
 
 
-def unlink_reply(session: Session, *, telegram_user_id: int) -> str:
-    return UNLINKED if unlink(session, telegram_user_id=telegram_user_id) else NOT_LINKED_YET
+def unlink_reply(session: Session, *, telegram_user_id: int, tr: Translator = ENGLISH) -> str:
+    return tr._(UNLINKED if unlink(session, telegram_user_id=telegram_user_id) else NOT_LINKED_YET)
 
 
-def greeting(session: Session, *, telegram_user_id: int) -> Reply:
+def welcome(tr: Translator = ENGLISH) -> Reply:
+    """The greeting of a user not linked yet, with the contact button."""
+    return Reply(custom=payload("contact_request", text=tr._(WELCOME), button=tr._(SHARE_BUTTON)))
+
+
+def greeting(session: Session, *, telegram_user_id: int, tr: Translator = ENGLISH) -> Reply:
     """Hello by identity: customers by name, staff and owners with their own hint, and
     everyone else with the way to link their account (the contact button)."""
     account = get_account(session, telegram_user_id)
-    first = _first_name(account)
+    first = _first_name(account, tr)
     if account is not None and account.role == Role.owner.value:
-        return Reply(f"Hi {first}! You're the owner. Ask me for numbers, e.g. \"CSAT this month?\", "
-                     "\"revenue last month\" or \"weekly report\". Escalated chats come to you here.")
+        return Reply(tr._("Hi {name}! You're the owner. Ask me for numbers, e.g. \"CSAT this month?\", "
+                          "\"revenue last month\" or \"weekly report\". Escalated chats come to you here.",
+                          name=first))
     if account is not None and account.role == Role.staff.value:
-        return Reply(f"Hi {first}! You're on the support team: customers who need a person are "
-                     "handed to you here. Reply to a ticket message to answer the customer.")
+        return Reply(tr._("Hi {name}! You're on the support team: customers who need a person are "
+                          "handed to you here. Reply to a ticket message to answer the customer.",
+                          name=first))
     customer = linked_customer(session, telegram_user_id)
     if customer is not None:
         name = customer.name.split()[0] if customer.name else first
-        return Reply(f"Hi {name}! How can I help? You can ask \"where is my order?\", "
-                     "\"when will my parcel arrive?\", \"show my orders\", or rate us.")
-    return Reply(custom=payload("contact_request", text=WELCOME, button=SHARE_BUTTON))
+        return Reply(tr._("Hi {name}! How can I help? You can ask \"where is my order?\", "
+                          "\"when will my parcel arrive?\", \"show my orders\", or rate us.", name=name))
+    return welcome(tr)
 
 
-def _first_name(account: TelegramAccount | None) -> str:
+def _first_name(account: TelegramAccount | None, tr: Translator = ENGLISH) -> str:
     if account is None or not account.display_name:
-        return "there"
+        return tr._("there")
     return account.display_name.split()[0]
 
 
-def _throttled(session: Session, telegram_user_id: int, now: datetime) -> LinkResult | None:
+def _throttled(session: Session, telegram_user_id: int, now: datetime,
+               tr: Translator = ENGLISH) -> LinkResult | None:
     until = paused_until(session, telegram_user_id=telegram_user_id, now=now)
     if until is None:
         return None
     minutes = max(1, -(-int((until - now).total_seconds()) // 60))
-    return LinkResult(LinkStatus.throttled, THROTTLED.format(minutes=minutes))
+    return LinkResult(LinkStatus.throttled, tr.n_(
+        "Too many attempts to link an account. For your security, linking is paused for about "
+        "{count} minute; please try again later, or say \"talk to a person\".",
+        "Too many attempts to link an account. For your security, linking is paused for about "
+        "{count} minutes; please try again later, or say \"talk to a person\".", minutes))
 
 
 def _fail(session: Session, telegram_user_id: int, now: datetime) -> None:
@@ -200,12 +210,13 @@ def _fail(session: Session, telegram_user_id: int, now: datetime) -> None:
     session.flush()
 
 
-def _link(session: Session, telegram_user_id: int, customer: Customer) -> LinkResult:
+def _link(session: Session, telegram_user_id: int, customer: Customer,
+          tr: Translator = ENGLISH) -> LinkResult:
     account = get_account(session, telegram_user_id)
     if account is None:
         account = TelegramAccount(telegram_user_id=telegram_user_id, role=Role.customer.value)
         session.add(account)
     account.customer_id = customer.id
     session.flush()
-    first = customer.name.split()[0] if customer.name else "there"
-    return LinkResult(LinkStatus.linked, LINKED.format(name=first), customer_name=customer.name)
+    first = customer.name.split()[0] if customer.name else tr._("there")
+    return LinkResult(LinkStatus.linked, tr._(LINKED, name=first), customer_name=customer.name)

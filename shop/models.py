@@ -117,7 +117,10 @@ class TelegramAccount(Base):
         ForeignKey("customers.id", ondelete="SET NULL"), index=True
     )
     display_name: Mapped[str | None] = mapped_column(String(200))
-    language: Mapped[str | None] = mapped_column(String(16))
+    language: Mapped[str | None] = mapped_column(String(16))  # Telegram's language_code, as sent
+    # The language the assistant answers in, and why (shop/language.py LanguageSource).
+    reply_language: Mapped[str | None] = mapped_column(String(16))
+    language_source: Mapped[str | None] = mapped_column(String(16))
     started: Mapped[bool] = mapped_column(Boolean, default=False)
     blocked: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

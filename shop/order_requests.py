@@ -14,15 +14,17 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from shop.accounts import get_account, linked_customer
+from shop.handoff import BACK_BUTTON
+from shop.i18n import ENGLISH, N_, Translator
 from shop.models import Customer, Order, OrderKind, OrderStatus, Ticket
-from shop.orders import NOT_LINKED, fmt_day, resolve_order
+from shop.orders import NOT_LINKED, fmt_day, items_text, resolve_order
 from shop.replies import Button, Reply, intent_payload, payload, read_intent_payload
 from shop.tickets import open_ticket
 
 CONFIRM = "confirm"  # the `subject` of the confirm button of a cancellation
 KEEP = "keep"  # ... and of its "keep it" button
 SHIPPED_STAGES = ("shipped", "out_for_delivery", "delivered")
-WITH_A_PERSON = "Until they answer, everything you write here goes to them."
+WITH_A_PERSON = N_("Until they answer, everything you write here goes to them.")
 
 
 @dataclass(frozen=True)
@@ -43,10 +45,11 @@ def asker(session: Session, telegram_user_id: int) -> Asker | None:
     return Asker(telegram_user_id, chat_id, customer)
 
 
-def handoff_reply(ticket: Ticket, *, new: bool, text: str) -> Reply:
+def handoff_reply(ticket: Ticket, *, new: bool, text: str, tr: Translator = ENGLISH) -> Reply:
     """What the customer reads when a request became a ticket; the bot alerts staff at once
     (the `handoff` payload, bot/handoff) and relays the customer's next messages to them."""
-    return Reply(custom=payload("handoff", ticket_id=ticket.id, new=new, text=f"{text} {WITH_A_PERSON}"))
+    return Reply(custom=payload("handoff", ticket_id=ticket.id, new=new,
+                                text=f"{text} {tr._(WITH_A_PERSON)}", button=tr._(BACK_BUTTON)))
 
 
 def can_cancel(order: Order) -> bool:
@@ -60,69 +63,76 @@ def can_cancel(order: Order) -> bool:
     return not any(s.done_at is not None for s in order.stages if s.name in SHIPPED_STAGES)
 
 
-def _summary(order: Order) -> str:
-    items = ", ".join(f"{i.quantity}× {i.product.name}" for i in order.items)
-    return f"{items}, {order.total:.2f} {order.currency}" if items else f"{order.total:.2f} {order.currency}"
+def _summary(order: Order, tr: Translator = ENGLISH) -> str:
+    total = tr.money(order.total, order.currency)
+    return f"{items_text(order, tr)}{tr.p_('list separator', ', ')}{total}" if order.items else total
 
 
 def _asker_and_order(
     session: Session, telegram_user_id: int, raw_number: str | None, *, intent: str, zone: ZoneInfo,
-    latest_if_none_open: bool = True,
+    latest_if_none_open: bool = True, tr: Translator = ENGLISH,
 ) -> tuple[Asker, Order] | Reply:
     """Who asks and which of their orders they mean, or the reply when that can't be told
     (not linked, no such order of theirs, several to choose from)."""
     who = asker(session, telegram_user_id)
     if who is None:
-        return Reply(NOT_LINKED)
+        return Reply(tr._(NOT_LINKED))
     found = resolve_order(session, customer_id=who.customer.id, raw_number=raw_number, intent=intent,
-                          zone=zone, latest_if_none_open=latest_if_none_open)
+                          zone=zone, latest_if_none_open=latest_if_none_open, tr=tr)
     return found if isinstance(found, Reply) else (who, found)
 
 
 def cancel_reply(
     session: Session, *, telegram_user_id: int, raw_number: str | None, subject: str | None,
-    message_text: str | None, now: datetime, zone: ZoneInfo,
+    message_text: str | None, now: datetime, zone: ZoneInfo, tr: Translator = ENGLISH,
 ) -> Reply:
     """Ask to confirm, cancel on confirmation, or hand a too-late cancellation to a person."""
     found = _asker_and_order(session, telegram_user_id, raw_number, intent="cancel_order", zone=zone,
-                             latest_if_none_open=False)
+                             latest_if_none_open=False, tr=tr)
     if isinstance(found, Reply):
         return found
     who, order = found
+    number = order.number
     if order.status == OrderStatus.cancelled.value:
-        return Reply(f"Order {order.number} is already cancelled.")
+        return Reply(tr._("Order {number} is already cancelled.", number=number))
     if order.status == OrderStatus.delivered.value:
-        when = f" on {fmt_day(order.delivered_at, zone)}" if order.delivered_at else ""
-        return Reply(f"Order {order.number} was delivered{when}, so it can't be cancelled any "
-                     "more. To send it back, say \"I want a refund\".")
+        if order.delivered_at:
+            return Reply(tr._("Order {number} was delivered on {date}, so it can't be cancelled any "
+                              "more. To send it back, say \"I want a refund\".",
+                              number=number, date=fmt_day(order.delivered_at, zone, tr)))
+        return Reply(tr._("Order {number} was delivered, so it can't be cancelled any "
+                          "more. To send it back, say \"I want a refund\".", number=number))
     if subject == KEEP:
-        return Reply(f"OK, order {order.number} stays as it is.")
+        return Reply(tr._("OK, order {number} stays as it is.", number=number))
     if not can_cancel(order):
         ticket, new = open_ticket(
             session, telegram_user_id=who.telegram_user_id, chat_id=who.chat_id,
             customer_id=who.customer.id, reason="cancel_order", order_id=order.id, now=now,
             details=_details(f"Cancel order {order.number} (status: {order.status})", message_text))
-        what = ("it has already left our warehouse" if order.kind == OrderKind.goods.value
-                else "work on it has already started")
-        return handoff_reply(ticket, new=new, text=(
-            f"I can't cancel order {order.number} myself because {what}. I've passed your request "
-            f"to our team (ticket #{ticket.id}): a person will reply here about stopping it or "
-            "sending it back."))
+        text = (tr._("I can't cancel order {number} myself because it has already left our warehouse. "
+                     "I've passed your request to our team (ticket #{ticket}): a person will reply here "
+                     "about stopping it or sending it back.", number=number, ticket=ticket.id)
+                if order.kind == OrderKind.goods.value else
+                tr._("I can't cancel order {number} myself because work on it has already started. "
+                     "I've passed your request to our team (ticket #{ticket}): a person will reply here "
+                     "about stopping it or sending it back.", number=number, ticket=ticket.id))
+        return handoff_reply(ticket, new=new, text=text, tr=tr)
     if subject == CONFIRM:
         order.status = OrderStatus.cancelled.value
         session.flush()
-        return Reply(f"Done: order {order.number} is cancelled and won't be sent. "
-                     "If you've already paid, our team will refund you.")
+        return Reply(tr._("Done: order {number} is cancelled and won't be sent. "
+                          "If you've already paid, our team will refund you.", number=number))
     return Reply(
-        f"Cancel order {order.number} ({_summary(order)})? This can't be undone.",
-        buttons=(Button(f"Yes, cancel {order.number}",
-                        intent_payload("cancel_order", order_id=order.number, subject=CONFIRM)),
-                 Button("No, keep it",
-                        intent_payload("cancel_order", order_id=order.number, subject=KEEP))))
+        tr._("Cancel order {number} ({summary})? This can't be undone.", number=number,
+             summary=_summary(order, tr)),
+        buttons=(Button(tr._("Yes, cancel {number}", number=number),
+                        intent_payload("cancel_order", order_id=number, subject=CONFIRM)),
+                 Button(tr._("No, keep it"),
+                        intent_payload("cancel_order", order_id=number, subject=KEEP))))
 
 
-NOTHING_TO_CONFIRM = ("There's nothing waiting for a yes or no from you right now. What would you like "
-                      "to do? For example \"where is my order 1042?\" or \"cancel order 1042\".")
+NOTHING_TO_CONFIRM = N_("There's nothing waiting for a yes or no from you right now. What would you like "
+                        "to do? For example \"where is my order 1042?\" or \"cancel order 1042\".")
 
 
 def pending_cancellation(last_buttons: list[str]) -> str | None:
@@ -137,52 +147,62 @@ def pending_cancellation(last_buttons: list[str]) -> str | None:
 
 def change_address_reply(
     session: Session, *, telegram_user_id: int, raw_number: str | None, message_text: str | None,
-    now: datetime, zone: ZoneInfo,
+    now: datetime, zone: ZoneInfo, tr: Translator = ENGLISH,
 ) -> Reply:
     """Open a ticket for a new delivery address, with the customer's words."""
     found = _asker_and_order(session, telegram_user_id, raw_number, intent="change_address", zone=zone,
-                             latest_if_none_open=False)
+                             latest_if_none_open=False, tr=tr)
     if isinstance(found, Reply):
         return found
     who, order = found
-    if order.status in (OrderStatus.delivered.value, OrderStatus.cancelled.value):
-        return Reply(f"Order {order.number} is already {order.status}, so its delivery "
-                     "address can't be changed any more.")
+    if order.status == OrderStatus.delivered.value:
+        return Reply(tr._("Order {number} is already delivered, so its delivery address can't be "
+                          "changed any more.", number=order.number))
+    if order.status == OrderStatus.cancelled.value:
+        return Reply(tr._("Order {number} is already cancelled, so its delivery address can't be "
+                          "changed any more.", number=order.number))
     ticket, new = open_ticket(
         session, telegram_user_id=who.telegram_user_id, chat_id=who.chat_id,
         customer_id=who.customer.id, reason="change_address", order_id=order.id, now=now,
         details=_details(f"New delivery address for order {order.number} "
                          f"(now: {order.shipping_address or 'none on file'})", message_text))
-    late = ("It's already with the carrier, so we'll try to redirect it. "
-            if not can_cancel(order) and order.kind == OrderKind.goods.value else "")
-    return handoff_reply(ticket, new=new, text=(
-        f"I've asked our team to change the delivery address of order {order.number} "
-        f"(ticket #{ticket.id}). {late}If you haven't yet, send the full new address in your next "
-        "message; a person will confirm the change here."))
+    values = {"number": order.number, "ticket": ticket.id}
+    text = (tr._("I've asked our team to change the delivery address of order {number} (ticket #{ticket}). "
+                 "It's already with the carrier, so we'll try to redirect it. If you haven't yet, send "
+                 "the full new address in your next message; a person will confirm the change here.",
+                 **values)
+            if not can_cancel(order) and order.kind == OrderKind.goods.value else
+            tr._("I've asked our team to change the delivery address of order {number} (ticket #{ticket}). "
+                 "If you haven't yet, send the full new address in your next message; a person will "
+                 "confirm the change here.", **values))
+    return handoff_reply(ticket, new=new, text=text, tr=tr)
 
 
 def refund_reply(
     session: Session, *, telegram_user_id: int, raw_number: str | None, message_text: str | None,
-    now: datetime, zone: ZoneInfo,
+    now: datetime, zone: ZoneInfo, tr: Translator = ENGLISH,
 ) -> Reply:
     """Open a ticket for a refund, with the customer's words; a person decides."""
-    found = _asker_and_order(session, telegram_user_id, raw_number, intent="refund_request", zone=zone)
+    found = _asker_and_order(session, telegram_user_id, raw_number, intent="refund_request", zone=zone,
+                             tr=tr)
     if isinstance(found, Reply):
         return found
     who, order = found
     if order.status == OrderStatus.cancelled.value:
-        return Reply(f"Order {order.number} is cancelled. If you had paid for it, our team "
-                     "refunds it without you asking; say \"talk to a person\" if it hasn't arrived.")
+        return Reply(tr._("Order {number} is cancelled. If you had paid for it, our team refunds it "
+                          "without you asking; say \"talk to a person\" if it hasn't arrived.",
+                          number=order.number))
     ticket, new = open_ticket(
         session, telegram_user_id=who.telegram_user_id, chat_id=who.chat_id,
         customer_id=who.customer.id, reason="refund_request", order_id=order.id, now=now,
         details=_details(f"Refund for order {order.number} ({_summary(order)})", message_text))
-    hint = (" It hasn't shipped yet, so you can also simply cancel it: say "
-            f"\"cancel order {order.number}\"." if can_cancel(order) else "")
-    return handoff_reply(ticket, new=new, text=(
-        f"I've passed your refund request for order {order.number} to our team (ticket "
-        f"#{ticket.id}). If you haven't told me why yet, write it in your next message; a person "
-        f"will follow up here.{hint}"))
+    text = tr._("I've passed your refund request for order {number} to our team (ticket #{ticket}). "
+                "If you haven't told me why yet, write it in your next message; a person will follow "
+                "up here.", number=order.number, ticket=ticket.id)
+    if can_cancel(order):
+        text += " " + tr._("It hasn't shipped yet, so you can also simply cancel it: say "
+                           "\"cancel order {number}\".", number=order.number)
+    return handoff_reply(ticket, new=new, text=text, tr=tr)
 
 
 def _details(what: str, message_text: str | None) -> str:

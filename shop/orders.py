@@ -10,41 +10,51 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from shop.accounts import linked_customer
-from shop.models import Order, OrderItem, OrderStatus
+from shop.i18n import ENGLISH, N_, Translator
+from shop.models import GOODS_STAGES, Order, OrderItem, OrderStatus
 from shop.replies import Button, Reply, intent_payload
 
-NOT_FOUND = (
+NOT_FOUND = N_(
     "I can't find order {number} on your account. Please check the number "
     "(it's in your order confirmation), or say \"show my orders\"."
 )
-NOT_LINKED = (
+NOT_LINKED = N_(
     "I don't know which customer you are yet, so I can't show any orders. "
     "Send /start and tap \"Share my phone number\" to link your account."
 )
-ASK_NUMBER = "Which order do you mean? Please send its number, for example 1042."
-NO_ORDERS = "I can't see any orders on your account yet."
-PICK_ORDER = "You have {count} open orders. Which one do you mean?"
+ASK_NUMBER = N_("Which order do you mean? Please send its number, for example 1042.")
+NO_ORDERS = N_("I can't see any orders on your account yet.")
 RECENT_ORDERS = 5  # orders shown by "show my orders" and offered as buttons
 CLOSED = (OrderStatus.delivered.value, OrderStatus.cancelled.value)
 
+# "Order 1042 (placed 19 Nov 2026) is on its way." A whole sentence per status, so that each
+# language can order it its own way.
 STATUS_TEXT = {
-    "placed": "has been placed and is waiting to be packed",
-    "packed": "is packed and waiting for the carrier",
-    "shipped": "is on its way",
-    "out_for_delivery": "is out for delivery today",
-    "in_progress": "is in progress",
-    "delivered": "has been delivered",
-    "cancelled": "was cancelled",
+    "placed": N_("Order {number} (placed {date}) has been placed and is waiting to be packed."),
+    "packed": N_("Order {number} (placed {date}) is packed and waiting for the carrier."),
+    "shipped": N_("Order {number} (placed {date}) is on its way."),
+    "out_for_delivery": N_("Order {number} (placed {date}) is out for delivery today."),
+    "in_progress": N_("Order {number} (placed {date}) is in progress."),
+    "delivered": N_("Order {number} (placed {date}) has been delivered."),
+    "cancelled": N_("Order {number} (placed {date}) was cancelled."),
 }
+STATUS_OTHER = N_("Order {number} (placed {date}): {status}.")
 
-STATUS_SHORT = {
-    "placed": "placed",
-    "packed": "packed",
-    "shipped": "on its way",
-    "out_for_delivery": "out for delivery",
-    "in_progress": "in progress",
-    "delivered": "delivered",
-    "cancelled": "cancelled",
+STATUS_SHORT = {  # an order's status in a list or on a button
+    "placed": N_("placed"),
+    "packed": N_("packed"),
+    "shipped": N_("on its way"),
+    "out_for_delivery": N_("out for delivery"),
+    "in_progress": N_("in progress"),
+    "delivered": N_("delivered"),
+    "cancelled": N_("cancelled"),
+}
+STAGE_NAMES = {  # the goods stages; service milestones are named in the shop's own words
+    "placed": N_("placed"),
+    "packed": N_("packed"),
+    "shipped": N_("shipped"),
+    "out_for_delivery": N_("out for delivery"),
+    "delivered": N_("delivered"),
 }
 
 _ORDER_NUMBER = re.compile(r"\d{3,12}")
@@ -76,46 +86,71 @@ def order_by_number(session: Session, number: str) -> Order | None:
     return session.scalar(select(Order).where(Order.number == number).options(selectinload(Order.stages)))
 
 
-def fmt_day(moment: datetime, zone: ZoneInfo) -> str:
-    return moment.astimezone(zone).strftime("%-d %b %Y")
+def fmt_day(moment: datetime, zone: ZoneInfo, tr: Translator = ENGLISH) -> str:
+    """A day with its year in the reader's language: '3 Dec 2026', '3. Dez. 2026'."""
+    return tr.date(moment, zone)
 
 
-def fmt_short_day(moment: datetime, zone: ZoneInfo) -> str:
-    return moment.astimezone(zone).strftime("%-d %b")
+def fmt_short_day(moment: datetime, zone: ZoneInfo, tr: Translator = ENGLISH) -> str:
+    """A day without its year: '3 Dec', '3. Dez.', '12月3日'."""
+    return tr.day(moment, zone)
 
 
-def stage_label(name: str) -> str:
+def stage_label(name: str, tr: Translator = ENGLISH) -> str:
+    """A goods stage in the reader's language; a service milestone as the shop named it."""
+    if name in STAGE_NAMES and name in GOODS_STAGES:
+        return tr._(STAGE_NAMES[name])
     return name.replace("_", " ")
 
 
-def describe_order(order: Order, *, zone: ZoneInfo) -> str:
+def status_word(status: str, tr: Translator = ENGLISH) -> str:
+    """'on its way', 'unterwegs': an order's status in a list or on a button."""
+    return tr._(STATUS_SHORT[status]) if status in STATUS_SHORT else status
+
+
+def items_text(order: Order, tr: Translator = ENGLISH) -> str:
+    """'1× Desk lamp, 2× Ceramic mug' (product names are the shop's own words)."""
+    return tr.p_("list separator", ", ").join(f"{i.quantity}× {i.product.name}" for i in order.items)
+
+
+def describe_order(order: Order, *, zone: ZoneInfo, tr: Translator = ENGLISH) -> str:
     """A short, complete status answer: status, timeline, items and total.
 
     The timeline lists the stages done so far with their dates (the carrier and tracking
     number with the stage that has them) and the next stage with its planned date.
     """
-    lines = [f"Order {order.number} (placed {fmt_day(order.created_at, zone)}) "
-             f"{STATUS_TEXT.get(order.status, order.status)}."]
+    head = STATUS_TEXT.get(order.status, STATUS_OTHER)
+    lines = [tr._(head, number=order.number, date=fmt_day(order.created_at, zone, tr),
+                  status=order.status)]
     done = [s for s in order.stages if s.done_at is not None]
     upcoming = [s for s in order.stages if s.done_at is None]
     if done:
         steps = []
         for stage in done:
             assert stage.done_at is not None
-            step = f"{stage_label(stage.name)} {fmt_short_day(stage.done_at, zone)}"
-            if stage.carrier and (stage.tracking_number or stage is done[-1]):
-                step += f" with {stage.carrier}"
-            if stage.tracking_number:
-                step += f" (tracking {stage.tracking_number})"
+            values = {"stage": stage_label(stage.name, tr), "date": fmt_short_day(stage.done_at, zone, tr),
+                      "carrier": stage.carrier, "tracking": stage.tracking_number}
+            with_carrier = bool(stage.carrier and (stage.tracking_number or stage is done[-1]))
+            if with_carrier and stage.tracking_number:
+                step = tr._("{stage} {date} with {carrier} (tracking {tracking})", **values)
+            elif with_carrier:
+                step = tr._("{stage} {date} with {carrier}", **values)
+            elif stage.tracking_number:
+                step = tr._("{stage} {date} (tracking {tracking})", **values)
+            else:
+                step = tr._("{stage} {date}", **values)
             steps.append(step)
-        lines.append("Done: " + ", ".join(steps) + ".")
+        lines.append(tr._("Done: {steps}.", steps=tr.p_("list separator", ", ").join(steps)))
     if upcoming and order.status not in CLOSED:
         nxt = upcoming[0]
-        when = f", planned for {fmt_day(nxt.planned_at, zone)}" if nxt.planned_at else ""
-        lines.append(f"Next: {stage_label(nxt.name)}{when}.")
-    items = ", ".join(f"{i.quantity}× {i.product.name}" for i in order.items)
-    if items:
-        lines.append(f"Items: {items}. Total: {order.total:.2f} {order.currency}.")
+        if nxt.planned_at:
+            lines.append(tr._("Next: {stage}, planned for {date}.", stage=stage_label(nxt.name, tr),
+                              date=fmt_day(nxt.planned_at, zone, tr)))
+        else:
+            lines.append(tr._("Next: {stage}.", stage=stage_label(nxt.name, tr)))
+    if order.items:
+        lines.append(tr._("Items: {items}. Total: {total}.", items=items_text(order, tr),
+                          total=tr.money(order.total, order.currency)))
     return "\n".join(lines)
 
 
@@ -133,21 +168,23 @@ def customer_orders(session: Session, *, customer_id: int, open_only: bool = Fal
     return list(session.scalars(query).all())
 
 
-def order_button(order: Order, intent: str, *, zone: ZoneInfo, **entities: str) -> Button:
+def order_button(order: Order, intent: str, *, zone: ZoneInfo, tr: Translator = ENGLISH,
+                 **entities: str) -> Button:
     """A button naming the order that asks `intent` about it."""
-    title = (f"{order.number} · {STATUS_SHORT.get(order.status, order.status)} · "
-             f"{fmt_short_day(order.created_at, zone)}")
+    title = (f"{order.number} · {status_word(order.status, tr)} · "
+             f"{fmt_short_day(order.created_at, zone, tr)}")
     return Button(title, intent_payload(intent, order_id=order.number, **entities))
 
 
-def order_picker(orders: list[Order], intent: str, *, question: str, zone: ZoneInfo) -> Reply:
-    return Reply(question, buttons=tuple(order_button(o, intent, zone=zone)
+def order_picker(orders: list[Order], intent: str, *, question: str, zone: ZoneInfo,
+                 tr: Translator = ENGLISH) -> Reply:
+    return Reply(question, buttons=tuple(order_button(o, intent, zone=zone, tr=tr)
                                          for o in orders[:RECENT_ORDERS]))
 
 
 def resolve_order(
     session: Session, *, customer_id: int, raw_number: str | None, intent: str, zone: ZoneInfo,
-    latest_if_none_open: bool = True,
+    latest_if_none_open: bool = True, tr: Translator = ENGLISH,
 ) -> Order | Reply:
     """The order a customer means, or the reply to send instead.
 
@@ -159,20 +196,22 @@ def resolve_order(
     number = normalise_order_number(raw_number)
     if number is not None:
         order = find_customer_order(session, customer_id=customer_id, number=number)
-        return order if order is not None else Reply(NOT_FOUND.format(number=number))
+        return order if order is not None else Reply(tr._(NOT_FOUND, number=number))
     open_orders = customer_orders(session, customer_id=customer_id, open_only=True,
                                   limit=RECENT_ORDERS + 1)
     if len(open_orders) == 1:
         return open_orders[0]
     if len(open_orders) > 1:
-        return order_picker(open_orders, intent, zone=zone,
-                            question=PICK_ORDER.format(count=_open_count(session, customer_id)))
+        count = _open_count(session, customer_id)
+        question = tr.n_("You have {count} open order. Which one do you mean?",
+                         "You have {count} open orders. Which one do you mean?", count)
+        return order_picker(open_orders, intent, zone=zone, question=question, tr=tr)
     latest = customer_orders(session, customer_id=customer_id, limit=1)
     if not latest:
-        return Reply(NO_ORDERS)
+        return Reply(tr._(NO_ORDERS))
     if latest_if_none_open:
         return latest[0]
-    return Reply("You have no open orders right now.")
+    return Reply(tr._("You have no open orders right now."))
 
 
 def _open_count(session: Session, customer_id: int) -> int:
@@ -182,46 +221,50 @@ def _open_count(session: Session, customer_id: int) -> int:
 
 def users_order(
     session: Session, *, telegram_user_id: int, raw_number: str | None, intent: str, zone: ZoneInfo,
+    tr: Translator = ENGLISH,
 ) -> Order | Reply:
     """The order a Telegram user means (resolve_order), or the reply to send instead,
     NOT_LINKED included."""
     customer = linked_customer(session, telegram_user_id)
     if customer is None:
-        return Reply(NOT_LINKED)
-    return resolve_order(session, customer_id=customer.id, raw_number=raw_number, intent=intent, zone=zone)
+        return Reply(tr._(NOT_LINKED))
+    return resolve_order(session, customer_id=customer.id, raw_number=raw_number, intent=intent,
+                         zone=zone, tr=tr)
 
 
 def order_status_reply(
-    session: Session, *, telegram_user_id: int, raw_number: str | None, zone: ZoneInfo
+    session: Session, *, telegram_user_id: int, raw_number: str | None, zone: ZoneInfo,
+    tr: Translator = ENGLISH,
 ) -> Reply:
     """The answer to "where is my order N?" for this Telegram user.
 
     Without a number: the open order, a choice between open orders, or the latest one.
     """
     found = users_order(session, telegram_user_id=telegram_user_id, raw_number=raw_number,
-                        intent="order_status", zone=zone)
-    return found if isinstance(found, Reply) else Reply(describe_order(found, zone=zone))
+                        intent="order_status", zone=zone, tr=tr)
+    return found if isinstance(found, Reply) else Reply(describe_order(found, zone=zone, tr=tr))
 
 
-def list_orders_reply(session: Session, *, telegram_user_id: int, zone: ZoneInfo) -> Reply:
+def list_orders_reply(session: Session, *, telegram_user_id: int, zone: ZoneInfo,
+                      tr: Translator = ENGLISH) -> Reply:
     """"Show my orders": the recent orders, one line each, with a button per order."""
     customer = linked_customer(session, telegram_user_id)
     if customer is None:
-        return Reply(NOT_LINKED)
+        return Reply(tr._(NOT_LINKED))
     orders = customer_orders(session, customer_id=customer.id, limit=RECENT_ORDERS)
     if not orders:
-        return Reply(NO_ORDERS)
+        return Reply(tr._(NO_ORDERS))
     total = session.scalar(select(func.count()).select_from(Order)
                            .where(Order.customer_id == customer.id)) or 0
-    lines = ["Your recent orders:" if total > len(orders) else "Your orders:"]
+    lines = [tr._("Your recent orders:") if total > len(orders) else tr._("Your orders:")]
     for order in orders:
-        lines.append(f"• {order.number} · {fmt_day(order.created_at, zone)} · "
-                     f"{STATUS_SHORT.get(order.status, order.status)} · "
-                     f"{order.total:.2f} {order.currency}")
+        lines.append(f"• {order.number} · {fmt_day(order.created_at, zone, tr)} · "
+                     f"{status_word(order.status, tr)} · {tr.money(order.total, order.currency)}")
     if total > len(orders):
         older = total - len(orders)
-        lines.append(f"…and {older} older order{'s' if older != 1 else ''}. "
-                     "Ask about any of them by number.")
-    lines.append("Tap one for its details.")
+        lines.append(tr.n_("…and {count} older order. Ask about any of them by number.",
+                           "…and {count} older orders. Ask about any of them by number.", older))
+    lines.append(tr._("Tap one for its details."))
     return Reply("\n".join(lines), buttons=tuple(
-        Button(f"Order {o.number}", intent_payload("order_status", order_id=o.number)) for o in orders))
+        Button(tr._("Order {number}", number=o.number), intent_payload("order_status", order_id=o.number))
+        for o in orders))

@@ -18,14 +18,16 @@ from sqlalchemy.orm import Session
 
 from shop.accounts import linked_customer
 from shop.feedback import LOW_RATING, rating_reply, record_rating
+from shop.i18n import ENGLISH, N_, Translator
 from shop.models import Feedback, Order, OrderStatus, Ticket
 from shop.order_requests import asker, handoff_reply
 from shop.orders import NOT_FOUND, NOT_LINKED, find_customer_order, normalise_order_number
 from shop.replies import Reply
 from shop.tickets import open_ticket
 
-# The reason buttons of domain.yml's utter_ask_feedback_reason send these texts; they are
-# stored as Feedback.reason codes (the demo data and metrics use the same codes).
+# The reason buttons of domain.yml's utter_ask_feedback_reason send these texts, in English
+# whatever the language their titles are shown in; they are stored as Feedback.reason codes
+# (the demo data and metrics use the same codes).
 REASON_BUTTONS = {
     "Arrived late": "late_delivery",
     "Arrived damaged": "damaged",
@@ -36,12 +38,30 @@ REASON_BUTTONS = {
 OTHER_REASON = "other"
 WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
 
-ASK_RATING = "How would you rate {what}? Tap 1 (poor) to 5 (excellent)."
-LOW = "I'm sorry {what} disappointed you."
-THANKS = "Thank you for rating {what} {rating}/5!"
-UPDATED = "Thanks, I've updated your rating of {what} to {rating}/5."
-REASON_THANKS = ("Thank you for telling us. I've passed this to our team (ticket #{ticket}); "
-                 "a person will get back to you here.")
+# What a rating is about: each message exists once per subject (order, our help, our service),
+# so that every language can inflect it.
+ASK_RATING = {
+    "order": N_("How would you rate order {number}? Tap 1 (poor) to 5 (excellent)."),
+    "ticket": N_("How would you rate our help? Tap 1 (poor) to 5 (excellent)."),
+    "service": N_("How would you rate our service? Tap 1 (poor) to 5 (excellent)."),
+}
+LOW = {
+    "order": N_("I'm sorry order {number} disappointed you."),
+    "ticket": N_("I'm sorry our help disappointed you."),
+    "service": N_("I'm sorry our service disappointed you."),
+}
+THANKS = {
+    "order": N_("Thank you for rating order {number} {rating}/5!"),
+    "ticket": N_("Thank you for rating our help {rating}/5!"),
+    "service": N_("Thank you for rating our service {rating}/5!"),
+}
+UPDATED = {
+    "order": N_("Thanks, I've updated your rating of order {number} to {rating}/5."),
+    "ticket": N_("Thanks, I've updated your rating of our help to {rating}/5."),
+    "service": N_("Thanks, I've updated your rating of our service to {rating}/5."),
+}
+REASON_THANKS = N_("Thank you for telling us. I've passed this to our team (ticket #{ticket}); "
+                   "a person will get back to you here.")
 
 
 @dataclass(frozen=True)
@@ -94,7 +114,7 @@ def latest_delivered_order(session: Session, customer_id: int) -> Order | None:
 
 def rate(
     session: Session, *, telegram_user_id: int, raw_rating: object, raw_subject: str | None,
-    now: datetime, zone: ZoneInfo,
+    now: datetime, zone: ZoneInfo, tr: Translator = ENGLISH,
 ) -> RatingOutcome:
     """Record a rating from a survey button (with a subject) or typed in chat (without).
 
@@ -107,25 +127,25 @@ def rate(
     ticket: Ticket | None = None
     if subject is not None and subject[0] == "order":
         if customer is None:
-            return RatingOutcome(Reply(NOT_LINKED))
+            return RatingOutcome(Reply(tr._(NOT_LINKED)))
         number = normalise_order_number(subject[1]) or subject[1]
         order = find_customer_order(session, customer_id=customer.id, number=number)
         if order is None:
-            return RatingOutcome(Reply(NOT_FOUND.format(number=number)))
+            return RatingOutcome(Reply(tr._(NOT_FOUND, number=number)))
     elif subject is not None:
         ticket = session.scalar(select(Ticket).where(
             Ticket.id == int(subject[1]), Ticket.telegram_user_id == telegram_user_id))
         if ticket is None:
-            return RatingOutcome(Reply("I can't find that conversation to rate, sorry."))
+            return RatingOutcome(Reply(tr._("I can't find that conversation to rate, sorry.")))
     elif customer is not None:
         order = latest_delivered_order(session, customer.id)
-    what = (f"order {order.number}" if order is not None
-            else "our help" if ticket is not None else "our service")
+    what = "order" if order is not None else "ticket" if ticket is not None else "service"
+    number = order.number if order is not None else ""
     rating = parse_rating(raw_rating)
     if rating is None:
         ref = (f"order:{order.number}" if order is not None
                else f"ticket:{ticket.id}" if ticket is not None else "service")
-        return RatingOutcome(rating_reply(ASK_RATING.format(what=what), subject=ref))
+        return RatingOutcome(rating_reply(tr._(ASK_RATING[what], number=number), subject=ref))
     order_id = order.id if order is not None else None
     ticket_id = ticket.id if ticket is not None else None
     existing = None
@@ -136,13 +156,15 @@ def rate(
         session, customer_id=customer.id if customer is not None else None, rating=rating, now=now,
         order_id=order_id, ticket_id=ticket_id, source="survey" if subject is not None else "chat")
     if rating <= LOW_RATING:
-        return RatingOutcome(Reply(LOW.format(what=what)), ask_reason=True, feedback_id=feedback.id)
+        return RatingOutcome(Reply(tr._(LOW[what], number=number)), ask_reason=True,
+                             feedback_id=feedback.id)
     template = UPDATED if existing is not None else THANKS
-    return RatingOutcome(Reply(template.format(what=what, rating=rating)), feedback_id=feedback.id)
+    return RatingOutcome(Reply(tr._(template[what], number=number, rating=rating)), feedback_id=feedback.id)
 
 
 def add_reason(
     session: Session, *, telegram_user_id: int, feedback_id: int, text: str, now: datetime,
+    tr: Translator = ENGLISH,
 ) -> Reply:
     """Store why a low rating was given and alert staff with a "low_rating" ticket."""
     said = " ".join((text or "").split())
@@ -150,7 +172,7 @@ def add_reason(
     customer = linked_customer(session, telegram_user_id)
     if feedback is None or (feedback.customer_id is not None and (
             customer is None or feedback.customer_id != customer.id)):
-        return Reply("Thank you for telling us.")
+        return Reply(tr._("Thank you for telling us."))
     code = REASON_BUTTONS.get(said)
     feedback.reason = code or OTHER_REASON
     if code is None and said:
@@ -167,4 +189,4 @@ def add_reason(
         customer_id=customer.id if customer is not None else None, reason="low_rating",
         details=details, order_id=feedback.order_id, now=now)
     session.flush()
-    return handoff_reply(ticket, new=new, text=REASON_THANKS.format(ticket=ticket.id))
+    return handoff_reply(ticket, new=new, text=tr._(REASON_THANKS, ticket=ticket.id), tr=tr)

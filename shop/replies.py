@@ -11,9 +11,11 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from shop.i18n import N_
+
 PAYLOAD_VERSION = 1
 MAX_CALLBACK_BYTES = 64  # Telegram's limit on callback_data
-TALK_TO_PERSON = "Talk to a person"  # the title of every button that asks for a person
+TALK_TO_PERSON = N_("Talk to a person")  # the title of every button that asks for a person
 
 
 @dataclass(frozen=True)

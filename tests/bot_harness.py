@@ -38,11 +38,13 @@ class FakeRasa:
 
     answer: Answer = echo
     received: list[tuple[int, str]] = field(default_factory=list)
+    metadata: list[dict[str, Any] | None] = field(default_factory=list)  # sent with each message
     down: bool = False
 
     async def send(self, sender_id: int, text: str, metadata: dict[str, Any] | None = None
                    ) -> list[dict[str, Any]]:
         self.received.append((sender_id, text))
+        self.metadata.append(metadata)
         if self.down:
             raise RasaUnavailable("fake Rasa is down")
         return self.answer(sender_id, text)

@@ -18,6 +18,7 @@ from bot import handoff, ratelimit
 from bot.rasa_client import RasaUnavailable
 from bot.render import BACK_TO_BOT, RASA_BUTTON, send_rasa_messages
 from bot.services import BotApplication, BotContext
+from shop.i18n import LANGUAGE_KEY, N_, Translator
 from shop.models import TicketStatus
 from shop.replies import intent_payload
 
@@ -28,14 +29,15 @@ MAX_NLU_CHARS = 1000  # longer messages are understood from their beginning
 # the model is at least this sure (a rejected or unsure message is nlu_fallback).
 ORDER_QUESTIONS = frozenset({"order_status", "delivery_status", "list_orders"})
 SURE = 0.9
-NOT_TEXT = ("I can only read text messages for now. Please type your question, for example "
-            "\"where is my order 1042?\", or say \"talk to a person\".")
+NOT_TEXT = N_("I can only read text messages for now. Please type your question, for example "
+              "\"where is my order 1042?\", or say \"talk to a person\".")
 
 
-async def relay_to_rasa(context: BotContext, user_id: int, chat_id: int, text: str) -> None:
-    """Send the user's text to Rasa and render its answer in the chat."""
+async def relay_to_rasa(context: BotContext, user_id: int, chat_id: int, text: str, tr: Translator) -> None:
+    """Send the user's text to Rasa, with the language to answer in, and render its answer in the chat."""
     try:
-        messages = await context.services.rasa.send(user_id, text[:MAX_NLU_CHARS])
+        messages = await context.services.rasa.send(user_id, text[:MAX_NLU_CHARS],
+                                                    metadata={LANGUAGE_KEY: tr.language})
     except RasaUnavailable as exc:
         log.warning("Rasa unavailable for user %s: %s", user_id, exc)
         await handoff.bot_failed(context, user_id, chat_id, text, "Rasa did not answer")  # a person will
@@ -55,13 +57,13 @@ async def on_text(update: Update, context: BotContext) -> None:
         return
     if await ratelimit.over_limit(context, user.id, chat.id):  # flooding: told once, then dropped
         return
-    await context.services.remember(user, chat)
+    tr = await context.services.remember(user, chat, message.text)
     status = await handoff.relay_from_customer(update, context)
     if status is None:
-        await relay_to_rasa(context, user.id, chat.id, message.text)
+        await relay_to_rasa(context, user.id, chat.id, message.text, tr)
     elif status == TicketStatus.waiting.value and await is_order_question(context, user.id, message.text):
         # Nobody has the chat yet: the bot answers an order question as well (staff saw it too).
-        await relay_to_rasa(context, user.id, chat.id, message.text)
+        await relay_to_rasa(context, user.id, chat.id, message.text, tr)
 
 
 async def is_order_question(context: BotContext, user_id: int, text: str) -> bool:
@@ -75,7 +77,8 @@ async def on_help(update: Update, context: BotContext) -> None:
     user, chat = update.effective_user, update.effective_chat
     if user is None or chat is None:
         return
-    await relay_to_rasa(context, user.id, chat.id, intent_payload("help"))
+    await relay_to_rasa(context, user.id, chat.id, intent_payload("help"),
+                        await context.services.reply_language(user))
 
 
 async def on_button(update: Update, context: BotContext) -> None:
@@ -94,7 +97,8 @@ async def on_button(update: Update, context: BotContext) -> None:
         return
     with contextlib.suppress(BadRequest):  # already gone (a double tap) or too old: answer anyway
         await query.edit_message_reply_markup(reply_markup=None)
-    await relay_to_rasa(context, update.effective_user.id, chat_id, data[len(RASA_BUTTON):])
+    await relay_to_rasa(context, update.effective_user.id, chat_id, data[len(RASA_BUTTON):],
+                        await context.services.reply_language(update.effective_user))
 
 
 async def on_back_to_bot(update: Update, context: BotContext) -> None:
@@ -112,8 +116,9 @@ async def on_back_to_bot(update: Update, context: BotContext) -> None:
 async def on_not_text(update: Update, context: BotContext) -> None:
     if await handoff.relay_from_customer(update, context):  # photos, files... go to the person
         return
-    if update.effective_chat is not None:
-        await context.bot.send_message(update.effective_chat.id, NOT_TEXT)
+    if update.effective_chat is not None and update.effective_user is not None:
+        tr = await context.services.reply_language(update.effective_user)
+        await context.bot.send_message(update.effective_chat.id, tr._(NOT_TEXT))
 
 
 def register(application: BotApplication) -> None:

@@ -23,6 +23,7 @@ from bot import ratelimit
 from bot.handlers.customer import relay_to_rasa
 from bot.services import BotApplication, BotContext
 from shop import linking
+from shop.i18n import Translator
 from shop.replies import intent_payload
 
 log = logging.getLogger(__name__)
@@ -30,8 +31,8 @@ log = logging.getLogger(__name__)
 LINKING_GROUP = -1
 
 
-def contact_keyboard() -> ReplyKeyboardMarkup:
-    return ReplyKeyboardMarkup([[KeyboardButton(linking.SHARE_BUTTON, request_contact=True)]],
+def contact_keyboard(tr: Translator) -> ReplyKeyboardMarkup:
+    return ReplyKeyboardMarkup([[KeyboardButton(tr._(linking.SHARE_BUTTON), request_contact=True)]],
                                resize_keyboard=True, one_time_keyboard=True)
 
 
@@ -41,8 +42,8 @@ async def on_start(update: Update, context: BotContext) -> None:
     if user is None or chat is None:
         return
     if not await ratelimit.over_limit(context, user.id, chat.id):
-        await context.services.remember(user, chat)
-        await relay_to_rasa(context, user.id, chat.id, intent_payload("greet"))
+        tr = await context.services.remember(user, chat)
+        await relay_to_rasa(context, user.id, chat.id, intent_payload("greet"), tr)
     raise ApplicationHandlerStop
 
 
@@ -53,13 +54,13 @@ async def on_contact(update: Update, context: BotContext) -> None:
         return
     if await ratelimit.over_limit(context, user.id, chat.id):
         raise ApplicationHandlerStop
-    await context.services.remember(user, chat)
+    tr = await context.services.remember(user, chat)
     contact = message.contact
     result = await context.services.in_transaction(lambda s: linking.link_by_phone(
         s, telegram_user_id=user.id, contact_user_id=contact.user_id, phone=contact.phone_number,
-        now=datetime.now(UTC)))
+        now=datetime.now(UTC), tr=tr))
     if result.status is linking.LinkStatus.forged:
-        await context.bot.send_message(chat.id, result.text, reply_markup=contact_keyboard())
+        await context.bot.send_message(chat.id, result.text, reply_markup=contact_keyboard(tr))
     else:
         await context.bot.send_message(chat.id, result.text, reply_markup=ReplyKeyboardRemove())
     log.info("link by phone for user %s: %s", user.id, result.status)
@@ -73,14 +74,14 @@ async def on_link(update: Update, context: BotContext) -> None:
         return
     if await ratelimit.over_limit(context, user.id, chat.id):
         raise ApplicationHandlerStop
-    await context.services.remember(user, chat)
+    tr = await context.services.remember(user, chat)
     parsed = linking.parse_link_command(message.text)
     if parsed is None:
-        await context.bot.send_message(chat.id, linking.LINK_USAGE)
+        await context.bot.send_message(chat.id, tr._(linking.LINK_USAGE))
         raise ApplicationHandlerStop
     email, number = parsed
     result = await context.services.in_transaction(lambda s: linking.link_by_email(
-        s, telegram_user_id=user.id, email=email, order_number=number, now=datetime.now(UTC)))
+        s, telegram_user_id=user.id, email=email, order_number=number, now=datetime.now(UTC), tr=tr))
     markup = ReplyKeyboardRemove() if result.linked else None
     await context.bot.send_message(chat.id, result.text, reply_markup=markup)
     log.info("link by e-mail for user %s: %s", user.id, result.status)
@@ -91,9 +92,9 @@ async def on_unlink(update: Update, context: BotContext) -> None:
     user, chat = update.effective_user, update.effective_chat
     if user is None or chat is None:
         return
-    await context.services.remember(user, chat)
+    tr = await context.services.remember(user, chat)
     text = await context.services.in_transaction(
-        lambda s: linking.unlink_reply(s, telegram_user_id=user.id))
+        lambda s: linking.unlink_reply(s, telegram_user_id=user.id, tr=tr))
     await context.bot.send_message(chat.id, text)
     raise ApplicationHandlerStop
 

@@ -29,6 +29,7 @@ from bot.handoff.messenger import (
 from bot.handoff.topics import not_modified
 from shop import accounts, conversation_log, staff_directory, staff_topics, tickets
 from shop.handoff import BACK_TO_BOT, NOTHING_TO_CANCEL, cannot_cancel_text, open_handoff
+from shop.i18n import translator
 from shop.models import Ticket, TicketMessage, TicketStatus
 from shop.replies import parse_payload
 
@@ -141,14 +142,17 @@ class Relay:
         now = now_utc()
 
         def work(session: Session) -> tuple[str, CustomerRef | None, list[int]]:
+            tr = translator(accounts.stored_language(session, user.id))
             ticket, cancelled = tickets.cancel_waiting(session, user.id, now=now)
             if ticket is None:
-                return NOTHING_TO_CANCEL, None, []
+                return tr._(NOTHING_TO_CANCEL), None, []
             if not cancelled:
-                return cannot_cancel_text(ticket), None, []
-            conversation_log.log_message(session, telegram_user_id=user.id, direction="out", text=BACK_TO_BOT,
-                                         now=now, customer_id=ticket.customer_id, ticket_id=ticket.id)
-            return BACK_TO_BOT, customer_ref(session, ticket), self.messenger.relay_chats(session, ticket)
+                return cannot_cancel_text(ticket, tr), None, []
+            conversation_log.log_message(session, telegram_user_id=user.id, direction="out",
+                                         text=tr._(BACK_TO_BOT), now=now, customer_id=ticket.customer_id,
+                                         ticket_id=ticket.id)
+            chats = self.messenger.relay_chats(session, ticket)
+            return tr._(BACK_TO_BOT), customer_ref(session, ticket), chats
 
         text, customer, chats = await self.messenger.tx(work)
         if customer is not None:
@@ -320,7 +324,8 @@ class Relay:
         def work(session: Session) -> tuple[str, bool]:
             handoff = open_handoff(session, telegram_user_id=user_id, chat_id=chat_id, reason="bot_error",
                                    details=f"{why}. The customer wrote: “{text[:500]}”",
-                                   settings=self.settings, now=now)
+                                   settings=self.settings, now=now,
+                                   tr=translator(accounts.stored_language(session, user_id)))
             ticket = handoff.ticket
             if ticket is not None:
                 conversation_log.log_message(session, telegram_user_id=user_id, direction="out",

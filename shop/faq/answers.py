@@ -13,17 +13,18 @@ from sqlalchemy.orm import Session
 from shop import turns
 from shop.faq import unanswered
 from shop.faq.retrieval import THRESHOLD, FaqLibrary, Match
+from shop.i18n import ENGLISH, N_, Translator
 from shop.models import FaqEntry
 from shop.replies import TALK_TO_PERSON, Button, Reply, intent_payload
 
 log = logging.getLogger(__name__)
 
-HELPS = "That helps"
+HELPS = N_("That helps")
 HELPFUL_INTENT = "faq_helpful"
 ENTRY_ENTITY = "faq_entry"
-DONT_KNOW = ("I don't know that yet, sorry. I've passed your question on to the shop team so "
-             "they can add the answer. Would you like to talk to a person now?")
-GLAD = "Glad that helped! Anything else I can do for you?"
+DONT_KNOW = N_("I don't know that yet, sorry. I've passed your question on to the shop team so "
+               "they can add the answer. Would you like to talk to a person now?")
+GLAD = N_("Glad that helped! Anything else I can do for you?")
 
 
 @dataclass(frozen=True)
@@ -32,14 +33,16 @@ class Outcome:
     match: Match | None  # the best entry, answered or not
 
 
-def faq_reply(entry: FaqEntry) -> Reply:
+def faq_reply(entry: FaqEntry, tr: Translator = ENGLISH) -> Reply:
+    """The shop's own answer (in the language the shop wrote it), with the reader's buttons."""
     return Reply(entry.answer, buttons=(
-        Button(HELPS, intent_payload(HELPFUL_INTENT, **{ENTRY_ENTITY: str(entry.id)})),
-        Button(TALK_TO_PERSON, intent_payload("request_human"))))
+        Button(tr._(HELPS), intent_payload(HELPFUL_INTENT, **{ENTRY_ENTITY: str(entry.id)})),
+        Button(tr._(TALK_TO_PERSON), intent_payload("request_human"))))
 
 
 def answer(session: Session, library: FaqLibrary, *, text: str, telegram_user_id: int,
-           now: datetime, collect: bool, threshold: float = THRESHOLD) -> Outcome:
+           now: datetime, collect: bool, threshold: float = THRESHOLD,
+           tr: Translator = ENGLISH) -> Outcome:
     """The FAQ's answer to `text`. Below the threshold: "I don't know that yet" and the question
     kept for the owner when `collect`, else no reply (the caller answers as it would have).
 
@@ -55,18 +58,19 @@ def answer(session: Session, library: FaqLibrary, *, text: str, telegram_user_id
     if entry is not None:
         if turn is not None:
             turn.faq_entry_id, turn.faq_score = entry.id, best.score if best else None
-        return Outcome(faq_reply(entry), best)
+        return Outcome(faq_reply(entry, tr), best)
     if not collect:
         return Outcome(None, best)
     group = unanswered.collect(session, text=text, telegram_user_id=telegram_user_id, now=now)
     if turn is not None:
         turn.unanswered_id, turn.faq_score = group.id, best.score if best else None
-    return Outcome(Reply(DONT_KNOW, buttons=(Button(TALK_TO_PERSON, intent_payload("request_human")),)),
-                   best)
+    person = Button(tr._(TALK_TO_PERSON), intent_payload("request_human"))
+    return Outcome(Reply(tr._(DONT_KNOW), buttons=(person,)), best)
 
 
-def helpful(session: Session, *, telegram_user_id: int, entry_id: str | None) -> Reply:
+def helpful(session: Session, *, telegram_user_id: int, entry_id: str | None,
+            tr: Translator = ENGLISH) -> Reply:
     """"That helps" pressed under an answer: counted for faq_helpfulness."""
     if entry_id and entry_id.isdigit():
         turns.mark_helpful(session, telegram_user_id=telegram_user_id, entry_id=int(entry_id))
-    return Reply(GLAD)
+    return Reply(tr._(GLAD))

@@ -1,0 +1,106 @@
+"""domain.yml's responses in the reader's language: Rasa's NLG endpoint, served by the action server.
+
+Rasa asks `POST /nlg` (endpoints.yml `nlg`) for every `utter_*` response with the tracker; the
+answer is the domain's text and button titles through the message catalogs, in the language
+the bot chose for the message (its metadata) or the one last used with the user. Button
+payloads stay as they are: they are what Rasa reads back. `python -m actions` adds the route.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from functools import cache, partial
+from pathlib import Path
+from typing import Any
+
+import yaml
+from rasa_sdk import endpoint, utils
+from rasa_sdk.executor import ActionExecutor
+from sanic import Sanic, response
+from sanic.request import Request
+
+from actions.base import store
+from shop import accounts
+from shop.i18n import LANGUAGE_KEY, Translator, supported_language, translator
+
+log = logging.getLogger(__name__)
+
+DOMAIN_FILE = Path(__file__).resolve().parent.parent / "domain.yml"
+ROUTE = "/nlg"
+
+
+@cache
+def domain_responses(path: Path = DOMAIN_FILE) -> dict[str, list[dict[str, Any]]]:
+    """domain.yml's responses (name → variations), read once."""
+    with path.open(encoding="utf-8") as file:
+        domain = yaml.safe_load(file) or {}
+    return {str(name): list(variations or []) for name, variations in (domain.get("responses") or {}).items()}
+
+
+def render(name: str, tr: Translator) -> dict[str, Any]:
+    """The first variation of response `name`, translated; {} (nothing to say) if there is none."""
+    variations = domain_responses().get(name)
+    if not variations:
+        log.warning("NLG asked for %r, which domain.yml does not define", name)
+        return {}
+    variation = variations[0]
+    message: dict[str, Any] = {}
+    if variation.get("text"):
+        message["text"] = tr._(str(variation["text"]))
+    if variation.get("buttons"):
+        message["buttons"] = [{"title": tr._(str(b.get("title", ""))), "payload": b.get("payload")}
+                              for b in variation["buttons"]]
+    return message
+
+
+def tracker_language(tracker: dict[str, Any]) -> tuple[str | None, int | None]:
+    """The language the bot chose for the latest message, and the sender's Telegram id."""
+    metadata = (tracker.get("latest_message") or {}).get("metadata") or {}
+    language = (supported_language(str(metadata.get(LANGUAGE_KEY) or ""))
+                if isinstance(metadata, dict) else None)
+    try:
+        sender = int(tracker.get("sender_id") or "")
+    except ValueError:
+        sender = None
+    return language, sender
+
+
+async def language_for(tracker: dict[str, Any]) -> Translator:
+    language, sender = tracker_language(tracker)
+    if language is None and sender is not None:
+        def stored() -> str | None:
+            _, sessions = store()
+            with sessions() as session:
+                return accounts.stored_language(session, sender)
+        try:
+            language = await asyncio.to_thread(stored)
+        except Exception:  # the store is down: English rather than no answer
+            log.exception("NLG could not read the language of sender %s", sender)
+    return translator(language)
+
+
+async def handle(request: Request) -> response.HTTPResponse:
+    """Rasa's NLG request ({"response": name, "tracker": {...}, ...}) → a bot message."""
+    body = request.json if isinstance(request.json, dict) else {}
+    name = str(body.get("response") or body.get("template") or "")
+    tr = await language_for(body.get("tracker") or {})
+    return response.json(render(name, tr))
+
+
+def create_app(executor: ActionExecutor, **options: Any) -> Sanic:
+    """rasa-sdk's action server app with the NLG route (module level: Sanic's loader pickles it)."""
+    app = endpoint.create_app_for_serve(executor, **options)
+    app.add_route(handle, ROUTE, methods=["POST"])
+    return app
+
+
+def serve(executor: ActionExecutor, *, host: str, port: int) -> None:
+    """rasa-sdk's `endpoint.run`, with `create_app` as the app factory."""
+    from sanic.worker.loader import AppLoader
+
+    loader = AppLoader(factory=partial(create_app, executor))
+    app = loader.load()
+    log.info("Action endpoint (and %s) is up and running on http://%s:%s", ROUTE, host, port)
+    app.prepare(host=host, port=port, workers=utils.number_of_sanic_workers())
+    Sanic.serve(primary=app, app_loader=loader)
