@@ -40,6 +40,9 @@ from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer
 from rasa.shared.nlu.training_data.message import Message
 
 HAN = regex.compile(r"\p{Han}")
+# jieba keeps a Chinese numeral with its measure word ("五颗星", "四分", "两星"); a rating
+# is the numeral alone: "打[五](rating:5)颗星".
+RATED = regex.compile(r"^([一二两三四五])(颗星|星级|星|颗|分)$")
 # A number glued to the sign or word before it: "#1042", "№1042", "no.1042", "order-1042".
 # Not a number after a number ("1,042", "2026-01-01", "10:30").
 SCORE = regex.compile(r"^(\d)(/)(\d{1,2})$")  # "4/5": a rating out of a maximum
@@ -111,8 +114,11 @@ class MultilingualTokenizer(WhitespaceTokenizer):
             offset = token.start + run.start()
             text = run.group()
             if HAN.match(text):
-                pieces.extend(Token(word, offset + start)
-                              for word, start, _ in self._segmenter().tokenize(text))
+                for word, start, _ in self._segmenter().tokenize(text):
+                    if rated := RATED.match(word):
+                        pieces += [Token(rated[1], offset + start), Token(rated[2], offset + start + 1)]
+                    else:
+                        pieces.append(Token(word, offset + start))
             elif WORD_CHARACTER.search(text):  # "1042", "CSAT"; a lone "，" or "？" is dropped
                 inner = super().tokenize(Message(data={attribute: text}), attribute)
                 pieces.extend(piece for t in inner for piece in _unglue(Token(t.text, offset + t.start)))
