@@ -2,12 +2,16 @@
 
 A test sentence that was also trained on measures memory, not understanding; the check
 compares sentences after folding case, annotations and whitespace, so that
-"Where is [1042](order_id)?" and "where is  1042?" count as the same sentence.
+"Where is [1042](order_id)?" and "where is  1042?" count as the same sentence. The same
+folding holds in every language under data/ and tests/nlu (folders such as de/, ru/, zh/
+are read with the rest): full-width forms as their plain ones ("？", "１０４２"), ё as е,
+and no space next to a Chinese character, so "订单 1042？" is "订单1042?".
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -15,11 +19,16 @@ import yaml
 
 from nlu.data import load_nlu, nlu_files, parse_annotated
 
+HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+SPACE_BY_HAN = re.compile(rf"\s+(?=[{HAN}])|(?<=[{HAN}])\s+")
+
 
 def normalise(text: str) -> str:
-    """Lowercase, annotations stripped, whitespace folded."""
+    """Case folded, annotations stripped, whitespace folded (and none beside Chinese),
+    full-width forms plain, ё as е."""
     plain, _ = parse_annotated(text)
-    return re.sub(r"\s+", " ", plain.lower()).strip()
+    folded = unicodedata.normalize("NFKC", plain).casefold().replace("ё", "е")
+    return SPACE_BY_HAN.sub("", re.sub(r"\s+", " ", folded)).strip()
 
 
 def story_user_texts(path: Path) -> list[str]:

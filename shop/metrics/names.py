@@ -24,7 +24,9 @@ _WORDS: dict[str, tuple[str, ...]] = {
         r"отклик\w*", r"回复率", r"回收率",
     ),
     "churn_rate": (r"churn", r"abwanderung\w*", r"kündigungsrate", r"отток\w*", r"流失"),
-    "retention_rate": (r"retention", r"kundenbindung\w*", r"bindungsrate", r"halterate", r"удержани\w*", r"留存"),
+    "retention_rate": (
+        r"retention", r"kundenbindung\w*", r"bindungsrate", r"halterate", r"удержани\w*", r"留存",
+    ),
     "clv": (
         r"\bc?ltv\b", r"\bclv\b", r"lifetime value", r"kundenwert\w*", r"kundenlebenswert\w*",
         r"пожизненн\w* ценност\w*", r"ценност\w* клиент\w*", r"终身价值", r"生命周期价值",

@@ -90,7 +90,8 @@ def tokenized() -> dict[str, Tokens]:
     texts = [text for text, _ in CASES] + MORE
     result = in_rasa(TOKENIZE, json.dumps(texts))
     assert isinstance(result, list)
-    return {text: [(w, start, end) for w, start, end in found] for text, found in zip(texts, result, strict=True)}
+    return {text: [(w, start, end) for w, start, end in found]
+            for text, found in zip(texts, result, strict=True)}
 
 
 @pytest.mark.parametrize(("text", "expected"), CASES)
