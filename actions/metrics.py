@@ -16,7 +16,22 @@ from shop.owner import metric_replies, report_replies
 from shop.replies import Reply
 from shop.settings import Settings
 
-TREND_WORDS = ("trend", "over time", "chart", "graph", "plot", "evolution")
+# "Show the trend" in the four languages the model understands (issue 17).
+TREND_WORDS = ("trend", "over time", "chart", "graph", "plot", "evolution", "verlauf", "entwicklung",
+               "diagramm", "grafik", "динамик", "график", "趋势", "走势", "图表")
+MONTH_WORDS = ("month", "monat", "месяц", "месяч", "月")
+
+
+def wants_trend(text: str) -> bool:
+    lowered = text.lower()
+    return any(word in lowered for word in TREND_WORDS)
+
+
+def report_default_period(text: str) -> str:
+    """A report without a period: the last 30 days when a month is mentioned ("monthly
+    report", "Monatsbericht", "месячный отчёт", "月报"), else the last 7 days."""
+    lowered = text.lower()
+    return "last 30 days" if any(word in lowered for word in MONTH_WORDS) else "last 7 days"
 
 
 def latest_text(tracker: Tracker) -> str:
@@ -53,11 +68,10 @@ class ActionAskMetric(StoreAction):
 
     def answer(self, session: Session, tracker: Tracker, *, telegram_user_id: int,
                settings: Settings, now: datetime, tr: Translator) -> list[Reply]:
-        text = latest_text(tracker).lower()
         return metric_replies(
             session, telegram_user_id=telegram_user_id,
             metrics=[str(m) for m in tracker.get_latest_entity_values("metric")],
-            period_text=period_text(tracker), wants_trend=any(w in text for w in TREND_WORDS),
+            period_text=period_text(tracker), wants_trend=wants_trend(latest_text(tracker)),
             settings=settings, now=now)
 
     def events(self, tracker: Tracker) -> list[dict[str, Any]]:
@@ -70,11 +84,9 @@ class ActionAskReport(StoreAction):
 
     def answer(self, session: Session, tracker: Tracker, *, telegram_user_id: int,
                settings: Settings, now: datetime, tr: Translator) -> list[Reply]:
-        text = latest_text(tracker).lower()
-        default = "last 30 days" if "month" in text else "last 7 days"
         return report_replies(session, telegram_user_id=telegram_user_id,
                               period_text=period_text(tracker), settings=settings, now=now,
-                              default_period=default)
+                              default_period=report_default_period(latest_text(tracker)))
 
     def events(self, tracker: Tracker) -> list[dict[str, Any]]:
         return [SlotSet("period", None)]

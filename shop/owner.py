@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from shop.accounts import role_of
 from shop.charts import ChartSpec, render
+from shop.metrics.names import metric_name
 from shop.metrics.service import METRICS, UnknownMetric, compute, digest, title
 from shop.models import Role
 from shop.periods import PeriodError, parse_comparison, parse_period
@@ -38,7 +39,9 @@ def metric_replies(
     """Answer "CSAT this month?", "revenue in October vs September", "churn and CSAT"."""
     if role_of(session, telegram_user_id) is not Role.owner:
         return [Reply(REFUSAL)]
-    names = list(dict.fromkeys(m for m in metrics if m))[:MAX_METRICS]
+    # The NLU maps its synonyms to METRICS' names; an inflected or compound word it passed
+    # through as written ("Abwanderungsrate", "оттока") is named here (shop/metrics/names.py).
+    names = list(dict.fromkeys(metric_name(m) or m for m in metrics if m))[:MAX_METRICS]
     if not names:
         return [Reply(WHICH_METRIC, buttons=tuple(
             Button(title(m), intent_payload("ask_metric", metric=m)) for m in SUGGESTED))]

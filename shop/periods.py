@@ -1,5 +1,8 @@
 """Turn the owner's words ("last month", "Q3 2025", "October vs September") into time windows.
 
+German, Russian and Chinese periods ("letzten Monat", "в прошлом месяце", "上个月") are first
+rewritten into these English forms by shop/period_words.py.
+
 A window is half-open, [start, end), held as aware UTC datetimes but cut on the business's
 calendar: "this month" in Europe/Berlin starts at local midnight on the 1st, which is
 22:00 or 23:00 UTC the day before. Nothing here reads the clock; `now` is passed in.
@@ -15,6 +18,8 @@ from zoneinfo import ZoneInfo
 
 from dateparser.date import DateDataParser
 from dateutil.relativedelta import relativedelta
+
+from shop.period_words import to_english
 
 Unit = Literal["day", "week", "month", "quarter", "year"]
 
@@ -260,7 +265,8 @@ _FILLER = re.compile(r"^(?:(?:in|for|during|over|of|on|the|from the)\s+)+")
 
 
 def _clean(text: str) -> str:
-    cleaned = re.sub(r"\s+", " ", text.strip().lower()).strip(" ?!.,")
+    cleaned = re.sub(r"\s+", " ", text.strip().lower()).strip(" ?!.,？！。，")
+    cleaned = to_english(cleaned).strip(" ?!.,")  # German, Russian, Chinese words (period_words.py)
     cleaned = _FILLER.sub("", cleaned)
     return re.sub(r"^(?:previous|past)\b", "last", cleaned)
 

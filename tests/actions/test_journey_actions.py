@@ -20,7 +20,7 @@ from actions.handoff import (
     ActionDefaultFallback,
     ActionRequestHuman,
 )
-from actions.metrics import period_text
+from actions.metrics import period_text, report_default_period, wants_trend
 from actions.order_requests import ActionCancelOrder, ActionChangeAddress, ActionRefundRequest
 from actions.orders import ActionListOrders, ActionOrderStatus
 from shop import order_requests
@@ -311,6 +311,22 @@ def test_a_year_right_after_a_period_belongs_to_it(text, entities, expected) -> 
               "entities": [{"entity": "period", "value": v, "start": text.index(v),
                             "end": text.index(v) + len(v)} for v in entities]}
     assert period_text(make_tracker(sender=USER, latest=latest)) == expected
+
+
+@pytest.mark.parametrize(("text", "trend", "period"), [
+    ("show me the revenue trend this year", True, "last 7 days"),
+    ("Umsatz-Verlauf dieses Jahr", True, "last 7 days"),
+    ("покажи динамику выручки", True, "last 7 days"),
+    ("今年营收的趋势图", True, "last 7 days"),
+    ("monthly report", False, "last 30 days"),
+    ("Monatsbericht bitte", False, "last 30 days"),
+    ("месячный отчёт", False, "last 30 days"),
+    ("月报", False, "last 30 days"),
+    ("Wochenbericht", False, "last 7 days"),
+])
+def test_trend_and_month_words_in_four_languages(text, trend, period) -> None:
+    assert wants_trend(text) is trend
+    assert report_default_period(text) == period
 
 
 @pytest.mark.parametrize(("entities", "expected"), [

@@ -220,3 +220,115 @@ def test_every_window_is_ordered_and_its_previous_window_ends_where_it_starts(mo
     assert before.end == period.start
     running = period.until(moment)
     assert running.previous().end <= running.start
+
+
+# --- German, Russian and Chinese (shop/period_words.py) ----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        # German
+        ("letzten Monat", "Oct 2026"),
+        ("im letzten Monat", "Oct 2026"),
+        ("diesen Monat", "Nov 2026"),
+        ("im laufenden Monat", "Nov 2026"),
+        ("letztes Quartal", "Q3 2026"),
+        ("im vergangenen Quartal", "Q3 2026"),
+        ("dieses Jahr", "2026"),
+        ("letztes Jahr", "2025"),
+        ("letzte Woche", "week of 9 Nov 2026"),
+        ("Vormonat", "Oct 2026"),
+        ("heute", "20 Nov 2026"),
+        ("gestern", "19 Nov 2026"),
+        ("in den letzten 30 Tagen", "22 Oct – 20 Nov 2026"),
+        ("die letzten drei Monate", "21 Aug – 20 Nov 2026"),
+        ("im Oktober", "Oct 2026"),
+        ("Dezember", "Dec 2025"),
+        ("Oktober 2025", "Oct 2025"),
+        ("3. Quartal 2025", "Q3 2025"),
+        ("im dritten Quartal", "Q3 2026"),
+        ("im Jahr 2025", "2025"),
+        ("seit März", "1 Mar – 20 Nov 2026"),
+        ("von März bis Juni", "1 Mar – 30 Jun 2026"),
+        ("zwischen Januar und März", "1 Jan – 31 Mar 2026"),
+        ("vom 3. März bis 10. April", "3 Mar – 10 Apr 2026"),
+        # Russian
+        ("в прошлом месяце", "Oct 2026"),
+        ("прошлый месяц", "Oct 2026"),
+        ("за этот месяц", "Nov 2026"),
+        ("в этом месяце", "Nov 2026"),
+        ("прошлый квартал", "Q3 2026"),
+        ("в прошлом квартале", "Q3 2026"),
+        ("в этом году", "2026"),
+        ("в прошлом году", "2025"),
+        ("на прошлой неделе", "week of 9 Nov 2026"),
+        ("сегодня", "20 Nov 2026"),
+        ("вчера", "19 Nov 2026"),
+        ("за последние 30 дней", "22 Oct – 20 Nov 2026"),
+        ("за последние три месяца", "21 Aug – 20 Nov 2026"),
+        ("в октябре", "Oct 2026"),
+        ("октябрь 2025", "Oct 2025"),
+        ("в 3 квартале 2025 года", "Q3 2025"),
+        ("в третьем квартале", "Q3 2026"),
+        ("в 2025 году", "2025"),
+        ("с марта", "1 Mar – 20 Nov 2026"),
+        ("с марта по июнь", "1 Mar – 30 Jun 2026"),
+        ("с 1 марта по 15 апреля", "1 Mar – 15 Apr 2026"),
+        ("в прошлом квартале?", "Q3 2026"),
+        ("за прошлый год", "2025"),
+        ("в этом квартале", "Q4 2026"),
+        # Chinese
+        ("上个月", "Oct 2026"),
+        ("上月", "Oct 2026"),
+        ("本月", "Nov 2026"),
+        ("这个月", "Nov 2026"),
+        ("上季度", "Q3 2026"),
+        ("本季度", "Q4 2026"),
+        ("今年", "2026"),
+        ("去年", "2025"),
+        ("上周", "week of 9 Nov 2026"),
+        ("今天", "20 Nov 2026"),
+        ("昨天", "19 Nov 2026"),
+        ("最近30天", "22 Oct – 20 Nov 2026"),
+        ("过去三个月", "21 Aug – 20 Nov 2026"),
+        ("近两周", "7–20 Nov 2026"),
+        ("十月", "Oct 2026"),
+        ("10月份", "Oct 2026"),
+        ("2025年10月", "Oct 2025"),
+        ("2025年第三季度", "Q3 2025"),
+        ("第三季度", "Q3 2026"),
+        ("2025年", "2025"),
+        ("3月3日", "3 Mar 2026"),
+        ("3月以来", "1 Mar – 20 Nov 2026"),
+        ("从3月到6月", "1 Mar – 30 Jun 2026"),
+        ("上个月的", "Oct 2026"),
+        ("本月？", "Nov 2026"),
+    ],
+)
+def test_german_russian_and_chinese_periods(text, label):
+    assert parse_period(text, now=NOW).label == label
+
+
+@pytest.mark.parametrize(
+    ("text", "labels"),
+    [
+        ("Oktober gegenüber September", ("Oct 2026", "Sep 2026")),
+        ("diesen Monat im Vergleich zum letzten Monat", ("Nov 2026", "Oct 2026")),
+        ("октябрь против сентября", ("Oct 2026", "Sep 2026")),
+        ("этот месяц по сравнению с прошлым месяцем", ("Nov 2026", "Oct 2026")),
+        ("本月对比上月", ("Nov 2026", "Oct 2026")),
+        ("本月与上月相比", ("Nov 2026", "Oct 2026")),
+    ],
+)
+def test_comparisons_in_german_russian_and_chinese(text, labels):
+    first, second = parse_comparison(text, now=NOW)
+    assert second is not None
+    assert (first.label, second.label) == labels
+
+
+@pytest.mark.parametrize("text", ["Banane", "в прошлой жизни", "很久以前"])
+def test_an_unreadable_period_in_another_language_is_refused_with_examples(text):
+    with pytest.raises(PeriodError) as caught:
+        parse_period(text, now=NOW)
+    assert repr(text) in str(caught.value) and '"last month"' in str(caught.value)

@@ -89,8 +89,10 @@ def test_the_combined_file_holds_every_languages_examples_with_their_annotations
 
 @pytest.mark.parametrize("language", OTHER_LANGUAGES)
 def test_each_languages_held_out_folder_is_wide(language: str) -> None:
-    """Every intent but the FAQ button's, 15-25 messages each (25 for the busiest), out-of-scope
-    messages from 20 domains and more, order numbers of 4-5 digits annotated."""
+    """Every intent but the FAQ button's, 15-25 messages each as written (25 for the busiest),
+    less what `check-heldout --drop` took out for being in data/ too (short ones: "danke",
+    "нет", "好的"): at least 8 each and 20 for the busiest; out-of-scope messages from 20
+    domains and more, order numbers of 4-5 digits annotated."""
     folder = HELDOUT_ROOT / language
     assert sorted(p.name for p in folder.glob("*.yml")) == ["in_scope.yml", "out_of_scope.yml"]
     examples = load_nlu(folder).examples
@@ -98,8 +100,8 @@ def test_each_languages_held_out_folder_is_wide(language: str) -> None:
     domain_intents = set(yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text())["intents"])
     assert set(counts.index) == domain_intents - {"faq_helpful"}
     in_scope = counts.drop("out_of_scope")
-    assert in_scope.between(15, 25).all(), in_scope
-    assert (in_scope[sorted(BUSIEST)] == 25).all()
+    assert in_scope.between(8, 25).all(), in_scope
+    assert (in_scope[sorted(BUSIEST)] >= 20).all(), in_scope
     assert counts["out_of_scope"] >= 90
     domains = re.findall(r"^# domain: (.+)$", (folder / "out_of_scope.yml").read_text(), flags=re.MULTILINE)
     assert len(set(domains)) >= 20 and sum(d.startswith("near miss") for d in domains) >= 3
@@ -111,7 +113,7 @@ def test_each_languages_held_out_folder_is_wide(language: str) -> None:
     assert len(order_ids) >= 30 and all(re.fullmatch(r"\d{4,5}", v) for v in order_ids)
     assert {e["value"] for _, e in entities if e["entity"] == "metric"} <= METRICS
     assert {intent for intent, e in entities if e["entity"] in ("metric", "period")} == {"ask_metric"}
-    assert sum(e["entity"] == "period" for _, e in entities) >= 15
+    assert sum(e["entity"] == "period" for _, e in entities) >= 12
 
 
 def test_the_overlap_check_reads_every_languages_folder() -> None:

@@ -247,6 +247,29 @@ def test_overlap_check_detects_a_shared_sentence_despite_case_annotation_and_spa
     assert overlap(["a b"], ["A  b"]) == ["a b"]
 
 
+def test_overlap_check_reads_language_folders_and_folds_their_writing(tmp_path: Path) -> None:
+    """data/nlu/de, ru, zh and tests/nlu/de, ru, zh are read like the rest (issue 17)."""
+    train, test = tmp_path / "data" / "nlu", tmp_path / "tests" / "nlu"
+    for lang, intent, sentence in (("de", "order_status", "Wo ist Bestellung [1042](order_id)?"),
+                                   ("ru", "order_status", "Где мой заказ №[1042](order_id)?"),
+                                   ("zh", "order_status", "我的订单[1042](order_id)在哪里？")):
+        (train / lang).mkdir(parents=True)
+        (train / lang / "orders.yml").write_text(
+            f'version: "3.1"\nnlu:\n- intent: {intent}\n  examples: |\n    - {sentence}\n', encoding="utf-8")
+    (test / "zh").mkdir(parents=True)
+    (test / "ru").mkdir()
+    (test / "zh" / "test.yml").write_text(
+        'version: "3.1"\nnlu:\n- intent: order_status\n  examples: |\n'
+        "    - 我的订单 1042 在哪里?\n    - 订单1042到了吗\n", encoding="utf-8")
+    (test / "ru" / "test.yml").write_text(
+        'version: "3.1"\nnlu:\n- intent: order_status\n  examples: |\n'
+        "    - где мой заказ  №1042?\n", encoding="utf-8")
+    shared = heldout_overlap(test, tmp_path / "data")
+    assert sorted(shared) == ["где мой заказ  №1042?", "我的订单 1042 在哪里?"]
+    assert normalise("Ёлка ＃１０４２？") == normalise("елка #1042?") == "елка #1042?"
+    assert normalise("Straße") == normalise("STRASSE")
+
+
 def test_heldout_file_has_at_least_15_messages_for_every_domain_intent() -> None:
     domain_intents = set(yaml.safe_load((ROOT / "domain.yml").read_text())["intents"])
     counts = load_nlu(HELDOUT).examples["intent"].value_counts()
@@ -377,6 +400,37 @@ def _order_id_pattern() -> str:
         ("call 0123456789", []),
         ("churn 3.14159", []),
         ("rated 4/5", []),
+        # German, Russian, Chinese (issue 17)
+        ("Wo ist meine Bestellung 1042?", ["1042"]),
+        ("Bestellnr. 58213", ["58213"]),
+        ("Nr.1042 storniert?", ["1042"]),
+        ("Bestellung 2031", ["2031"]),
+        ("Umsatz im Jahr 2025", []),
+        ("seit 2024", []),
+        ("von 2024 bis 2025", []),
+        ("zwischen 2024 und 2025", []),
+        ("am 3.12.2025", []),
+        ("Где мой заказ 1042?", ["1042"]),
+        ("заказ №1042", ["1042"]),
+        ("заказ № 58213", ["58213"]),
+        ("№1042", ["1042"]),
+        ("заказ 2031", ["2031"]),
+        ("выручка в 2025 году", []),
+        ("за 2025 год", []),
+        ("с 2024", []),
+        ("2025 против 2024", []),
+        ("2025 г.", []),
+        ("我的订单1042在哪里？", ["1042"]),
+        ("订单1042", ["1042"]),
+        ("订单号：58213", ["58213"]),
+        ("1042号订单", ["1042"]),
+        ("订单2031", ["2031"]),
+        ("#1042", ["1042"]),
+        ("2025年的营收", []),
+        ("2025年3月的客户满意度", []),
+        ("营收2025对比2024", []),
+        ("从2024到2025", []),
+        ("退款1500元", []),
     ],
 )
 def test_order_id_regex(text: str, expected: list[str]) -> None:

@@ -5,6 +5,9 @@ their intent, and the score travels with every parse."""
 from __future__ import annotations
 
 import json
+from typing import Any
+
+import pytest
 
 from tests.rasa_runtime.rasa_python import in_rasa
 
@@ -80,3 +83,103 @@ def test_a_refusal_is_left_alone_and_a_zero_threshold_only_records() -> None:
 def test_button_payloads_are_not_judged() -> None:
     (button,) = judge([('/order_status{"order_id":"1042"}', "order_status", 1.0)])
     assert button["intent"] == "order_status" and button["judged"] is None
+
+
+# --- four languages (issue 17) -------------------------------------------------------------
+
+REAL_DATA = r"""
+import json, sys, tempfile
+from pathlib import Path
+from rasa.engine.storage.local_model_storage import LocalModelStorage
+from rasa.engine.storage.resource import Resource
+from rasa.shared.importers.importer import TrainingDataImporter
+from rasa.shared.nlu.training_data.message import Message
+from rasa_runtime.components.multilingual_tokenizer import MultilingualTokenizer
+from rasa_runtime.components.out_of_domain import OutOfDomainFilter
+
+parse = json.loads(sys.argv[1])
+tokenizer = MultilingualTokenizer.create(MultilingualTokenizer.get_default_config(), None, None, None)
+out = {}
+for name, tokenize, calibrate in (("default", True, True), ("uncalibrated", True, False),
+                                  ("untokenized", False, False)):
+    data = TrainingDataImporter.load_from_dict(
+        domain_path="domain.yml", training_data_paths=["data"]).get_nlu_data()
+    if tokenize:
+        tokenizer.process_training_data(data)
+    storage = LocalModelStorage(Path(tempfile.mkdtemp()))
+    resource = Resource("ood")
+    config = {**OutOfDomainFilter.get_default_config(), "threshold": 0.28, "calibrate_scripts": calibrate}
+    OutOfDomainFilter.create(config, storage, resource, None).train(data)
+    loaded = OutOfDomainFilter.load(config, storage, resource, None)
+    parses = []
+    for text, intent in parse:
+        ranking = [{"name": intent, "confidence": 0.95}, {"name": "greet", "confidence": 0.05}]
+        message = Message(data={"text": text, "intent": dict(ranking[0]), "intent_ranking": ranking})
+        if tokenize:
+            tokenizer.process([message])
+        loaded.process([message])
+        parses.append({**message.get("out_of_domain"), "text": text, "result": message.get("intent")["name"]})
+    out[name] = {"scales": loaded.index.scales, "parses": parses}
+print(json.dumps(out))
+"""
+
+NEAR = [
+    ("where's my parcel, order 5512?", "order_status"),
+    ("Wo ist denn mein Paket, Bestellung 5512?", "order_status"),
+    ("Где моя посылка, заказ 5512?", "order_status"),
+    ("我的包裹到哪里了，订单5512？", "order_status"),
+    ("我要退钱，东西是坏的", "refund_request"),
+]
+FAR = [
+    ("how many calories are in a banana", "order_status"),
+    ("Wie viele Kalorien hat eine Banane?", "order_status"),
+    ("Сколько калорий в банане?", "order_status"),
+    ("帮我写一首关于春天的诗", "order_status"),
+]
+Parse = dict[str, Any]
+
+
+@pytest.fixture(scope="module")
+def real_data() -> dict[str, dict[str, Any]]:
+    """The filter trained on data/ (all four languages) three ways, in one run of .venv-rasa:
+    as configured, without the script calibration, and without the tokenizer's boundaries."""
+    result = in_rasa(REAL_DATA, json.dumps(NEAR + FAR))
+    assert isinstance(result, dict)
+    return result
+
+
+def test_in_four_languages_near_messages_keep_their_intent_and_far_ones_are_refused(
+    real_data: dict[str, dict[str, Any]],
+) -> None:
+    parses: list[Parse] = real_data["default"]["parses"]
+    near, far = parses[: len(NEAR)], parses[len(NEAR):]
+    assert [p["result"] for p in near] == [intent for _, intent in NEAR], near
+    assert [p["result"] for p in far] == ["nlu_fallback"] * len(FAR), far
+    assert [p["script"] for p in near[:4]] == ["latin", "latin", "cyrillic", "han"]
+
+
+def test_latin_text_is_scored_as_before_and_other_scripts_are_scaled(
+    real_data: dict[str, dict[str, Any]],
+) -> None:
+    scales = real_data["default"]["scales"]
+    assert scales["latin"] == 1.0
+    assert 0.5 <= scales["cyrillic"] < 1.0 and 0.5 <= scales["han"] < 1.0
+    assert real_data["uncalibrated"]["scales"] == {}
+    pairs = zip(real_data["default"]["parses"], real_data["uncalibrated"]["parses"], strict=True)
+    for calibrated, plain in pairs:
+        assert calibrated["raw_similarity"] == plain["similarity"]
+        if calibrated["script"] == "latin":
+            assert calibrated["similarity"] == plain["similarity"]
+        else:
+            assert calibrated["similarity"] > plain["similarity"]
+
+
+def test_chinese_is_compared_word_by_word_not_as_one_long_word(
+    real_data: dict[str, dict[str, Any]],
+) -> None:
+    """Without the tokenizer's word boundaries a Chinese sentence is one char_wb "word", far
+    from every example; with them it is as close to its intent as other languages are."""
+    unspaced = real_data["untokenized"]["parses"][3]
+    words = real_data["uncalibrated"]["parses"][3]
+    assert unspaced["text"] == words["text"] == NEAR[3][0]
+    assert unspaced["similarity"] < 0.2 < words["similarity"]

@@ -79,6 +79,17 @@ def test_several_metrics_in_one_message(shop_with_ratings, now):
     assert "4" in replies[1].text  # mean of 5, 5, 4, 2 = 4.0
 
 
+@pytest.mark.parametrize(
+    ("words", "period"),
+    [("Kundenzufriedenheit", "März 2025"), ("удовлетворённости", "в марте 2025 года"),
+     ("客户满意度", "2025年3月")],
+)
+def test_metric_and_period_in_german_russian_and_chinese(shop_with_ratings, now, words, period):
+    """As the NLU passes them through when no synonym maps them: named here, then computed."""
+    [reply] = ask(shop_with_ratings, demo.OWNER.telegram_user_id, [words], period, now)
+    assert "75%" in reply.text and "Mar 2025" in reply.text
+
+
 def test_report_for_owner_has_text_and_period(shop_with_ratings, now):
     replies = report_replies(shop_with_ratings, telegram_user_id=demo.OWNER.telegram_user_id,
                              period_text="last month", settings=SETTINGS, now=now)
