@@ -199,11 +199,15 @@ async def on_press(update: Update, context: BotContext) -> None:
 
 async def on_edit(update: Update, context: BotContext) -> None:
     """An edited message: carried over to its copies (a staff answer at the customer's, a
-    customer's message in the staff chat), never handled again as a new message."""
+    customer's message in the staff chat) and then handled no further. A customer's edited
+    message that only the assistant saw ("1024" corrected to "1042") goes on to the customer
+    handlers and is answered as the question it now asks."""
     message = update.edited_message
-    if message is not None:
-        await context.bot_data.desk.relay.edited(context.bot, message)
-    raise ApplicationHandlerStop
+    if message is None:
+        raise ApplicationHandlerStop
+    carried = await context.bot_data.desk.relay.edited(context.bot, message)
+    if carried or message.chat.type != message.chat.PRIVATE:
+        raise ApplicationHandlerStop
 
 
 async def on_staff_chat(update: Update, context: BotContext) -> None:

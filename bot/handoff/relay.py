@@ -358,13 +358,14 @@ class Relay:
 
     # --- edits -------------------------------------------------------------------------------
 
-    async def edited(self, bot: Bot, message: Message) -> None:
+    async def edited(self, bot: Bot, message: Message) -> bool:
         """A message was edited in Telegram: a staff answer's copy at the customer's, or a
         customer's message relayed to staff, is edited to match (or, where it can't be, the new
-        text follows as "✏ edited: …"); the conversation log keeps the new text."""
+        text follows as "✏ edited: …"); the conversation log keeps the new text. True when
+        the edit had copies to follow (False: a customer's message that only the assistant saw)."""
         text = message.text if message.text is not None else message.caption
         if text is None:
-            return  # a live location moving, and the like: nothing to carry over
+            return True  # a live location moving, and the like: nothing to carry over, nor to answer
         chat = message.chat
 
         def load(session: Session) -> tuple[list[tuple[int, int, int | None]], list[tuple[Any, ...]]]:
@@ -395,6 +396,7 @@ class Relay:
                                       ticket_id=ticket_id, rebuilt=True)
             elif layout == "copy":
                 await self._edit_copy(bot, chat_id, message_id, message, text, thread, ticket_id=ticket_id)
+        return bool(answers or relays)
 
     async def _edit_copy(self, bot: Bot, chat_id: int, message_id: int, original: Message, text: str,
                          thread: int | None, *, ticket_id: int | None = None, rebuilt: bool = False) -> None:
