@@ -67,6 +67,7 @@ class Topics:
         self._forum: bool | None = None  # the staff group has topics (None: not asked yet)
         self._seen_forum: bool | None = None  # what the group's own messages last said
         self._locks: dict[int, asyncio.Lock] = {}  # per customer: one topic is opened at a time
+        self._asking = asyncio.Lock()  # one question to Telegram, however many ask at once
 
     # --- is the staff group a forum? ---------------------------------------------------------
 
@@ -76,7 +77,11 @@ class Topics:
         group = self.settings.staff_chat_id
         if group is None:
             return False
-        if self._forum is None:
+        if self._forum is not None:
+            return self._forum
+        async with self._asking:  # an answer arriving late must not undo a _disable since
+            if self._forum is not None:
+                return self._forum
             try:
                 chat = await bot.get_chat(group)
             except TelegramError as exc:
