@@ -5,7 +5,8 @@ A customer asks for a person: their ticket opens a topic with the card pinned; s
 in it without reply-to, media both ways; claim, transfer, note and resolve from the topic;
 resolve closes it and asks for a rating once; the customer's second ticket reopens it; a
 deleted topic is opened again; edits are carried over both ways; the bot restarted in the
-middle loses nothing and sends nothing twice.
+middle loses nothing and sends nothing twice. Canned replies sent in a topic are filled from
+the ticket, and one with a placeholder that has no value is refused, naming it.
 """
 
 from __future__ import annotations
@@ -192,3 +193,39 @@ async def test_the_staff_desk_in_topics(servers: Supervisor, e2e_settings: Setti
             topics = session.scalars(select(StaffTopic).where(StaffTopic.telegram_user_id == dana.id)).all()
             assert [(t.thread_id, t.ticket_id) for t in topics] == [(again.thread_id, second.id)]
             assert session.get(Ticket, opened.id).status == "resolved"  # type: ignore[union-attr]
+
+
+async def test_canned_replies_in_a_topic_fill_their_placeholders_or_are_refused(
+        servers: Supervisor, e2e_settings: Settings, api: LocalBotApi,
+        sessions: sessionmaker[Session]) -> None:
+    team = make_team(sessions, api, group=False)
+    group = api.group(fresh_group_id(), "Shop team", forum=True, members=(team.owner, *team.staff))
+    settings = bot_settings(e2e_settings, api, staff_chat_id=group.chat_id)
+    lena, number = add_person(sessions, api, "Lena Lang", Role.customer)  # her order has no tracking yet
+    sam = team.sam
+
+    async with run_bot(settings):
+        await asks_for_a_person(lena)
+        opened = open_ticket_of(sessions, lena.id)
+        topic = await until(lambda: group.topic_named(f"#{opened.id} · Lena Lang"), view=group,
+                            what="the ticket's topic")
+        thread = topic.thread_id
+        await group.send("/canned add e2e-hello Hi {name}, order {order} is {status}.", from_user=sam,
+                         topic=thread)
+        await group.send("/canned add e2e-track Your tracking number for {order}: {tracking}", from_user=sam,
+                         topic=thread)
+        await until(lambda: sum("saved" in t.lower() for t in in_topic(group, thread)) >= 2, view=group,
+                    what="both replies saved")
+
+        await group.send("/c e2e-hello", from_user=sam, topic=thread)  # no ticket number: the topic's
+        hello = await until(lambda: next((t for t in said(lena) if t.startswith("Hi Lena, order ")), None),
+                            view=lena, what="the filled reply at Lena's")
+        assert hello.startswith(f"Hi Lena, order {number} is ") and "{" not in hello
+
+        await group.send("/c e2e-track", from_user=sam, topic=thread)
+        refusal = await until(lambda: next((t for t in in_topic(group, thread)
+                                            if t.startswith("{tracking}:")), None),
+                              view=group, what="the refusal naming the placeholder")
+        assert f"order {number} has no tracking number yet" in refusal and "not sent" in refusal
+        await until(lambda: ticket(sessions, opened.id).first_response_at, what="the first answer counted")
+    assert not any("tracking number for" in t for t in said(lena))
