@@ -22,8 +22,11 @@ import httpx
 log = logging.getLogger(__name__)
 
 COOL_DOWN = 5.0  # seconds a server that could not be reached is skipped
-# One customer message is one request; many customers at once need many connections.
-LIMITS = httpx.Limits(max_connections=200, max_keepalive_connections=100)
+# One customer message is one request. A Rasa server works on one core, so more than a few
+# requests at once only queue inside it; and every request makes httpcore look over each
+# idle connection of the pool (a socket query each), so a pool of dozens costs more CPU per
+# message than it saves. Requests beyond these wait here for a free connection instead.
+LIMITS = httpx.Limits(max_connections=16, max_keepalive_connections=16)
 
 
 class RasaUnavailable(RuntimeError):
