@@ -89,6 +89,7 @@ class CustomerRef:
     telegram_user_id: int
     chat_id: int
     name: str
+    language: str | None = None  # the language the customer is answered in (shop.language)
 
 
 def now_utc() -> datetime:
@@ -115,7 +116,8 @@ def require_ticket(session: Session, ticket_id: int) -> Ticket:
 
 def customer_ref(session: Session, ticket: Ticket) -> CustomerRef:
     return CustomerRef(ticket.id, ticket.telegram_user_id, ticket.chat_id,
-                       conversation_log.customer_name(session, ticket))
+                       conversation_log.customer_name(session, ticket),
+                       accounts.stored_language(session, ticket.telegram_user_id))
 
 
 class Messenger:

@@ -20,6 +20,7 @@ from bot.handoff.messenger import (
 from bot.render import inline_keyboard
 from shop import conversation_log, feedback, staff_directory, tickets
 from shop.handoff import RATING_QUESTION, RESOLVED_TEXT, first_name
+from shop.i18n import translator
 from shop.models import TelegramAccount, Ticket, TicketStatus
 
 
@@ -63,7 +64,7 @@ class StaffActions:
 
         customer, customer_id = await self.messenger.tx(work)
         await self.messenger.refresh_cards(bot, ticket_id)
-        if await self.messenger.tell_customer(bot, customer, RESOLVED_TEXT):
+        if await self.messenger.tell_customer(bot, customer, translator(customer.language)._(RESOLVED_TEXT)):
             await self._ask_rating(bot, customer, customer_id)
         await self.messenger.topics.close(bot, ticket_id)
         return Outcome(f"Resolved ticket #{ticket_id}; {first_name(customer.name)} is back "
@@ -76,9 +77,10 @@ class StaffActions:
             s, customer_id=customer_id, ticket_id=customer.ticket_id, now=now))
         if survey is None:
             return
-        reply = feedback.rating_reply(RATING_QUESTION, subject=f"ticket:{customer.ticket_id}")
+        question = translator(customer.language)._(RATING_QUESTION)
+        reply = feedback.rating_reply(question, subject=f"ticket:{customer.ticket_id}")
         markup = inline_keyboard([{"title": b.title, "payload": b.payload} for b in reply.buttons])
-        await self.messenger.tell_customer(bot, customer, reply.text or RATING_QUESTION, markup)
+        await self.messenger.tell_customer(bot, customer, reply.text or question, markup)
 
     @refusals
     async def transfer(self, bot: Bot, actor: User, ticket_id: int, ref: str) -> Outcome:

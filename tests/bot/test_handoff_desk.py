@@ -12,9 +12,11 @@ from pathlib import Path
 from sqlalchemy import select
 
 from shop import demo
-from shop.handoff import RESOLVED_TEXT
+from shop.db import make_engine
+from shop.handoff import RATING_QUESTION, RESOLVED_TEXT
+from shop.i18n import translator
 from shop.models import TelegramAccount, Ticket
-from tests.bot_harness import bot_with_fake_rasa
+from tests.bot_harness import RunningBot, bot_with_fake_rasa
 from tests.waiting import all_handled, eventually
 
 
@@ -70,3 +72,31 @@ async def test_staff_whom_the_bot_fails_get_no_ticket(tmp_path: Path) -> None:
         [answer] = await sam.wait_for(1)
         assert "part of the assistant is restarting" in (answer.text or "")
         assert await bot.services.in_transaction(lambda s: s.scalars(select(Ticket)).all()) == []
+
+
+async def test_a_resolved_ticket_is_told_and_rated_in_the_customers_language(tmp_path: Path) -> None:
+    async with bot_with_fake_rasa(tmp_path) as bot:
+        api = bot.api
+        dana = api.user(demo.CUSTOMER.telegram_user_id, "Dana", language_code="de")
+        sam = api.user(demo.STAFF.telegram_user_id)
+        api.user(demo.OWNER.telegram_user_id)
+        bot.rasa.down = True
+        await dana.send("Wo ist meine Bestellung 1042?")
+        await dana.wait_for(1)
+        ticket = await eventually(lambda: next(iter(ticket_ids(bot, dana.id)), None), what="the ticket")
+        await sam.send(f"/resolve {ticket}")
+        german = translator("de")
+        await eventually(lambda: german._(RESOLVED_TEXT) in [m.text for m in dana.sent_messages()],
+                         what="the German resolved message")
+        await eventually(lambda: german._(RATING_QUESTION) in [m.text for m in dana.sent_messages()],
+                         what="the German rating question")
+        assert german._(RESOLVED_TEXT) != RESOLVED_TEXT and german._(RATING_QUESTION) != RATING_QUESTION
+
+
+def ticket_ids(bot: RunningBot, user_id: int) -> list[int]:
+    engine = make_engine(bot.services.settings.database_url)
+    try:
+        with engine.connect() as conn:
+            return list(conn.scalars(select(Ticket.id).where(Ticket.telegram_user_id == user_id)))
+    finally:
+        engine.dispose()
