@@ -10,13 +10,14 @@ carries on in the same topic. A group without topics keeps the reply-to flow.
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 from sqlalchemy import func, select
 
 from bot.handlers.staff import _target
 from local_bot_api import BotMessage, FakeGroup, FakeUser, LocalBotApi, Topic
-from shop import demo
+from shop import conversation_log, demo
 from shop.handoff import RATING_QUESTION, RESOLVED_TEXT
 from shop.models import Message, StaffTopic, Ticket
 from tests.bot_harness import RunningBot, bot_with_fake_rasa
@@ -279,6 +280,14 @@ async def test_a_restart_carries_on_in_the_same_topic(tmp_path: Path) -> None:
             assert count == 1 and ticket.id
 
 
+async def card_linked(bot: RunningBot, message_id: int, timeout: float = 10.0) -> None:  # noqa: ASYNC109
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not await bot.services.in_transaction(
+            lambda s: conversation_log.ticket_for_message(s, GROUP, message_id)):
+        assert asyncio.get_running_loop().time() < deadline, "the card was never linked to its ticket"
+        await asyncio.sleep(0.05)
+
+
 async def test_without_the_right_to_manage_topics_the_reply_flow_goes_on(tmp_path: Path) -> None:
     api = LocalBotApi(token="123456:TOPICS")
     async with api, bot_with_fake_rasa(tmp_path, api=api, staff_chat_id=GROUP) as bot:
@@ -290,6 +299,9 @@ async def test_without_the_right_to_manage_topics_the_reply_flow_goes_on(tmp_pat
             lambda: next((m for m in group.sent_messages() if "🎫 Ticket" in (m.text or "")), None),
             wake=group.chat.signal.wait, what="the card in General")
         assert "Reply to this message" in (card.text or "") and group.topics == {}
+        # the bot links the card to its ticket once Telegram has taken it: a reply quicker
+        # than that (only a test is) would find no ticket
+        await card_linked(bot, card.message_id)
         await group.send("On its way!", from_user=sam, reply_to=card.message_id)
         await eventually(lambda: "On its way!" in texts(dana.sent_messages()), what="the answer by reply")
 
