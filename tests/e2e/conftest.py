@@ -15,14 +15,19 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 from pydantic import SecretStr
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
 
 from bot.app import build_application
 from bot.runtime import running
 from bot.services import Services
 from local_bot_api import LocalBotApi
 from rasa_runtime.supervisor import Supervisor, server_specs
+from shop.db import make_engine, make_session_factory
+from shop.models import Role, TelegramAccount
 from shop.settings import PROJECT_ROOT, Settings
 from shop.startup import prepare_store
+from tests.e2e.handoff_support import STAFF_ROLES, store
 
 TOKEN = "123456:E2E-TEST-TOKEN"
 
@@ -103,3 +108,21 @@ async def webhook_bot(servers: Supervisor, e2e_settings: Settings, api: LocalBot
                             webhook_port=port, webhook_secret=SecretStr("e2e-secret"))
     async with run_bot(settings):
         yield
+
+
+@pytest.fixture(scope="module")
+def sessions(e2e_settings: Settings) -> Iterator[sessionmaker[Session]]:
+    """The shared e2e store, for the staff-desk modules; the demo team's roles are restored
+    when the module is done (tests there make and unmake staff)."""
+    engine = make_engine(e2e_settings.database_url)
+    factory = make_session_factory(engine)
+    with store(factory) as session:
+        before = {tid: role for tid, role in session.execute(
+            select(TelegramAccount.telegram_user_id, TelegramAccount.role)
+            .where(TelegramAccount.role.in_(STAFF_ROLES)))}
+    yield factory
+    with store(factory) as session:
+        for account in session.scalars(select(TelegramAccount).where(
+                TelegramAccount.role.in_(STAFF_ROLES) | TelegramAccount.telegram_user_id.in_(before))):
+            account.role = before.get(account.telegram_user_id, Role.customer.value)
+    engine.dispose()

@@ -7,7 +7,7 @@ cards of other tickets in the shared store, so tests look for their ticket's mes
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 import httpx
@@ -21,13 +21,11 @@ from local_bot_api import LocalBotApi, tiny_png
 from rasa_runtime.supervisor import Supervisor
 from shop import staff as staff_admin
 from shop import tickets
-from shop.db import make_engine, make_session_factory
 from shop.handoff import RATING_QUESTION, RESOLVED_TEXT
 from shop.models import Message, Role, Survey, TelegramAccount, Ticket, TicketEvent
 from shop.settings import Settings
 from tests.e2e.conftest import bot_settings, free_port, run_bot
 from tests.e2e.handoff_support import (
-    STAFF_ROLES,
     Team,
     add_person,
     card_of,
@@ -55,23 +53,6 @@ ODD_WORDS = ("glorp", "quantum", "marmalade", "trombone", "nebula", "paperclip",
 PERSON_COMING = "a person from our team"
 # A first miss: not understood, or understood as none of the shop's business
 MISS = ("Sorry, I didn't get that.", "Sorry, that's outside what I can help with.")
-
-
-@pytest.fixture(scope="module")
-def sessions(e2e_settings: Settings) -> Iterator[sessionmaker[Session]]:
-    """The shared e2e store; the demo team's roles are restored when the module is done."""
-    engine = make_engine(e2e_settings.database_url)
-    factory = make_session_factory(engine)
-    with store(factory) as session:
-        before = {tid: role for tid, role in session.execute(
-            select(TelegramAccount.telegram_user_id, TelegramAccount.role)
-            .where(TelegramAccount.role.in_(STAFF_ROLES)))}
-    yield factory
-    with store(factory) as session:
-        for account in session.scalars(select(TelegramAccount).where(
-                TelegramAccount.role.in_(STAFF_ROLES) | TelegramAccount.telegram_user_id.in_(before))):
-            account.role = before.get(account.telegram_user_id, Role.customer.value)
-    engine.dispose()
 
 
 @pytest_asyncio.fixture(loop_scope="session", scope="module")

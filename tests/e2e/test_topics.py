@@ -11,21 +11,17 @@ the ticket, and one with a placeholder that has no value is refused, naming it.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from local_bot_api import BotMessage, FakeGroup, FakeUser, LocalBotApi, tiny_png
 from rasa_runtime.supervisor import Supervisor
-from shop.db import make_engine, make_session_factory
 from shop.handoff import RATING_QUESTION, RESOLVED_TEXT
-from shop.models import Message, Role, StaffTopic, TelegramAccount, Ticket
+from shop.models import Message, Role, StaffTopic, Ticket
 from shop.settings import Settings
 from tests.e2e.conftest import bot_settings, run_bot
 from tests.e2e.handoff_support import (
-    STAFF_ROLES,
     add_person,
     fresh_group_id,
     make_team,
@@ -41,23 +37,6 @@ pytestmark = pytest.mark.asyncio(loop_scope="session")
 
 ASK_FOR_PERSON = "I want to talk to a person"
 PERSON_COMING = "a person from our team"
-
-
-@pytest.fixture(scope="module")
-def sessions(e2e_settings: Settings) -> Iterator[sessionmaker[Session]]:
-    """The shared e2e store; the demo team's roles are restored when the module is done."""
-    engine = make_engine(e2e_settings.database_url)
-    factory = make_session_factory(engine)
-    with store(factory) as session:
-        before = {tid: role for tid, role in session.execute(
-            select(TelegramAccount.telegram_user_id, TelegramAccount.role)
-            .where(TelegramAccount.role.in_(STAFF_ROLES)))}
-    yield factory
-    with store(factory) as session:
-        for account in session.scalars(select(TelegramAccount).where(
-                TelegramAccount.role.in_(STAFF_ROLES) | TelegramAccount.telegram_user_id.in_(before))):
-            account.role = before.get(account.telegram_user_id, Role.customer.value)
-    engine.dispose()
 
 
 def in_topic(group: FakeGroup, thread: int) -> list[str]:
