@@ -12,7 +12,6 @@ from pathlib import Path
 from sqlalchemy import select
 
 from shop import demo
-from shop.db import make_engine
 from shop.handoff import RATING_QUESTION, RESOLVED_TEXT
 from shop.i18n import translator
 from shop.models import TelegramAccount, Ticket
@@ -94,9 +93,5 @@ async def test_a_resolved_ticket_is_told_and_rated_in_the_customers_language(tmp
 
 
 def ticket_ids(bot: RunningBot, user_id: int) -> list[int]:
-    engine = make_engine(bot.services.settings.database_url)
-    try:
-        with engine.connect() as conn:
-            return list(conn.scalars(select(Ticket.id).where(Ticket.telegram_user_id == user_id)))
-    finally:
-        engine.dispose()
+    with bot.services.sessions() as session:
+        return list(session.scalars(select(Ticket.id).where(Ticket.telegram_user_id == user_id)))

@@ -10,7 +10,6 @@ carries on in the same topic. A group without topics keeps the reply-to flow.
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -280,12 +279,10 @@ async def test_a_restart_carries_on_in_the_same_topic(tmp_path: Path) -> None:
             assert count == 1 and ticket.id
 
 
-async def card_linked(bot: RunningBot, message_id: int, timeout: float = 10.0) -> None:  # noqa: ASYNC109
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not await bot.services.in_transaction(
-            lambda s: conversation_log.ticket_for_message(s, GROUP, message_id)):
-        assert asyncio.get_running_loop().time() < deadline, "the card was never linked to its ticket"
-        await asyncio.sleep(0.05)
+def card_linked(bot: RunningBot, message_id: int) -> bool:
+    """The bot has linked this message of the staff group to its ticket."""
+    with bot.services.sessions() as session:
+        return conversation_log.ticket_for_message(session, GROUP, message_id) is not None
 
 
 async def test_without_the_right_to_manage_topics_the_reply_flow_goes_on(tmp_path: Path) -> None:
@@ -301,7 +298,7 @@ async def test_without_the_right_to_manage_topics_the_reply_flow_goes_on(tmp_pat
         assert "Reply to this message" in (card.text or "") and group.topics == {}
         # the bot links the card to its ticket once Telegram has taken it: a reply quicker
         # than that (only a test is) would find no ticket
-        await card_linked(bot, card.message_id)
+        await eventually(lambda: card_linked(bot, card.message_id), what="the card linked to its ticket")
         await group.send("On its way!", from_user=sam, reply_to=card.message_id)
         await eventually(lambda: "On its way!" in texts(dana.sent_messages()), what="the answer by reply")
 
@@ -333,6 +330,9 @@ async def test_a_customer_who_goes_back_to_the_bot_closes_the_topic(tmp_path: Pa
         dana, _, group = people(api)
         ticket, topic = await open_ticket(bot, dana, group)
         thread, name = topic.thread_id, topic.name
+        card = group.topic_messages(thread)[0]
+        # the card is refreshed through its link to the ticket, stored once Telegram took it
+        await eventually(lambda: card_linked(bot, card.message_id), what="the card linked to its ticket")
         await dana.send("/bot")
         await eventually(lambda: group.topics[thread].closed, wake=group.chat.signal.wait,
                          what="the topic closed")
