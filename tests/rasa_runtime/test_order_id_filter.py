@@ -1,0 +1,60 @@
+"""The order-number filter (rasa_runtime/components/order_id_filter.py), run inside Rasa's own
+environment: DIET's numbers that the regex did not find are dropped, one order number is
+kept per value, and every other entity stays as it was."""
+
+from __future__ import annotations
+
+import json
+
+from tests.rasa_runtime.rasa_python import in_rasa
+
+SCRIPT = r"""
+import json, sys
+from rasa.shared.nlu.training_data.message import Message
+from rasa_runtime.components.order_id_filter import OrderIdFilter
+
+component = OrderIdFilter.create(OrderIdFilter.get_default_config(), None, None, None)
+messages = [Message(data={"text": text, "entities": entities}) for text, entities in json.loads(sys.argv[1])]
+component.process(messages)
+print(json.dumps([{"entities": m.get("entities"), "output": "entities" in m.output_properties}
+                  for m in messages]))
+"""
+
+
+def entity(kind: str, value: str, extractor: str, start: int = 0) -> dict[str, object]:
+    return {"entity": kind, "value": value, "extractor": extractor, "start": start,
+            "end": start + len(value), "confidence_entity": 0.9}
+
+
+def filtered(*cases: tuple[str, list[dict[str, object]]]) -> list[list[dict[str, object]]]:
+    result = in_rasa(SCRIPT, json.dumps(cases))
+    assert isinstance(result, list)
+    assert all(found["output"] for found, (_, entities) in zip(result, cases, strict=True) if entities)
+    return [found["entities"] for found in result]
+
+
+def test_only_the_regex_order_numbers_stay_once_each_and_other_entities_are_kept() -> None:
+    week = entity("period", "last week", "DIETClassifier", 20)
+    days, both, alone = filtered(
+        # "7 days": DIET's guess, no order number by the regex's rule
+        ("it's been 7 days, where is it", [entity("order_id", "7", "DIETClassifier", 10), week]),
+        # the same number from DIET and from the regex: the regex's copy, once
+        ("where is order 1042", [entity("order_id", "1042", "DIETClassifier", 15),
+                                 entity("order_id", "1042", "RegexEntityExtractor", 15)]),
+        # DIET tags the year, the regex the order: the order alone
+        ("order 58213 placed in 2025", [entity("order_id", "2025", "DIETClassifier", 22),
+                                        entity("order_id", "58213", "RegexEntityExtractor", 6)]),
+    )
+    assert days == [week]
+    assert both == [entity("order_id", "1042", "RegexEntityExtractor", 15)]
+    assert alone == [entity("order_id", "58213", "RegexEntityExtractor", 6)]
+
+
+def test_two_different_order_numbers_both_stay_and_a_message_without_entities_is_untouched() -> None:
+    two, none = filtered(
+        ("1042 and 1043 both late", [entity("order_id", "1042", "RegexEntityExtractor", 0),
+                                     entity("order_id", "1043", "RegexEntityExtractor", 9)]),
+        ("hello", []),
+    )
+    assert [e["value"] for e in two] == ["1042", "1043"]
+    assert none == []
