@@ -78,7 +78,7 @@ def language_name(language: str) -> str:
 
 
 # Sentence ends written full width (Chinese, Japanese): the next sentence follows without a space.
-FULL_WIDTH_ENDS = ("。", "！", "？", "）", "”")
+FULL_WIDTH_ENDS = ("。", "！", "？", "）")
 
 
 def sentences(*texts: str) -> str:
