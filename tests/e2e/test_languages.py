@@ -29,11 +29,12 @@ from rasa_runtime.supervisor import Supervisor
 from shop.db import transaction
 from shop.delivery import mark_stage_done
 from shop.handoff import BACK_BUTTON
-from shop.i18n import Translator, available_languages, language_name, translator
-from shop.models import TelegramAccount, Ticket
+from shop.i18n import Translator, available_languages, language_name, sentences, translator
+from shop.models import Feedback, Order, TelegramAccount, Ticket
 from shop.notifications import SURVEY_QUESTION
+from shop.order_requests import WITH_A_PERSON
 from shop.orders import STATUS_TEXT, order_by_number, stage_label
-from shop.ratings import ASK_RATING, THANKS
+from shop.ratings import ASK_RATING, LOW, REASON_BUTTONS, REASON_THANKS, THANKS
 from shop.settings import Settings
 from tests import journey_builders as b
 from tests.conftest import BERLIN
@@ -194,6 +195,25 @@ async def test_a_rating_asked_for_in_chat(api, store, speaker):
     [thanks] = await press(lena.user, STARS_PRESSED[4])
     assert thanks.text == catalog(lena.tr, THANKS["order"], number=lena.delivered, rating=4)
     assert "4/5" in thanks.text
+
+
+@by_language
+async def test_a_low_rating_asks_why_with_reasons_in_the_language(api, store, speaker):
+    lena = customer(api, store, speaker)
+    await say(lena.user, speaker.rate)
+    sorry, why = await press(lena.user, STARS[0], replies=2)
+    assert sorry.text == catalog(lena.tr, LOW["order"], number=lena.delivered)
+    assert why.text == catalog(lena.tr, "What went wrong? Tap a reason, or tell me in your own words.")
+    assert why.buttons == [catalog(lena.tr, reason) for reason in REASON_BUTTONS]
+    [thanks] = await press(lena.user, catalog(lena.tr, "Arrived damaged"))
+    with store() as session:
+        feedback = session.scalar(select(Feedback).join(Order).where(Order.number == lena.delivered))
+        ticket = session.scalar(select(Ticket).where(Ticket.telegram_user_id == lena.user.id))
+        assert feedback is not None and ticket is not None
+        assert (feedback.rating, feedback.reason, ticket.reason) == (1, "damaged", "low_rating")
+    assert thanks.text == sentences(catalog(lena.tr, REASON_THANKS, ticket=ticket.id),
+                                    catalog(lena.tr, WITH_A_PERSON))
+    assert thanks.buttons == [catalog(lena.tr, BACK_BUTTON)]
 
 
 @by_language
