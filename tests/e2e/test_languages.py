@@ -26,6 +26,7 @@ from actions.handoff import YES_ALONE
 from local_bot_api import LocalBotApi
 from local_bot_api.actors import FakeUser
 from rasa_runtime.supervisor import Supervisor
+from shop import linking
 from shop.db import transaction
 from shop.delivery import mark_stage_done
 from shop.handoff import BACK_BUTTON
@@ -167,6 +168,27 @@ def read_account(store: sessionmaker[Session], user_id: int) -> TelegramAccount:
 
 
 # --- the journeys, once per language ---------------------------------------------------------
+
+
+@by_language
+async def test_linking_by_phone(api, store, speaker):
+    serial = next(_serial)
+    phone, number = f"+4915189{serial:06d}", f"33{serial:02d}"
+    with transaction(store) as session:
+        person = b.customer(session, name="Lena Beispiel", phone=phone,
+                            created_at=PLACED - timedelta(days=90))
+        b.goods_order(session, owner=person, number=number, created_at=PLACED, done=3, total="74.90")
+    tr = translator(speaker.language)
+    user = api.user(FIRST_USER + serial, "Lena", language_code=speaker.language,
+                    phone_number=phone.removeprefix("+"))
+    welcome = await say(user, "/start")
+    assert welcome.text == catalog(tr, linking.WELCOME)
+    assert welcome.reply_markup["keyboard"] == [[{"text": catalog(tr, linking.SHARE_BUTTON),
+                                                  "request_contact": True}]]
+    await user.press_keyboard(catalog(tr, linking.SHARE_BUTTON))
+    [linked] = await user.wait_for(count=1, timeout=REPLY_TIMEOUT)
+    assert linked.text == catalog(tr, linking.LINKED, name="Lena")
+    assert (await say(user, speaker.where_is.format(number=number))).text.startswith(status_head(tr, number))
 
 
 @by_language
