@@ -22,6 +22,7 @@ from bot.render import inline_keyboard
 from bot.services import BotApplication, BotContext, Services
 from shop import accounts, conversation_log, notifications
 from shop.feedback import open_survey, rating_reply
+from shop.i18n import translator
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +55,8 @@ async def notify_once(bot: Bot, services: Services, *, now: datetime | None = No
             survey = await services.in_transaction(partial(
                 open_survey, customer_id=item.customer_id, order_id=item.order_id, now=moment))
             if survey is not None:
-                question = rating_reply(notifications.survey_question(item.order_number),
+                question = rating_reply(notifications.survey_question(item.order_number,
+                                                                      translator(item.language)),
                                         subject=f"order:{item.order_number}")
                 markup = inline_keyboard([{"title": b.title, "payload": b.payload}
                                           for b in question.buttons])

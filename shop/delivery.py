@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from shop.csvio.deliveries import MAX_CLOCK_SKEW, Stage, derived_status
-from shop.i18n import ENGLISH, Translator
+from shop.i18n import ENGLISH, Translator, sentences
 from shop.models import GOODS_STAGES, DeliveryStage, Order, OrderKind, OrderStatus
 from shop.orders import fmt_day, stage_label, users_order
 from shop.replies import TALK_TO_PERSON, Button, Reply, intent_payload
@@ -84,10 +84,10 @@ def describe_shipment(order: Order, *, now: datetime, zone: ZoneInfo, tr: Transl
         text = (tr._("Order {number} was delivered on {date}.", number=number, date=fmt_day(when, zone, tr))
                 if when else tr._("Order {number} was delivered.", number=number))
         if shipment is not None and shipment.carrier:
-            text += " " + (tr._("Carrier: {carrier}, tracking {tracking}.", carrier=shipment.carrier,
-                                tracking=shipment.tracking_number)
-                           if shipment.tracking_number
-                           else tr._("Carrier: {carrier}.", carrier=shipment.carrier))
+            text = sentences(text, tr._("Carrier: {carrier}, tracking {tracking}.", carrier=shipment.carrier,
+                                        tracking=shipment.tracking_number)
+                             if shipment.tracking_number
+                             else tr._("Carrier: {carrier}.", carrier=shipment.carrier))
         return text
     lines = []
     if shipment is not None and shipment.done_at is not None:

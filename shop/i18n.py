@@ -77,6 +77,18 @@ def language_name(language: str) -> str:
     return name[:1].upper() + name[1:]
 
 
+# Sentence ends written full width (Chinese, Japanese): the next sentence follows without a space.
+FULL_WIDTH_ENDS = ("。", "！", "？", "）")
+
+
+def sentences(*texts: str) -> str:
+    """Translated sentences one after another: a space after '.', none after '。'."""
+    joined = ""
+    for text in texts:
+        joined += ("" if not joined or joined.endswith(FULL_WIDTH_ENDS) else " ") + text
+    return joined
+
+
 def placeholders(message: str) -> set[str]:
     """The named placeholders of a message ('Order {number}' → {'number'})."""
     try:

@@ -7,7 +7,9 @@ when they matter to the customer (a parcel ships, goes out for delivery, arrives
 project milestone is done) and the customer's Telegram account can be written to;
 everything else is marked as handled without a message. Stages that became done longer
 than `max_age` ago (history imported from CSV, a long outage) are marked handled
-silently, so nobody ever gets a burst of stale news.
+silently, so nobody ever gets a burst of stale news. Each account hears the news, and the
+survey after a delivery, in the language the assistant last answered it in (English for one
+it never answered).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, selectinload
 
 from shop.delivery import expected_at, progress
+from shop.i18n import ENGLISH, N_, Translator, sentences, translator
 from shop.models import (
     Customer,
     DeliveryStage,
@@ -45,50 +48,71 @@ class Announcement:
     customer_id: int
     telegram_user_id: int
     chat_id: int
-    text: str
+    text: str  # in `language`
     survey: bool  # the order is complete: ask for a rating afterwards
+    language: str  # the account's reply language: the text's, and the survey's that may follow
 
 
-def survey_question(order_number: str) -> str:
-    return f"How happy are you with order {order_number}? Tap a rating from 1 (poor) to 5 (excellent)."
+SURVEY_QUESTION = N_("How happy are you with order {number}? Tap a rating from 1 (poor) to 5 (excellent).")
 
 
-def announcement_text(order: Order, stage: DeliveryStage, *, zone: ZoneInfo) -> str | None:
-    """What the customer hears about `stage`, or None when it is not worth a message."""
+def survey_question(order_number: str, tr: Translator = ENGLISH) -> str:
+    return tr._(SURVEY_QUESTION, number=order_number)
+
+
+def announcement_text(order: Order, stage: DeliveryStage, *, zone: ZoneInfo,
+                      tr: Translator = ENGLISH) -> str | None:
+    """What the customer hears about `stage`, in their language, or None when it is not worth a message."""
     if order.kind == OrderKind.service.value:
-        return _milestone_text(order, stage, zone=zone)
+        return _milestone_text(order, stage, zone=zone, tr=tr)
     if stage.name not in ANNOUNCED_GOODS_STAGES:
         return None
     carrier = stage.carrier or next((s.carrier for s in reversed(order.stages) if s.carrier), None)
     tracking = stage.tracking_number or next(
         (s.tracking_number for s in reversed(order.stages) if s.tracking_number), None)
+    values = {"number": order.number, "carrier": carrier, "tracking": tracking}
     if stage.name == "shipped":
-        text = f"Good news: your order {order.number} has shipped"
-        text += f" with {carrier}" if carrier else ""
-        text += f", tracking {tracking}." if tracking else "."
+        if carrier and tracking:
+            text = tr._("Good news: your order {number} has shipped with {carrier}, tracking {tracking}.",
+                        **values)
+        elif carrier:
+            text = tr._("Good news: your order {number} has shipped with {carrier}.", **values)
+        elif tracking:
+            text = tr._("Good news: your order {number} has shipped, tracking {tracking}.", **values)
+        else:
+            text = tr._("Good news: your order {number} has shipped.", **values)
         eta = expected_at(order)
         if eta is not None:
-            text += f" Expected delivery: {fmt_day(eta, zone)}."
+            text = sentences(text, tr._("Expected delivery: {date}.", date=fmt_day(eta, zone, tr)))
         return text
     if stage.name == "out_for_delivery":
-        text = f"Your order {order.number} is out for delivery today"
-        return text + (f" with {carrier}" if carrier else "") + (
-            f" (tracking {tracking})." if tracking else ".")
-    return f"Your order {order.number} has been delivered. We hope you enjoy it!"
+        if carrier and tracking:
+            return tr._("Your order {number} is out for delivery today with {carrier} (tracking {tracking}).",
+                        **values)
+        if carrier:
+            return tr._("Your order {number} is out for delivery today with {carrier}.", **values)
+        if tracking:
+            return tr._("Your order {number} is out for delivery today (tracking {tracking}).", **values)
+        return tr._("Your order {number} is out for delivery today.", **values)
+    return tr._("Your order {number} has been delivered. We hope you enjoy it!", **values)
 
 
-def _milestone_text(order: Order, stage: DeliveryStage, *, zone: ZoneInfo) -> str:
+def _milestone_text(order: Order, stage: DeliveryStage, *, zone: ZoneInfo, tr: Translator = ENGLISH) -> str:
     p = progress(order)
     upcoming = [s for s in order.stages if s.done_at is None]
     if not upcoming:
-        return (f"Your project {order.number} is complete: all {p.total} milestones are done, "
-                f"the last one being {stage_label(stage.name)}. Thank you for your trust!")
-    text = (f"Update on your project {order.number}: {stage_label(stage.name)} is done. "
-            f"{p.done} of {p.total} milestones done ({p.percent}%).")
+        return tr.n_("Your project {number} is complete: its one milestone, {stage}, is done. "
+                     "Thank you for your trust!",
+                     "Your project {number} is complete: all {count} milestones are done, "
+                     "the last one being {stage}. Thank you for your trust!",
+                     p.total, number=order.number, stage=stage_label(stage.name, tr))
+    text = tr._("Update on your project {number}: {stage} is done. "
+                "{done} of {total} milestones done ({percent}%).", number=order.number,
+                stage=stage_label(stage.name, tr), done=p.done, total=p.total, percent=p.percent)
     nxt = upcoming[0]
-    text += f" Next: {stage_label(nxt.name)}"
-    text += f", planned for {fmt_day(nxt.planned_at, zone)}." if nxt.planned_at else "."
-    return text
+    return sentences(text, tr._("Next: {stage}, planned for {date}.", stage=stage_label(nxt.name, tr),
+                                date=fmt_day(nxt.planned_at, zone, tr)) if nxt.planned_at
+                     else tr._("Next: {stage}.", stage=stage_label(nxt.name, tr)))
 
 
 def expire_stale(session: Session, *, now: datetime, max_age: timedelta) -> int:
@@ -164,16 +188,18 @@ def claim_announcements(
             continue
         claimed = [s for s in order.stages if s.id in by_order[order.id]]
         stage = max(claimed, key=lambda s: s.position)
-        text = announcement_text(order, stage, zone=zone)
-        if text is None:
+        if announcement_text(order, stage, zone=zone) is None:
             continue
         complete = all(s.done_at is not None for s in order.stages)
         for account in reachable_accounts(session, order.customer_id):
             assert account.chat_id is not None
+            tr = translator(account.reply_language)
+            text = announcement_text(order, stage, zone=zone, tr=tr)
+            assert text is not None
             announcements.append(Announcement(
                 stage_id=stage.id, order_id=order.id, order_number=order.number,
                 customer_id=order.customer_id, telegram_user_id=account.telegram_user_id,
-                chat_id=account.chat_id, text=text, survey=complete))
+                chat_id=account.chat_id, text=text, survey=complete, language=tr.language))
     return announcements
 
 

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from shop.accounts import get_account, linked_customer
 from shop.handoff import BACK_BUTTON
-from shop.i18n import ENGLISH, N_, Translator
+from shop.i18n import ENGLISH, N_, Translator, sentences
 from shop.models import Customer, Order, OrderKind, OrderStatus, Ticket
 from shop.orders import NOT_LINKED, fmt_day, items_text, resolve_order
 from shop.replies import Button, Reply, intent_payload, payload, read_intent_payload
@@ -49,7 +49,7 @@ def handoff_reply(ticket: Ticket, *, new: bool, text: str, tr: Translator = ENGL
     """What the customer reads when a request became a ticket; the bot alerts staff at once
     (the `handoff` payload, bot/handoff) and relays the customer's next messages to them."""
     return Reply(custom=payload("handoff", ticket_id=ticket.id, new=new,
-                                text=f"{text} {tr._(WITH_A_PERSON)}", button=tr._(BACK_BUTTON)))
+                                text=sentences(text, tr._(WITH_A_PERSON)), button=tr._(BACK_BUTTON)))
 
 
 def can_cancel(order: Order) -> bool:
@@ -200,8 +200,8 @@ def refund_reply(
                 "If you haven't told me why yet, write it in your next message; a person will follow "
                 "up here.", number=order.number, ticket=ticket.id)
     if can_cancel(order):
-        text += " " + tr._("It hasn't shipped yet, so you can also simply cancel it: say "
-                           "\"cancel order {number}\".", number=order.number)
+        text = sentences(text, tr._("It hasn't shipped yet, so you can also simply cancel it: say "
+                                    "\"cancel order {number}\".", number=order.number))
     return handoff_reply(ticket, new=new, text=text, tr=tr)
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import socket
 from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -24,7 +24,7 @@ from bot.services import Services
 from local_bot_api import LocalBotApi
 from rasa_runtime.supervisor import Supervisor, server_specs
 from shop.db import make_engine, make_session_factory
-from shop.models import Role, TelegramAccount
+from shop.models import Role, TelegramAccount, Ticket
 from shop.settings import PROJECT_ROOT, Settings
 from shop.startup import prepare_store
 from tests.e2e.handoff_support import STAFF_ROLES, store
@@ -84,6 +84,25 @@ async def api() -> AsyncIterator[LocalBotApi]:
 
 def bot_settings(base: Settings, api: LocalBotApi, **overrides: object) -> Settings:
     return base.model_copy(update={"telegram_api_url": api.base_url, **overrides})
+
+
+@contextmanager
+def store_closing_tickets(settings: Settings, first_user: int,
+                          count: int = 10_000) -> Iterator[sessionmaker[Session]]:
+    """The e2e store for a module whose customers are Telegram users first_user .. + count - 1;
+    the tickets they leave open are resolved afterwards, so other modules' staff queues (the
+    store is shared by the whole session) don't see them."""
+    engine = make_engine(settings.database_url)
+    sessions = make_session_factory(engine)
+    try:
+        yield sessions
+        with store(sessions) as session:
+            for ticket in session.scalars(select(Ticket).where(
+                    Ticket.telegram_user_id.between(first_user, first_user + count - 1),
+                    Ticket.status != "resolved")):
+                ticket.status, ticket.resolved_at = "resolved", datetime.now(UTC)
+    finally:
+        engine.dispose()
 
 
 @asynccontextmanager

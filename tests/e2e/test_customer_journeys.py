@@ -24,12 +24,12 @@ from local_bot_api import LocalBotApi
 from local_bot_api.actors import FakeUser
 from rasa_runtime.supervisor import Supervisor
 from shop import demo, linking
-from shop.db import make_engine, make_session_factory, transaction
+from shop.db import transaction
 from shop.models import DeliveryStage, Feedback, Order, Survey, TelegramAccount, Ticket
 from shop.orders import NOT_FOUND, NOT_LINKED
 from shop.settings import Settings
 from tests import journey_builders as b
-from tests.e2e.conftest import bot_settings, free_port, run_bot
+from tests.e2e.conftest import bot_settings, free_port, run_bot, store_closing_tickets
 from tests.waiting import eventually
 
 pytestmark = [pytest.mark.asyncio(loop_scope="session"), pytest.mark.usefixtures("journey_bot")]
@@ -63,17 +63,9 @@ async def journey_bot(servers: Supervisor, e2e_settings: Settings, api: LocalBot
 
 @pytest.fixture(scope="module")
 def store(e2e_settings: Settings) -> Iterator[sessionmaker[Session]]:
-    """The e2e store; tickets our customers opened are closed afterwards, so other modules'
-    staff queues (the store is shared by the whole session) don't see them."""
-    engine = make_engine(e2e_settings.database_url)
-    sessions = make_session_factory(engine)
-    yield sessions
-    with transaction(sessions) as session:
-        for ticket in session.scalars(select(Ticket).where(
-                Ticket.telegram_user_id.between(FIRST_USER, FIRST_USER + 9_999),
-                Ticket.status != "resolved")):
-            ticket.status, ticket.resolved_at = "resolved", datetime.now(UTC)
-    engine.dispose()
+    """The e2e store; tickets our customers opened are closed afterwards."""
+    with store_closing_tickets(e2e_settings, FIRST_USER) as sessions:
+        yield sessions
 
 
 def serial() -> int:

@@ -12,8 +12,11 @@ from actions.nlg import render, tracker_language
 from actions.orders import ActionOrderStatus
 from shop import accounts
 from shop.db import transaction
-from shop.i18n import ENGLISH, translator
+from shop.i18n import ENGLISH, sentences, translator
+from shop.models import Ticket
+from shop.order_requests import handoff_reply
 from shop.orders import order_status_reply
+from shop.ratings import REASON_THANKS
 from tests import journey_builders as b
 from tests.conftest import BERLIN
 from tests.trackers import make_tracker, run
@@ -95,3 +98,18 @@ def test_the_nlg_reads_the_language_from_the_latest_message():
     tracker = {"sender_id": "42", "latest_message": {"metadata": {"language": "ru"}}}
     assert tracker_language(tracker) == ("ru", 42)
     assert tracker_language({"sender_id": "console"}) == (None, None)
+
+
+def test_sentences_follow_each_other_as_the_language_writes_them():
+    english = sentences("Order 3101 was delivered.", "Carrier: DHL.")
+    assert english == "Order 3101 was delivered. Carrier: DHL."
+    assert sentences("订单3101已送达。", "承运商：DHL。") == "订单3101已送达。承运商：DHL。"
+
+
+def test_a_chinese_handoff_answer_has_no_space_between_its_sentences():
+    ticket = Ticket(id=52)
+    chinese = handoff_reply(ticket, new=True, text=translator("zh")._(REASON_THANKS, ticket=52),
+                            tr=translator("zh")).custom
+    assert chinese is not None and "。 " not in chinese["text"] and "工单 #52" in chinese["text"]
+    english = handoff_reply(ticket, new=True, text=ENGLISH._(REASON_THANKS, ticket=52)).custom
+    assert english is not None and "here. Until they answer" in english["text"]

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from shop import accounts, notifications
+from shop.i18n import translator
 from shop.models import DeliveryStage, TelegramAccount
 from tests import journey_builders as b
 from tests.conftest import BERLIN
@@ -115,6 +116,23 @@ def test_every_reachable_account_of_the_customer_hears(session, now, ann):
     order = b.goods_order(session, owner=ann, number="6008", created_at=now - timedelta(days=2), done=2)
     mark_done(session, order, "shipped", now)
     assert sorted(item.chat_id for item in claim(session, now)) == [USER, USER + 2]
+
+
+def test_each_account_hears_in_the_language_it_was_last_answered_in(session, now, ann):
+    accounts.choose_language(session, telegram_user_id=USER, language="de")
+    b.account(session, telegram_user_id=USER + 3, customer=ann)
+    accounts.choose_language(session, telegram_user_id=USER + 3, language="zh")
+    order = b.goods_order(session, owner=ann, number="6011", created_at=now - timedelta(days=2), done=2,
+                          promised_at=now + timedelta(days=3))
+    mark_done(session, order, "shipped", now, tracking_number="JJD78")
+    german, chinese = sorted(claim(session, now), key=lambda item: item.chat_id)
+    assert (german.language, german.text) == ("de", "Gute Nachricht: Ihre Bestellung 6011 wurde mit DHL "
+                                               "verschickt, Sendungsnummer JJD78. Voraussichtliche "
+                                               "Zustellung: 22. Nov. 2026.")
+    assert (chinese.language, chinese.text) == ("zh", "好消息：您的订单6011已由DHL发货，运单号JJD78。"
+                                                "预计送达：2026年11月22日。")
+    assert notifications.survey_question("6011", translator("de")).startswith(
+        "Wie zufrieden sind Sie mit Bestellung 6011?")
 
 
 def test_cancelled_orders_are_not_announced(session, now, ann):
