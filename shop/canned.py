@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from shop.accounts import linked_customer
 from shop.delivery import expected_at, shipment_stage
 from shop.handoff import first_name
+from shop.i18n import ENGLISH, L_, N_, Readable, Text, TextError, Translator
 from shop.models import CannedReply, Customer, Order, OrderKind, OrderStatus, TelegramAccount, Ticket
 from shop.orders import STATUS_SHORT, customer_orders, fmt_day
 from shop.staff_directory import staff_member
@@ -42,21 +43,22 @@ MAX_TEXT = 4096  # Telegram's limit for one message, filled or not
 MAX_LISTED_TEXT = 70
 MAX_LISTING = 3500  # one Telegram message (4096), with room for the usage lines
 
-NOT_STAFF = "Sorry, only the shop's team can use canned replies."
-USAGE = ("Canned replies (the shop's team):\n"
-         "/canned: list them\n"
-         "/canned add NAME text: save one (NAME: a-z, 0-9, _ or -, up to 32); saving an existing "
-         "NAME replaces its text\n"
-         "/canned show NAME: its whole text\n"
-         "/canned delete NAME\n"
-         "/c NAME as a reply to a ticket card or a customer's message, or /c NAME 17 (a ticket "
-         "number) anywhere: send it to the customer\n"
-         "Placeholders: " + " ".join(f"{{{p}}}" for p in PLACEHOLDERS)
-         + "; write {{ or }} for a brace itself.")
+NOT_STAFF = N_("Sorry, only the shop's team can use canned replies.")
+_LISTED = " ".join(f"{{{p}}}" for p in PLACEHOLDERS)  # "{name} {order} ...", never translated
+USAGE = L_("Canned replies (the shop's team):\n"
+           "/canned: list them\n"
+           "/canned add NAME text: save one (NAME: a-z, 0-9, _ or -, up to 32); saving an existing "
+           "NAME replaces its text\n"
+           "/canned show NAME: its whole text\n"
+           "/canned delete NAME\n"
+           "/c NAME as a reply to a ticket card or a customer's message, or /c NAME 17 (a ticket "
+           "number) anywhere: send it to the customer\n"
+           "Placeholders: {placeholders}; write {{{{ or }}}} for a brace itself.", placeholders=_LISTED)
 
 
-class CannedError(ValueError):
-    """The reply can't be saved, found or filled; the message says why, for the staff member."""
+class CannedError(TextError):
+    """The reply can't be saved, found or filled; the message (a Text, translated for the staff
+    member) says why."""
 
 
 # --- the text and its placeholders -----------------------------------------------------------
@@ -66,8 +68,8 @@ def normalise_name(raw: str) -> str:
     """'Thanks' → 'thanks'; a name that is not 1-32 of a-z, 0-9, _ and - is refused."""
     name = raw.strip().lower()
     if not NAME.fullmatch(name):
-        raise CannedError(f"“{raw.strip()[:40]}” can't be a canned reply's name: use 1 to 32 "
-                          "letters a-z, digits, _ or -, e.g. thanks or late-parcel.")
+        raise CannedError(L_("“{name}” can't be a canned reply's name: use 1 to 32 letters a-z, digits, "
+                             "_ or -, e.g. thanks or late-parcel.", name=raw.strip()[:40]))
     return name
 
 
@@ -76,8 +78,9 @@ def _pieces(text: str) -> list[tuple[str, str | None]]:
     try:
         parsed = list(string.Formatter().parse(text))
     except ValueError:
-        raise CannedError("The text has a { or } without its partner. Placeholders are written "
-                          "like {name}; write {{ or }} for a brace itself.") from None
+        raise CannedError(L_("The text has a {open} or {close} without its partner. Placeholders are "
+                             "written like {example}; write {{{{ or }}}} for a brace itself.",
+                             open="{", close="}", example="{name}")) from None
     pieces: list[tuple[str, str | None]] = []
     for literal, field, spec, conversion in parsed:
         if field is None:
@@ -85,11 +88,11 @@ def _pieces(text: str) -> list[tuple[str, str | None]]:
             continue
         written = "{" + field + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "") + "}"
         if field not in PLACEHOLDERS:
-            raise CannedError(f"{written} is not a placeholder. Placeholders: "
-                              + " ".join(f"{{{p}}}" for p in PLACEHOLDERS)
-                              + "; write {{ or }} for a brace itself.")
+            raise CannedError(L_("{written} is not a placeholder. Placeholders: {placeholders}; write "
+                                 "{{{{ or }}}} for a brace itself.", written=written, placeholders=_LISTED))
         if conversion or spec:
-            raise CannedError(f"{written}: a placeholder is just its name in braces, like {{{field}}}.")
+            raise CannedError(L_("{written}: a placeholder is just its name in braces, like {field}.",
+                                 written=written, field=f"{{{field}}}"))
         pieces.append((literal, field))
     return pieces
 
@@ -107,7 +110,7 @@ def placeholders_in(text: str) -> list[str]:
 class Gap:
     """A placeholder without a value, and why (“order 1042 has no tracking number yet”)."""
 
-    reason: str
+    reason: Readable
 
 
 Values = Mapping[str, "str | Gap"]
@@ -117,27 +120,27 @@ def fill(text: str, values: Values) -> str:
     """The text with each placeholder replaced by its value; CannedError naming every
     placeholder that has none (nothing is sent with a gap)."""
     pieces = _pieces(text)
-    gaps: list[str] = []
+    gaps: list[Text] = []
     out: list[str] = []
     for literal, field in pieces:
         out.append(literal)
         if field is None:
             continue
-        value = values.get(field, Gap("no value"))
+        value = values.get(field, Gap(L_("no value")))
         if isinstance(value, Gap):
-            line = f"{{{field}}}: {value.reason} — not sent"
+            line = L_("{placeholder}: {reason} — not sent", placeholder=f"{{{field}}}", reason=value.reason)
             if line not in gaps:
                 gaps.append(line)
         else:
             out.append(value)
     if gaps:
-        raise CannedError("\n".join(gaps))
+        raise CannedError(tuple(gaps))
     filled = "".join(out)
     if not filled.strip():
-        raise CannedError("The filled text is empty — not sent")
+        raise CannedError(L_("The filled text is empty — not sent"))
     if len(filled) > MAX_TEXT:
-        raise CannedError(f"The filled text is {len(filled)} characters, more than Telegram's "
-                          f"{MAX_TEXT} for one message — not sent")
+        raise CannedError(L_("The filled text is {length} characters, more than Telegram's {limit} for one "
+                             "message — not sent", length=len(filled), limit=MAX_TEXT))
     return filled
 
 
@@ -150,7 +153,7 @@ def _ticket_customer(session: Session, ticket: Ticket) -> Customer | None:
     return linked_customer(session, ticket.telegram_user_id)  # linked after the ticket opened
 
 
-def ticket_order(session: Session, ticket: Ticket) -> Order | str:
+def ticket_order(session: Session, ticket: Ticket) -> Order | Text:
     """The order a ticket is about (its own, else the customer's latest), or why there is none."""
     if ticket.order_id is not None:
         order = session.get(Order, ticket.order_id)
@@ -158,9 +161,10 @@ def ticket_order(session: Session, ticket: Ticket) -> Order | str:
             return order
     customer = _ticket_customer(session, ticket)
     if customer is None:
-        return f"the customer of ticket #{ticket.id} isn't linked to a customer account, so there is no order"
+        return L_("the customer of ticket #{ticket} isn't linked to a customer account, so there is no order",
+                  ticket=ticket.id)
     latest = customer_orders(session, customer_id=customer.id, limit=1)
-    return latest[0] if latest else f"{customer.name} has no orders"
+    return latest[0] if latest else L_("{customer} has no orders", customer=customer.name)
 
 
 def _customer_first_name(session: Session, ticket: Ticket) -> str | Gap:
@@ -170,30 +174,34 @@ def _customer_first_name(session: Session, ticket: Ticket) -> str | Gap:
         name = session.scalar(select(TelegramAccount.display_name)
                               .where(TelegramAccount.telegram_user_id == ticket.telegram_user_id))
     if not name or not name.strip():
-        return Gap(f"the customer of ticket #{ticket.id} has no name on record")
+        return Gap(L_("the customer of ticket #{ticket} has no name on record", ticket=ticket.id))
     return first_name(name)
 
 
 def _tracking(order: Order) -> str | Gap:
     if order.kind == OrderKind.service.value:
-        return Gap(f"order {order.number} is a service project, it has no tracking number")
+        return Gap(L_("order {number} is a service project, it has no tracking number", number=order.number))
     stage = shipment_stage(order)
     if stage is None or not stage.tracking_number:
-        return Gap(f"order {order.number} has no tracking number yet")
+        return Gap(L_("order {number} has no tracking number yet", number=order.number))
     return stage.tracking_number
 
 
 def _eta(order: Order, *, zone: ZoneInfo, now: datetime) -> str | Gap:
     if order.status == OrderStatus.cancelled.value:
-        return Gap(f"order {order.number} was cancelled")
+        return Gap(L_("order {number} was cancelled", number=order.number))
     if order.status == OrderStatus.delivered.value or order.delivered_at is not None:
-        when = f" on {fmt_day(order.delivered_at, zone)}" if order.delivered_at else ""
-        return Gap(f"order {order.number} was already delivered{when}")
+        if order.delivered_at is None:
+            return Gap(L_("order {number} was already delivered", number=order.number))
+        delivered = order.delivered_at
+        return Gap(L_("order {number} was already delivered on {day}", number=order.number,
+                      day=lambda tr: tr.date(delivered, zone)))
     eta = expected_at(order)
     if eta is None:
-        return Gap(f"order {order.number} has no expected delivery date yet")
+        return Gap(L_("order {number} has no expected delivery date yet", number=order.number))
     if eta.astimezone(zone).date() < now.astimezone(zone).date():
-        return Gap(f"order {order.number} was expected on {fmt_day(eta, zone)}, which has passed")
+        return Gap(L_("order {number} was expected on {day}, which has passed", number=order.number,
+                      day=lambda tr: tr.date(eta, zone)))
     return fmt_day(eta, zone)
 
 
@@ -203,7 +211,7 @@ def ticket_values(session: Session, ticket: Ticket, *, staff_name: str, zone: Zo
     order = ticket_order(session, ticket)
     values: dict[str, str | Gap] = {"name": _customer_first_name(session, ticket),
                                     "staff": first_name(staff_name)}
-    if isinstance(order, str):
+    if isinstance(order, Text):
         values.update(dict.fromkeys(("order", "status", "tracking", "eta"), Gap(order)))
     else:
         values.update(order=order.number, status=STATUS_SHORT.get(order.status, order.status),
@@ -227,9 +235,11 @@ def require_reply(session: Session, name: str) -> CannedReply:
     reply = find_reply(session, name)
     if reply is None:
         names = [r.name for r in list_replies(session)]
-        known = (f" The team's: {', '.join(names)}." if names
-                 else " There are none yet: /canned add NAME text.")
-        raise CannedError(f"There is no canned reply “{name.strip()[:40]}”.{known}")
+        wanted = name.strip()[:40]
+        raise CannedError(L_("There is no canned reply “{name}”. The team's: {names}.", name=wanted,
+                             names=", ".join(names)) if names else
+                          L_("There is no canned reply “{name}”. There are none yet: /canned add NAME text.",
+                             name=wanted))
     return reply
 
 
@@ -246,10 +256,10 @@ def save_reply(session: Session, *, name: str, text: str, by: int, now: datetime
     key = normalise_name(name)
     text = text.strip()
     if not text:
-        raise CannedError(f"A canned reply needs a text: /canned add {key} Thanks, {{name}}!")
+        raise CannedError(L_("A canned reply needs a text: /canned add {name} Thanks, {{name}}!", name=key))
     if len(text) > MAX_TEXT:
-        raise CannedError(f"The text is {len(text)} characters; Telegram sends at most {MAX_TEXT} "
-                          "in one message.")
+        raise CannedError(L_("The text is {length} characters; Telegram sends at most {limit} in one "
+                             "message.", length=len(text), limit=MAX_TEXT))
     placeholders_in(text)
     reply = session.scalar(select(CannedReply).where(CannedReply.name == key).with_for_update())
     if reply is None:
@@ -272,10 +282,15 @@ def delete_reply(session: Session, name: str) -> CannedReply:
 # --- /canned, as text ------------------------------------------------------------------------
 
 
-def canned_command(session: Session, *, telegram_user_id: int, args: str, now: datetime) -> str:
-    """The answer to `/canned <args>` from this Telegram user (staff and owners only)."""
+def canned_command(session: Session, *, telegram_user_id: int, args: str, now: datetime,
+                   tr: Translator = ENGLISH) -> str:
+    """The answer to `/canned <args>` from this Telegram user (staff and owners only), in `tr`'s language."""
+    return tr.render(_canned_command(session, telegram_user_id=telegram_user_id, args=args, now=now))
+
+
+def _canned_command(session: Session, *, telegram_user_id: int, args: str, now: datetime) -> Readable:
     if staff_member(session, telegram_user_id) is None:
-        return NOT_STAFF
+        return L_(NOT_STAFF)
     words = args.split(maxsplit=1)  # the text keeps its own line breaks
     verb = words[0].lower() if words else ""
     rest = words[1].strip() if len(words) > 1 else ""
@@ -288,35 +303,41 @@ def canned_command(session: Session, *, telegram_user_id: int, args: str, now: d
                 return USAGE
             reply, new = save_reply(session, name=parts[0], text=parts[1] if len(parts) > 1 else "",
                                     by=telegram_user_id, now=now)
-            used = placeholders_in(reply.text)
-            fills = f" It fills {' '.join(f'{{{p}}}' for p in used)} from the ticket." if used else ""
-            return (f"{'Saved' if new else 'Replaced the text of'} /c {reply.name}.{fills}\n"
-                    f"Send it with /c {reply.name} as a reply to a ticket message, or /c {reply.name} N.")
+            used = " ".join(f"{{{p}}}" for p in placeholders_in(reply.text))
+            values = {"name": reply.name, "placeholders": used}
+            if new:
+                done = (L_("Saved /c {name}. It fills {placeholders} from the ticket.", **values) if used
+                        else L_("Saved /c {name}.", **values))
+            else:
+                done = (L_("Replaced the text of /c {name}. It fills {placeholders} from the ticket.",
+                           **values) if used else L_("Replaced the text of /c {name}.", **values))
+            return done, L_("Send it with /c {name} as a reply to a ticket message, or /c {name} N.",
+                            **values)
         if verb == "show" and rest:
             reply = require_reply(session, rest)
             return f"/c {reply.name}:\n{reply.text}"
         if verb == "delete" and rest:
             reply = delete_reply(session, rest)
-            return f"Deleted /c {reply.name}."
+            return L_("Deleted /c {name}.", name=reply.name)
     except CannedError as exc:
-        return str(exc)
+        return exc.text
     return USAGE
 
 
-def listing(session: Session) -> str:
+def listing(session: Session) -> Readable:
     replies = list_replies(session)
     if not replies:
-        return "No canned replies yet.\n\n" + USAGE
-    lines = [f"Canned replies ({len(replies)}):"]
-    size = len(lines[0])
+        return L_("No canned replies yet."), "", USAGE
+    lines: list[Readable] = [L_("Canned replies ({count}):", count=len(replies))]
+    size = len(str(lines[0]))
     for shown, reply in enumerate(replies):
         line = f"• /c {reply.name}: {_short(reply.text)}"
         if size + len(line) > MAX_LISTING:
-            lines.append(f"…and {len(replies) - shown} more (/canned show NAME).")
+            lines.append(L_("…and {count} more (/canned show NAME).", count=len(replies) - shown))
             break
         lines.append(line)
         size += len(line) + 1
-    return "\n".join([*lines, "", USAGE])
+    return (*lines, "", USAGE)
 
 
 def _short(text: str) -> str:

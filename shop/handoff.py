@@ -77,6 +77,11 @@ _OPENINGS = {
 }
 
 
+# What the customer is told when a person takes their conversation ({staff}, {owner}: a first name)
+CLAIMED_TEXT = N_("{staff} from our team is here and will answer you in this chat.")
+TRANSFERRED_TEXT = N_("{staff} from our team is taking over your conversation.")
+ESCALATED_TEXT = N_("{owner}, who runs the shop, is taking over your conversation.")
+
 BACK_TO_BOT = N_("OK, I've told our team you don't need a person after all, so you're back with me, "
                "the shop's bot. How can I help? For example: \"where is my order 1042?\"")
 NOTHING_TO_CANCEL = N_("You're talking to me, the shop's bot, already. How can I help?")

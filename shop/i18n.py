@@ -24,6 +24,7 @@ from datetime import datetime
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
+from typing import TypeAlias
 from zoneinfo import ZoneInfo
 
 from babel import Locale, UnknownLocaleError
@@ -51,6 +52,43 @@ LANGUAGE_KEY = "language"
 def N_(message: str) -> str:  # noqa: N802 - the gettext convention, and the extraction keyword
     """Mark a constant for extraction; it is translated where it is used (Translator._)."""
     return message
+
+
+@dataclass(frozen=True)
+class Text:
+    """A message whose reader is not known yet: translated where it is sent (Translator.render).
+
+    Made with ``L_("Ticket #{ticket} is resolved.", ticket=17)``. A value may itself be a Text
+    or a tuple of them (translated for the same reader), or a function of the Translator
+    (a duration, a date). str() is the English text, for logs and English-only callers.
+    """
+
+    message: str
+    values: tuple[tuple[str, object], ...] = ()
+
+    def __str__(self) -> str:
+        return ENGLISH.render(self)
+
+
+# What a reader may be shown: plain text (names, the customer's words: never translated), a
+# Text, or lines of them (a tuple, one line each).
+Readable: TypeAlias = "str | Text | tuple[Readable, ...]"
+
+
+def L_(message: str, /, **values: object) -> Text:  # noqa: N802 - an extraction keyword, like N_
+    """A message to translate later, for whoever reads it; its placeholders' values go with it."""
+    return Text(message, tuple(values.items()))
+
+
+class TextError(ValueError):
+    """An error whose message is Readable: `exc.text` is translated for its reader; str() is English."""
+
+    def __init__(self, text: Readable) -> None:
+        super().__init__(text)
+        self.text = text
+
+    def __str__(self) -> str:
+        return ENGLISH.render(self.text)
 
 
 def available_languages() -> tuple[str, ...]:
@@ -118,6 +156,21 @@ class Translator:
     def p_(self, context: str, message: str, /, **values: object) -> str:
         """A message whose translation depends on where it stands (a status word, a button)."""
         return self._fill(self.catalog.pgettext(context, message), message, values)
+
+    def render(self, text: Readable) -> str:
+        """A Readable in this language: a Text translated (its values too), lines joined."""
+        if isinstance(text, Text):
+            return self._(text.message, **{name: self._value(value) for name, value in text.values})
+        if isinstance(text, tuple):
+            return "\n".join(self.render(line) for line in text)
+        return text
+
+    def _value(self, value: object) -> object:
+        if isinstance(value, Text | tuple):
+            return self.render(value)
+        if callable(value):
+            return value(self)
+        return value
 
     def _fill(self, text: str, english: str, values: dict[str, object]) -> str:
         if not values:

@@ -339,6 +339,18 @@ class StaffTopic(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
+class StaffChat(Base):
+    """The staff group as the team set it up in Telegram: the language its cards and notices
+    are written in, chosen with /language there (STAFF_LANGUAGE until then)."""
+
+    __tablename__ = "staff_chats"
+
+    chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    language: Mapped[str] = mapped_column(String(16))
+    updated_by: Mapped[int | None] = mapped_column(BigInteger)  # the staff member who chose it
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
 class TicketEvent(Base):
     """What happened to a ticket and who did it: alerts, claims, transfers, escalations.
 

@@ -13,6 +13,7 @@ from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from shop.hours import parse_days, parse_hours
+from shop.i18n import available_languages, supported_language
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -47,6 +48,7 @@ class Settings(BaseSettings):
     bind_host: str = "127.0.0.1"
     owner_telegram_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
     staff_chat_id: int | None = None
+    staff_language: str = "en"  # the staff chat's language until /language there changes it
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
     webhook_port: int = 8443
@@ -97,6 +99,17 @@ class Settings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"unknown time zone {value!r}; use an IANA name such as Europe/Berlin") from exc
         return value
+
+    @field_validator("staff_language", mode="before")
+    @classmethod
+    def _known_staff_language(cls, value: object) -> object:
+        if value in (None, ""):
+            return "en"
+        language = supported_language(str(value))
+        if language is None:
+            known = ", ".join(available_languages())
+            raise ValueError(f"no catalog for language {value!r}; use one of {known}")
+        return language
 
     @field_validator("business_hours")
     @classmethod

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from shop.conversation_log import customer_name
+from shop.i18n import ENGLISH, Translator
 from shop.models import Order, StaffTopic, Ticket, TicketStatus
 
 MAX_NAME = 128  # Telegram's limit for a topic name
@@ -70,11 +71,12 @@ def order_number(session: Session, ticket: Ticket) -> str | None:
                           .order_by(Order.created_at.desc(), Order.id.desc()).limit(1))
 
 
-def topic_name(session: Session, ticket: Ticket) -> str:
-    """'#12 · Dana Demo · order 1042'; '✅ #12 …' once resolved, '↩️ #12 …' once cancelled."""
+def topic_name(session: Session, ticket: Ticket, tr: Translator = ENGLISH) -> str:
+    """'#12 · Dana Demo · order 1042'; '✅ #12 …' once resolved, '↩️ #12 …' once cancelled;
+    the fixed words in the staff group's language ('Bestellung 1042')."""
     parts = [f"#{ticket.id}", " ".join(customer_name(session, ticket).split())]
     number = order_number(session, ticket)
     if number:
-        parts.append(f"order {number}")
+        parts.append(tr._("order {number}", number=number))
     name = MARKS.get(ticket.status, "") + " · ".join(parts)
     return name if len(name) <= MAX_NAME else name[: MAX_NAME - 1] + "…"

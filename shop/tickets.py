@@ -21,26 +21,29 @@ from sqlalchemy.orm import Session
 
 from shop.conversation_log import log_message
 from shop.hours import BusinessHours
+from shop.i18n import ENGLISH, L_, N_, TextError, Translator
 from shop.models import Message, TelegramAccount, Ticket, TicketEvent, TicketStatus
 from shop.staff_directory import STAFF_ROLES, name_of, owners, staff_member
 
 OPEN_STATES = (TicketStatus.waiting.value, TicketStatus.human.value)
 
 REASON_LABELS = {
-    "request_human": "asked for a person",
-    "complaint": "complaint",
-    "not_understood": "the bot did not understand twice in a row",
-    "low_rating": "low rating",
-    "bot_error": "the bot could not answer (technical problem)",
+    "request_human": N_("asked for a person"),
+    "complaint": N_("complaint"),
+    "not_understood": N_("the bot did not understand twice in a row"),
+    "low_rating": N_("low rating"),
+    "bot_error": N_("the bot could not answer (technical problem)"),
 }
 
 
-class TicketError(ValueError):
-    """A transition that is not allowed; the message says why, for the person who tried."""
+class TicketError(TextError):
+    """A transition that is not allowed; the message (a Text, translated for the staff member
+    who tried) says why."""
 
 
-def reason_label(reason: str) -> str:
-    return REASON_LABELS.get(reason, reason.replace("_", " "))
+def reason_label(reason: str, tr: Translator = ENGLISH) -> str:
+    label = REASON_LABELS.get(reason)
+    return tr._(label) if label else reason.replace("_", " ")
 
 
 # --- opening -----------------------------------------------------------------------------
@@ -97,9 +100,11 @@ def _event(session: Session, ticket: Ticket, kind: str, *, now: datetime, actor:
 
 def _require_open(ticket: Ticket) -> None:
     if ticket.status == TicketStatus.resolved.value:
-        raise TicketError(f"Ticket #{ticket.id} is already resolved; the customer is back with the bot.")
+        raise TicketError(L_("Ticket #{ticket} is already resolved; the customer is back with the bot.",
+                             ticket=ticket.id))
     if ticket.status == TicketStatus.cancelled.value:
-        raise TicketError(f"Ticket #{ticket.id} was cancelled by the customer; they're back with the bot.")
+        raise TicketError(L_("Ticket #{ticket} was cancelled by the customer; they're back with the bot.",
+                             ticket=ticket.id))
 
 
 def claim(session: Session, ticket: Ticket, *, staff_telegram_id: int, now: datetime) -> bool:
@@ -108,8 +113,8 @@ def claim(session: Session, ticket: Ticket, *, staff_telegram_id: int, now: date
     if ticket.status == TicketStatus.human.value:
         if ticket.assignee_telegram_id == staff_telegram_id:
             return False
-        raise TicketError(f"Ticket #{ticket.id} is already claimed by "
-                          f"{name_of(session, ticket.assignee_telegram_id)}.")
+        raise TicketError(L_("Ticket #{ticket} is already claimed by {staff}.", ticket=ticket.id,
+                             staff=name_of(session, ticket.assignee_telegram_id)))
     ticket.status = TicketStatus.human.value
     ticket.assignee_telegram_id = staff_telegram_id
     _event(session, ticket, "claim", now=now, actor=staff_telegram_id)
@@ -122,9 +127,11 @@ def transfer(session: Session, ticket: Ticket, *, by: int, to: int, now: datetim
     _require_open(ticket)
     target = staff_member(session, to)
     if target is None:
-        raise TicketError(f"User {to} is not on the team, so they can't take ticket #{ticket.id}.")
+        raise TicketError(L_("User {user} is not on the team, so they can't take ticket #{ticket}.",
+                             user=to, ticket=ticket.id))
     if ticket.status == TicketStatus.human.value and ticket.assignee_telegram_id == to:
-        raise TicketError(f"Ticket #{ticket.id} is already with {name_of(session, to)}.")
+        raise TicketError(L_("Ticket #{ticket} is already with {staff}.", ticket=ticket.id,
+                             staff=name_of(session, to)))
     ticket.status = TicketStatus.human.value
     ticket.assignee_telegram_id = to
     _event(session, ticket, "transfer", now=now, actor=by, target=to)
@@ -137,10 +144,10 @@ def escalate(session: Session, ticket: Ticket, *, by: int, now: datetime) -> Tel
     _require_open(ticket)
     candidates = [o for o in owners(session) if o.telegram_user_id != by]
     if not candidates:
-        raise TicketError("You are the only owner; there is nobody to escalate to.")
+        raise TicketError(L_("You are the only owner; there is nobody to escalate to."))
     if ticket.assignee_telegram_id in {o.telegram_user_id for o in candidates}:
-        raise TicketError(f"Ticket #{ticket.id} is already with the owner, "
-                          f"{name_of(session, ticket.assignee_telegram_id)}.")
+        raise TicketError(L_("Ticket #{ticket} is already with the owner, {owner}.", ticket=ticket.id,
+                             owner=name_of(session, ticket.assignee_telegram_id)))
     owner = candidates[0]
     ticket.status = TicketStatus.human.value
     ticket.assignee_telegram_id = owner.telegram_user_id
@@ -152,11 +159,12 @@ def escalate(session: Session, ticket: Ticket, *, by: int, now: datetime) -> Tel
 def check_staff_reply(session: Session, ticket: Ticket) -> None:
     """A staff answer is allowed on an open ticket only."""
     if ticket.status == TicketStatus.resolved.value:
-        raise TicketError(f"Ticket #{ticket.id} is resolved, so nothing was sent: the customer is "
-                          "back with the bot. They can ask for a person again at any time.")
+        raise TicketError(L_("Ticket #{ticket} is resolved, so nothing was sent: the customer is back "
+                             "with the bot. They can ask for a person again at any time.", ticket=ticket.id))
     if ticket.status == TicketStatus.cancelled.value:
-        raise TicketError(f"Ticket #{ticket.id} was cancelled by the customer, so nothing was sent: they "
-                          "went back to the bot. They can ask for a person again at any time.")
+        raise TicketError(L_("Ticket #{ticket} was cancelled by the customer, so nothing was sent: they "
+                             "went back to the bot. They can ask for a person again at any time.",
+                             ticket=ticket.id))
 
 
 def record_staff_reply(session: Session, ticket: Ticket, *, staff_telegram_id: int, text: str | None,
@@ -179,7 +187,7 @@ def record_staff_reply(session: Session, ticket: Ticket, *, staff_telegram_id: i
 def add_note(session: Session, ticket: Ticket, *, by: int, text: str, now: datetime) -> Message:
     """An internal note on a ticket: shown to staff on its card, never to the customer."""
     if not text.strip():
-        raise TicketError("A note needs some text: /note 17 what you want to remember.")
+        raise TicketError(L_("A note needs some text: /note 17 what you want to remember."))
     message = log_message(session, telegram_user_id=ticket.telegram_user_id,
                           customer_id=ticket.customer_id, ticket_id=ticket.id, direction="note",
                           text=f"{name_of(session, by)}: {text.strip()}", now=now)

@@ -29,6 +29,7 @@ from bot.handoff import cards
 from bot.handoff.messenger import NOT_STAFF, Outcome
 from bot.services import BotApplication, BotContext
 from shop import canned
+from shop.i18n import N_, Translator
 
 log = logging.getLogger(__name__)
 
@@ -37,17 +38,18 @@ EDIT_GROUP = -2  # then: an edited message is handled here and goes nowhere else
 INTERCEPT_GROUP = -1  # before the customer handlers: a staff reply must not reach Rasa
 MEMBER_GROUP = 1  # beside any other my_chat_member handler
 USAGE = {
-    "claim": "/claim N: take ticket N",
-    "resolve": "/resolve N: close ticket N; the customer goes back to the bot",
-    "transfer": "/transfer N @username (or a Telegram id): hand ticket N to a colleague",
-    "escalate": "/escalate N: hand ticket N to the owner",
-    "note": "/note N text: an internal note on ticket N (the customer never sees it)",
-    "reply": "/reply N text: answer the customer of ticket N",
-    "ticket": "/ticket N: show ticket N's card, with its latest messages, here",
+    "claim": N_("/claim N: take ticket N"),
+    "resolve": N_("/resolve N: close ticket N; the customer goes back to the bot"),
+    "transfer": N_("/transfer N @username (or a Telegram id): hand ticket N to a colleague"),
+    "escalate": N_("/escalate N: hand ticket N to the owner"),
+    "note": N_("/note N text: an internal note on ticket N (the customer never sees it)"),
+    "reply": N_("/reply N text: answer the customer of ticket N"),
+    "ticket": N_("/ticket N: show ticket N's card, with its latest messages, here"),
 }
-SEND_CANNED_USAGE = ("/c NAME in a ticket's topic, as a reply to a ticket's card or to a customer's "
-                     "message, or /c NAME 17 anywhere: send the canned reply NAME to the ticket's "
-                     "customer (/canned lists them)")
+SEND_CANNED_USAGE = N_("/c NAME in a ticket's topic, as a reply to a ticket's card or to a customer's "
+                       "message, or /c NAME 17 anywhere: send the canned reply NAME to the ticket's "
+                       "customer (/canned lists them)")
+STALE_BUTTON = N_("This button doesn't work any more.")
 WITH_TEXT = frozenset({"note", "reply"})
 
 
@@ -78,9 +80,15 @@ def _rest(message: Message, skip: int) -> str:
     return parts[skip] if len(parts) > skip else ""
 
 
-async def _answer(message: Message, outcome: Outcome) -> None:
+async def _answer(message: Message, outcome: Outcome, tr: Translator) -> None:
     if outcome.text:
-        await message.reply_text(outcome.text, reply_markup=outcome.markup)
+        await message.reply_text(tr.render(outcome.text), reply_markup=outcome.markup)
+
+
+async def _reader(context: BotContext, message: Message) -> Translator:
+    """The language to answer the staff member who wrote `message` in (their own)."""
+    assert message.from_user is not None
+    return await context.bot_data.desk.staff.reader(message.from_user, message.chat_id)
 
 
 async def on_reply(update: Update, context: BotContext) -> None:
@@ -91,7 +99,8 @@ async def on_reply(update: Update, context: BotContext) -> None:
     outcome = await context.bot_data.desk.relay.staff_reply(context.bot, message)
     if outcome is None:
         return  # not about a ticket: the customer handlers take it
-    await _answer(message, outcome)
+    if outcome.text:
+        await _answer(message, outcome, await _reader(context, message))
     raise ApplicationHandlerStop
 
 
@@ -103,35 +112,37 @@ async def on_command(update: Update, context: BotContext) -> None:
     staff = desk.staff
     command = message.text.split()[0].lstrip("/").split("@")[0].lower()
     args = context.args or []
+    tr = await staff.reader(user, message.chat_id)
     if command == "queue":
-        await _answer(message, await staff.queue(user))
+        await _answer(message, await staff.queue(user, tr), tr)
         return
     thread = message.message_thread_id if message.is_topic_message else None
     topic_ticket = (await desk.topics.ticket_of_thread(message.chat_id, thread)
                     if thread is not None else None)
     ticket_id, rest = _target(command, args, topic_ticket)
     if ticket_id is None:
-        await message.reply_text(USAGE[command] if await staff.is_staff(user) else NOT_STAFF)
+        await message.reply_text(tr._(USAGE[command] if await staff.is_staff(user) else NOT_STAFF))
         return
     skip = 1 + len(args) - len(rest)  # the command and the ticket number, if one was given
     if command == "claim":
         outcome = await staff.claim(context.bot, user, ticket_id)
-        await _answer(message, outcome)
+        await _answer(message, outcome, tr)
         if outcome.ok and topic_ticket != ticket_id:  # in the ticket's own topic its card is pinned
             await staff.show_card(context.bot, user, ticket_id, message.chat_id, thread)
     elif command == "resolve":
-        await _answer(message, await staff.resolve(context.bot, user, ticket_id))
+        await _answer(message, await staff.resolve(context.bot, user, ticket_id), tr)
     elif command == "transfer":
-        await _answer(message, await staff.transfer(context.bot, user, ticket_id, " ".join(rest[:1])))
+        await _answer(message, await staff.transfer(context.bot, user, ticket_id, " ".join(rest[:1])), tr)
     elif command == "escalate":
-        await _answer(message, await staff.escalate(context.bot, user, ticket_id))
+        await _answer(message, await staff.escalate(context.bot, user, ticket_id), tr)
     elif command == "note":
-        await _answer(message, await staff.note(user, ticket_id, _rest(message, skip)))
+        await _answer(message, await staff.note(user, ticket_id, _rest(message, skip)), tr)
     elif command == "reply":
         relay = desk.relay
-        await _answer(message, await relay.send_text(context.bot, user, ticket_id, _rest(message, skip)))
+        await _answer(message, await relay.send_text(context.bot, user, ticket_id, _rest(message, skip)), tr)
     elif command == "ticket":
-        await _answer(message, await staff.show_card(context.bot, user, ticket_id, message.chat_id, thread))
+        shown = await staff.show_card(context.bot, user, ticket_id, message.chat_id, thread)
+        await _answer(message, shown, tr)
 
 
 async def on_canned(update: Update, context: BotContext) -> None:
@@ -140,8 +151,9 @@ async def on_canned(update: Update, context: BotContext) -> None:
     if message is None or user is None or not message.text:
         return
     args = _rest(message, 1)
+    tr = await _reader(context, message)
     text = await context.services.in_transaction(lambda s: canned.canned_command(
-        s, telegram_user_id=user.id, args=args, now=datetime.now(UTC)))
+        s, telegram_user_id=user.id, args=args, now=datetime.now(UTC), tr=tr))
     await message.reply_text(text)
 
 
@@ -152,9 +164,10 @@ async def on_send_canned(update: Update, context: BotContext) -> None:
         return
     args = context.args or []
     named = _ticket_id(args[1]) if len(args) == 2 else None
+    tr = await _reader(context, message)
     if not args or len(args) > 2 or (len(args) == 2 and named is None):
         staff = context.bot_data.desk.staff
-        await message.reply_text(SEND_CANNED_USAGE if await staff.is_staff(user) else NOT_STAFF)
+        await message.reply_text(tr._(SEND_CANNED_USAGE if await staff.is_staff(user) else NOT_STAFF))
         return
     desk = context.bot_data.desk
     thread = message.message_thread_id if message.is_topic_message else None
@@ -166,7 +179,7 @@ async def on_send_canned(update: Update, context: BotContext) -> None:
     outcome = await desk.canned.send_from_chat(
         context.bot, user, args[0], chat_id=message.chat_id,
         replied_to=replied.message_id if replied is not None else None, named=named)
-    await _answer(message, outcome)
+    await _answer(message, outcome, tr)
 
 
 async def on_press(update: Update, context: BotContext) -> None:
@@ -175,10 +188,12 @@ async def on_press(update: Update, context: BotContext) -> None:
     if query is None or user is None:
         return
     press = cards.parse_press(query.data)
-    if press is None:
-        await query.answer("This button doesn't work any more.", show_alert=True)
-        return
     staff = context.bot_data.desk.staff
+    where = query.message.chat.id if query.message is not None else user.id
+    tr = await staff.reader(user, where)
+    if press is None:
+        await query.answer(tr._(STALE_BUTTON), show_alert=True)
+        return
     if press.action == "claim":
         outcome = await staff.claim(context.bot, user, press.ticket_id)
     elif press.action == "resolve":
@@ -187,14 +202,14 @@ async def on_press(update: Update, context: BotContext) -> None:
         outcome = await staff.transfer_options(user, press.ticket_id)
         if outcome.ok and isinstance(query.message, Message):
             thread = query.message.message_thread_id if query.message.is_topic_message else None
-            await context.bot.send_message(query.message.chat.id, str(outcome.text),
+            await context.bot.send_message(query.message.chat.id, tr.render(outcome.text or ""),
                                            reply_markup=outcome.markup, message_thread_id=thread)
             outcome = Outcome(None)
     else:  # "to": a colleague chosen for a transfer
         outcome = await staff.transfer(context.bot, user, press.ticket_id, str(press.arg))
         if outcome.ok and isinstance(query.message, Message):
-            await query.message.edit_text(str(outcome.text))
-    await query.answer(outcome.text[:200] if outcome.text else None, show_alert=not outcome.ok)
+            await query.message.edit_text(tr.render(outcome.text or ""))
+    await query.answer(tr.render(outcome.text)[:200] if outcome.text else None, show_alert=not outcome.ok)
 
 
 async def on_edit(update: Update, context: BotContext) -> None:

@@ -22,11 +22,12 @@ from bot.handoff.messenger import (
 )
 from bot.handoff.relay import Relay
 from shop import canned, conversation_log, tickets
+from shop.i18n import L_, N_
 
-WHICH_TICKET = ("Which ticket? Send {command} as a reply to a ticket's card or to one of the "
-                "customer's messages, or name it: {command} 17.")
-NOT_A_TICKET = ("That message isn't part of a ticket, so nothing was sent. Reply with {command} to a "
-                "ticket's card or to one of the customer's messages, or name it: {command} 17.")
+WHICH_TICKET = N_("Which ticket? Send {command} as a reply to a ticket's card or to one of the "
+                  "customer's messages, or name it: {command} 17.")
+NOT_A_TICKET = N_("That message isn't part of a ticket, so nothing was sent. Reply with {command} to a "
+                  "ticket's card or to one of the customer's messages, or name it: {command} 17.")
 
 
 def ticket_in_context(session: Session, *, chat_id: int, replied_to: int | None, named: int | None,
@@ -41,13 +42,13 @@ def ticket_in_context(session: Session, *, chat_id: int, replied_to: int | None,
     linked = conversation_log.ticket_for_message(session, chat_id, replied_to) if replied_to else None
     if named is not None:
         if linked is not None and linked[0].id != named:
-            raise Refused(f"You replied to a message of ticket #{linked[0].id} but named #{named}, "
-                          "so nothing was sent. Name the one you mean without replying, or reply "
-                          "without a number.")
+            raise Refused(L_("You replied to a message of ticket #{ticket} but named #{named}, so nothing "
+                             "was sent. Name the one you mean without replying, or reply without a number.",
+                             ticket=linked[0].id, named=named))
         return named
     if linked is not None:
         return linked[0].id
-    raise Refused((NOT_A_TICKET if replied_to else WHICH_TICKET).format(command=command))
+    raise Refused(L_(NOT_A_TICKET if replied_to else WHICH_TICKET, command=command))
 
 
 class CannedReplies:
@@ -67,7 +68,7 @@ class CannedReplies:
             try:
                 canned.require_reply(session, name)  # a wrong name is the first thing to hear about
             except canned.CannedError as exc:
-                raise Refused(str(exc)) from None
+                raise Refused(exc.text) from None
             return ticket_in_context(session, chat_id=chat_id, replied_to=replied_to,
                                      named=named, command=f"/c {name}")
 
@@ -90,11 +91,13 @@ class CannedReplies:
                                               staff_name=staff.display_name or actor.first_name)
                 text = canned.fill(reply.text, values)
             except canned.CannedError as exc:
-                raise Refused(str(exc)) from None
+                raise Refused(exc.text) from None
             return customer_ref(session, ticket), reply.name, text
 
         customer, key, text = await self.messenger.tx(prepare)
         outcome = await self.relay.deliver_text(bot, actor, customer, text)
         if outcome.text:
             return outcome
-        return Outcome(f"✅ Sent /c {key} to {customer.name} (ticket #{ticket_id}):\n{text}")
+        sent = L_("✅ Sent /c {name} to {customer} (ticket #{ticket}):", name=key, customer=customer.name,
+                  ticket=ticket_id)
+        return Outcome((sent, text))

@@ -1,6 +1,7 @@
 """What staff see in Telegram: ticket cards, relay headers, the queue, and button data.
 
-Pure functions from the store's TicketSummary to text and inline keyboards.
+Pure functions from the store's TicketSummary to text and inline keyboards, in the language
+of the chat they go to (shop/staff_language.py).
 """
 
 from __future__ import annotations
@@ -15,13 +16,17 @@ from telegram.constants import MessageLimit
 from shop.conversation_log import TicketSummary
 from shop.handoff import first_name
 from shop.hours import duration_text
+from shop.i18n import ENGLISH, N_, Readable, Translator
 from shop.models import Ticket, TicketStatus
 from shop.tickets import OPEN_STATES, reason_label
 
 PREFIX = "t:"  # callback_data of staff buttons; "r:" belongs to Rasa's buttons (bot/render.py)
 HISTORY_CHARS = 180  # per message on a card
 DETAILS_CHARS = 400
-WHO = {"in": None, "out": "Bot", "staff": "Team", "note": "📝 Note"}
+WHO = {"in": None, "out": N_("Bot"), "staff": N_("Team"), "note": N_("📝 Note")}
+ORDER_STATUS = {"placed": N_("placed"), "packed": N_("packed"), "shipped": N_("shipped"),
+                "out_for_delivery": N_("out for delivery"), "in_progress": N_("in progress"),
+                "delivered": N_("delivered"), "cancelled": N_("cancelled")}
 
 
 @dataclass(frozen=True)
@@ -59,62 +64,70 @@ def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def status_text(summary: TicketSummary) -> str:
+def status_text(summary: TicketSummary, tr: Translator = ENGLISH) -> str:
     if summary.status == TicketStatus.waiting.value:
-        return "waiting for someone to claim it"
+        return tr._("waiting for someone to claim it")
     if summary.status == TicketStatus.human.value:
-        return f"with {summary.assignee_name}"
+        return tr._("with {staff}", staff=summary.assignee_name)
     if summary.status == TicketStatus.cancelled.value:
-        return "cancelled: the customer went back to the bot"
-    return "resolved"
+        return tr._("cancelled: the customer went back to the bot")
+    return tr._("resolved")
 
 
-def card_text(summary: TicketSummary, *, zone: ZoneInfo, now: datetime, headline: str | None = None,
-              in_topic: bool = False) -> str:
+def card_text(summary: TicketSummary, *, zone: ZoneInfo, now: datetime, tr: Translator = ENGLISH,
+              headline: Readable | None = None, in_topic: bool = False) -> str:
     """The ticket card: who, which orders, why, the last messages, and how to answer.
 
     In the ticket's forum topic the conversation follows the card as messages of their own,
     so the card leaves the history out and says that whatever is written there is the answer.
     """
     customer = first_name(summary.customer_name)
-    lines = [headline] if headline else []
-    lines.append(f"🎫 Ticket #{summary.id} · {status_text(summary)}")
-    linked = "" if summary.linked else " · not linked to a customer record"
-    lines.append(f"Customer: {summary.customer_name} (Telegram id {summary.telegram_user_id}){linked}")
+    lines = [tr.render(headline)] if headline else []
+    lines.append(tr._("🎫 Ticket #{ticket} · {status}", ticket=summary.id, status=status_text(summary, tr)))
+    values = {"customer": summary.customer_name, "telegram_id": summary.telegram_user_id}
+    lines.append(tr._("Customer: {customer} (Telegram id {telegram_id})", **values) if summary.linked else
+                 tr._("Customer: {customer} (Telegram id {telegram_id}) · not linked to a customer record",
+                      **values))
     if summary.orders:
-        lines.append("Orders: " + ", ".join(f"{n} {s.replace('_', ' ')}" for n, s in summary.orders))
+        separator = tr.p_("list separator", ", ")
+        orders = separator.join(f"{n} {tr._(ORDER_STATUS[s]) if s in ORDER_STATUS else s.replace('_', ' ')}"
+                                for n, s in summary.orders)
+        lines.append(tr._("Orders: {orders}", orders=orders))
     elif summary.linked:
-        lines.append("Orders: none")
-    lines.append(f"Reason: {reason_label(summary.reason)}")
+        lines.append(tr._("Orders: none"))
+    lines.append(tr._("Reason: {reason}", reason=reason_label(summary.reason, tr)))
     if summary.details:
         lines.append(_clip(summary.details, DETAILS_CHARS))
-    opened = summary.created_at.astimezone(zone)
-    waited = duration_text((now - summary.created_at).total_seconds() / 60)
-    age = f" · waiting {waited}" if summary.status == TicketStatus.waiting.value else ""
-    lines.append(f"Opened {opened:%d %b %H:%M}{age}")
+    opened = tr.day(summary.created_at, zone) + f" {summary.created_at.astimezone(zone):%H:%M}"
+    if summary.status == TicketStatus.waiting.value:
+        waited = duration_text((now - summary.created_at).total_seconds() / 60, tr)
+        lines.append(tr._("Opened {opened} · waiting {waited}", opened=opened, waited=waited))
+    else:
+        lines.append(tr._("Opened {opened}", opened=opened))
     if summary.history and not in_topic:
         lines.append("")
-        lines.extend(_history_lines(summary, zone))
+        lines.extend(_history_lines(summary, zone, tr))
     if summary.status in OPEN_STATES:
         lines.append("")
-        lines.append(f"✍️ Everything you write in this topic goes to {customer} (no need to reply); "
-                     "/note text stays within the team." if in_topic else
-                     f"↩️ Reply to this message to answer {customer}.")
+        lines.append(tr._("✍️ Everything you write in this topic goes to {customer} (no need to reply); "
+                          "/note text stays within the team.", customer=customer) if in_topic else
+                     tr._("↩️ Reply to this message to answer {customer}.", customer=customer))
     return _fit("\n".join(lines))
 
 
-def history_text(summary: TicketSummary, *, zone: ZoneInfo) -> str | None:
+def history_text(summary: TicketSummary, *, zone: ZoneInfo, tr: Translator = ENGLISH) -> str | None:
     """The conversation before the handoff, posted under the card in the ticket's topic."""
     if not summary.history:
         return None
-    return _fit("\n".join(_history_lines(summary, zone)))
+    return _fit("\n".join(_history_lines(summary, zone, tr)))
 
 
-def _history_lines(summary: TicketSummary, zone: ZoneInfo) -> list[str]:
+def _history_lines(summary: TicketSummary, zone: ZoneInfo, tr: Translator) -> list[str]:
     customer = first_name(summary.customer_name)
-    lines = [f"Last {len(summary.history)} messages:"]
+    lines = [tr.n_("Last {count} message:", "Last {count} messages:", len(summary.history))]
     for line in summary.history:
-        who = WHO.get(line.direction) or customer
+        label = WHO.get(line.direction)
+        who = tr._(label) if label else customer
         at = line.at.astimezone(zone)
         lines.append(f"{at:%H:%M} {who}: {_clip(line.text, HISTORY_CHARS)}")
     return lines
@@ -125,14 +138,15 @@ def _fit(text: str) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def card_keyboard(summary: TicketSummary) -> InlineKeyboardMarkup | None:
+def card_keyboard(summary: TicketSummary, tr: Translator = ENGLISH) -> InlineKeyboardMarkup | None:
     if summary.status not in OPEN_STATES:
         return None
-    row = []
+    actions: list[tuple[str, str]] = []
     if summary.status == TicketStatus.waiting.value:
-        row.append(InlineKeyboardButton("Claim", callback_data=button_data("claim", summary.id)))
-    row.append(InlineKeyboardButton("Transfer", callback_data=button_data("transfer", summary.id)))
-    row.append(InlineKeyboardButton("Resolve", callback_data=button_data("resolve", summary.id)))
+        actions.append(("claim", tr.p_("button", "Claim")))
+    actions += [("transfer", tr.p_("button", "Transfer")), ("resolve", tr.p_("button", "Resolve"))]
+    row = [InlineKeyboardButton(title, callback_data=button_data(action, summary.id))
+           for action, title in actions]
     return InlineKeyboardMarkup([row])
 
 
@@ -142,24 +156,26 @@ def relay_header(ticket_id: int, customer: str, assignee: str | None) -> str:
     return f"💬 #{ticket_id} {customer}{to}:"
 
 
-def queue_text(rows: list[tuple[Ticket, str, str | None]], *, now: datetime) -> str:
+def queue_text(rows: list[tuple[Ticket, str, str | None]], *, now: datetime, tr: Translator = ENGLISH) -> str:
     """/queue: open tickets oldest first; rows are (ticket, customer name, assignee name)."""
     if not rows:
-        return "No open tickets. 🎉"
-    lines = [f"Open tickets ({len(rows)}), oldest first:"]
+        return tr._("No open tickets. 🎉")
+    lines = [tr._("Open tickets ({count}), oldest first:", count=len(rows))]
     for ticket, customer, assignee in rows:
-        age = duration_text((now - ticket.created_at).total_seconds() / 60)
-        who = f"with {assignee}" if assignee else "waiting"
-        lines.append(f"#{ticket.id} · {who} · {customer} · {reason_label(ticket.reason)} · {age} old")
+        age = duration_text((now - ticket.created_at).total_seconds() / 60, tr)
+        who = tr._("with {staff}", staff=assignee) if assignee else tr._("waiting")
+        lines.append(tr._("#{ticket} · {who} · {customer} · {reason} · {age} old", ticket=ticket.id, who=who,
+                          customer=customer, reason=reason_label(ticket.reason, tr), age=age))
     lines.append("")
-    lines.append("/ticket N · /claim N · /resolve N · /transfer N @name · /escalate N · /note N text · "
-                 "/reply N text · /c NAME N (/canned)")
+    lines.append(tr._("/ticket N · /claim N · /resolve N · /transfer N @name · /escalate N · /note N text · "
+                      "/reply N text · /c NAME N (/canned)"))
     return "\n".join(lines)
 
 
-def queue_keyboard(rows: list[tuple[Ticket, str, str | None]], *,
+def queue_keyboard(rows: list[tuple[Ticket, str, str | None]], tr: Translator, *,
                    limit: int = 8) -> InlineKeyboardMarkup | None:
-    buttons = [[InlineKeyboardButton(f"Claim #{t.id}", callback_data=button_data("claim", t.id))]
+    buttons = [[InlineKeyboardButton(tr._("Claim #{ticket}", ticket=t.id),
+                                     callback_data=button_data("claim", t.id))]
                for t, _, assignee in rows if assignee is None][:limit]
     return InlineKeyboardMarkup(buttons) if buttons else None
 

@@ -25,18 +25,19 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot.handoff import cards
 from bot.services import Services
-from shop import accounts, conversation_log, staff_directory, tickets
+from shop import accounts, conversation_log, staff_directory, staff_language, tickets
+from shop.i18n import L_, N_, Readable, TextError, Translator, translator
 from shop.models import TelegramAccount, Ticket, TicketStatus
 
 log = logging.getLogger(__name__)
 P = ParamSpec("P")
 T = TypeVar("T")
 
-NOT_STAFF = "Sorry, only the shop's team can do that."
+NOT_STAFF = N_("Sorry, only the shop's team can do that.")
 
 
-class Refused(Exception):
-    """The staff member may not do this; the message says why."""
+class Refused(TextError):
+    """The staff member may not do this; the message (a Text, translated for them) says why."""
 
 
 class TopicGone(Exception):
@@ -63,9 +64,10 @@ class Sent(NamedTuple):
 
 @dataclass(frozen=True)
 class Outcome:
-    """What to tell the staff member who acted (None: nothing, the action speaks for itself)."""
+    """What to tell the staff member who acted (None: nothing, the action speaks for itself),
+    translated where it is sent, for them."""
 
-    text: str | None
+    text: Readable | None
     ok: bool = True
     markup: InlineKeyboardMarkup | None = None
 
@@ -77,7 +79,7 @@ def refusals(method: Callable[P, Awaitable[Outcome]]) -> Callable[P, Coroutine[A
         try:
             return await method(*args, **kwargs)
         except (Refused, tickets.TicketError) as exc:
-            return Outcome(str(exc), ok=False)
+            return Outcome(exc.text, ok=False)
     return wrapper
 
 
@@ -100,7 +102,7 @@ def require_staff(session: Session, user: User) -> TelegramAccount:
     """The acting user's staff account (their @username remembered); Refused if not staff."""
     account = staff_directory.staff_member(session, user.id)
     if account is None:
-        raise Refused(NOT_STAFF)
+        raise Refused(L_(NOT_STAFF))
     staff_directory.remember_username(session, telegram_user_id=user.id, username=user.username,
                                       now=now_utc())
     return account
@@ -110,7 +112,7 @@ def require_ticket(session: Session, ticket_id: int) -> Ticket:
     """The ticket, locked for a state change; Refused if there is none."""
     ticket = tickets.get_ticket(session, ticket_id, lock=True)
     if ticket is None:
-        raise Refused(f"There is no ticket #{ticket_id}.")
+        raise Refused(L_("There is no ticket #{ticket}.", ticket=ticket_id))
     return ticket
 
 
@@ -133,7 +135,30 @@ class Messenger:
     async def tx(self, work: Callable[[Session], T]) -> T:
         return await self.services.in_transaction(work)
 
-    # --- who gets what ----------------------------------------------------------------------
+    # --- who gets what, in which language -----------------------------------------------------
+
+    def languages(self, session: Session, chat_ids: list[int] | None = None) -> dict[int, str]:
+        """The language of each chat the desk writes to staff in (shop/staff_language.py)."""
+        return staff_language.reader_languages(session, staff_chat_id=self.settings.staff_chat_id,
+                                               default=self.settings.staff_language, chat_ids=chat_ids or ())
+
+    def reader(self, languages: dict[int, str], chat_id: int) -> Translator:
+        """The translator for a chat, from `languages` (STAFF_LANGUAGE for one not in it)."""
+        return translator(languages.get(chat_id, self.settings.staff_language))
+
+    async def actor(self, user: User, chat_id: int) -> Translator:
+        """The language to answer a staff member's own command or press in."""
+        return translator(await self.tx(lambda s: staff_language.actor_language(
+            s, telegram_user_id=user.id, telegram_code=user.language_code, chat_id=chat_id,
+            staff_chat_id=self.settings.staff_chat_id, default=self.settings.staff_language)))
+
+    async def staff_chat_translator(self) -> Translator:
+        """The staff group's language (STAFF_LANGUAGE until /language there changes it)."""
+        group = self.settings.staff_chat_id
+        if group is None:
+            return translator(self.settings.staff_language)
+        return translator(await self.tx(lambda s: staff_language.chat_language(
+            s, chat_id=group, default=self.settings.staff_language)))
 
     def alert_chats(self, session: Session) -> list[int]:
         """Where new tickets are announced: the staff group, else every reachable staff member."""
@@ -152,7 +177,7 @@ class Messenger:
 
     # --- cards -------------------------------------------------------------------------------
 
-    async def post_card(self, bot: Bot, ticket_id: int, *, headline: str | None,
+    async def post_card(self, bot: Bot, ticket_id: int, *, headline: Readable | None,
                         chats: list[int] | None = None, thread_id: int | None = None,
                         announce: bool = False) -> list[int]:
         """Send the ticket's card to `chats` (default: where alerts go); returns who got it.
@@ -161,30 +186,31 @@ class Messenger:
         ticket) posts it only when that opens the topic, so a topic holds one "new" card.
         `thread_id` is the topic of an explicit chat (a command typed in a topic).
         """
-        def load(session: Session) -> tuple[conversation_log.TicketSummary, list[int]] | None:
+        def load(session: Session) -> tuple[conversation_log.TicketSummary, list[int], dict[int, str]] | None:
             ticket = tickets.get_ticket(session, ticket_id)
             if ticket is None:
                 return None
             targets = chats if chats is not None else self.alert_chats(session)
-            return conversation_log.summary(session, ticket), targets
+            return conversation_log.summary(session, ticket), targets, self.languages(session, targets)
 
         loaded = await self.tx(load)
         if loaded is None:
             return []
-        summary, targets = loaded
+        summary, targets, languages = loaded
         if not targets:
             log.warning("ticket #%s: no staff group and no staff member to alert", ticket_id)
             return []
-        markup = cards.card_keyboard(summary)
         if announce and chats is None and await self.topics.enabled(bot):
             placed = await self.topics.place(bot, ticket_id, headline=headline)
             if placed is not None:
                 return [placed.chat_id]
 
         async def send(chat_id: int, thread: int | None) -> list[Sent]:
+            tr = self.reader(languages, chat_id)
             text = cards.card_text(summary, zone=self.settings.zone, now=now_utc(), headline=headline,
-                                   in_topic=thread is not None)
-            message = await self.send_to_staff(bot, chat_id, text, markup, thread_id=thread)
+                                   in_topic=thread is not None, tr=tr)
+            message = await self.send_to_staff(bot, chat_id, text, cards.card_keyboard(summary, tr),
+                                               thread_id=thread)
             return [Sent(chat_id, message.message_id, thread_id=thread)] if message is not None else []
 
         if chats is not None:
@@ -200,23 +226,25 @@ class Messenger:
     async def refresh_cards(self, bot: Bot, ticket_id: int, *, limit: int = 5) -> None:
         """Show the ticket's new state on its latest cards (claimed by, resolved...)."""
         def load(session: Session) -> tuple[conversation_log.TicketSummary,
-                                             list[tuple[int, int, bool]]] | None:
+                                             list[tuple[int, int, bool]], dict[int, str]] | None:
             ticket = tickets.get_ticket(session, ticket_id)
             if ticket is None:
                 return None
             links = conversation_log.card_messages(session, ticket_id, limit=limit)
             return conversation_log.summary(session, ticket), [
-                (m.chat_id, m.message_id, m.thread_id is not None) for m in links]
+                (m.chat_id, m.message_id, m.thread_id is not None) for m in links], \
+                self.languages(session, [m.chat_id for m in links])
 
         loaded = await self.tx(load)
         if loaded is None:
             return
-        summary, links = loaded
-        markup = cards.card_keyboard(summary)
+        summary, links, languages = loaded
         for chat_id, message_id, in_topic in links:
-            text = cards.card_text(summary, zone=self.settings.zone, now=now_utc(), in_topic=in_topic)
+            tr = self.reader(languages, chat_id)
+            text = cards.card_text(summary, zone=self.settings.zone, now=now_utc(), in_topic=in_topic, tr=tr)
             try:
-                await bot.edit_message_text(text, chat_id=chat_id, message_id=message_id, reply_markup=markup)
+                await bot.edit_message_text(text, chat_id=chat_id, message_id=message_id,
+                                            reply_markup=cards.card_keyboard(summary, tr))
             except TelegramError as exc:  # deleted, not modified, chat gone: the card just stays as it was
                 log.debug("card %s/%s of ticket #%s not updated: %s", chat_id, message_id, ticket_id, exc)
 
@@ -278,11 +306,13 @@ class Messenger:
         log.info("user %s has blocked the bot", chat_id)
         await self.tx(lambda s: accounts.mark_blocked(s, chat_id=chat_id))
 
-    async def tell_customer(self, bot: Bot, customer: CustomerRef, text: str,
+    async def tell_customer(self, bot: Bot, customer: CustomerRef, text: Readable,
                             markup: InlineKeyboardMarkup | None = None) -> bool:
-        """A message from the bot to the ticket's customer, logged; False if they blocked us."""
+        """A message from the bot to the ticket's customer, in their language, logged; False if
+        they blocked us."""
+        said = translator(customer.language).render(text)
         try:
-            sent = await bot.send_message(customer.chat_id, text, reply_markup=markup)
+            sent = await bot.send_message(customer.chat_id, said, reply_markup=markup)
         except Forbidden:
             await self.mark_blocked(customer.chat_id)
             return False
@@ -291,6 +321,6 @@ class Messenger:
             return False
         now = now_utc()
         await self.tx(lambda s: conversation_log.log_message(
-            s, telegram_user_id=customer.telegram_user_id, direction="out", text=text, now=now,
+            s, telegram_user_id=customer.telegram_user_id, direction="out", text=said, now=now,
             ticket_id=customer.ticket_id, message_id=sent.message_id))
         return True

@@ -29,19 +29,18 @@ from bot.handoff.messenger import (
 from bot.handoff.topics import not_modified
 from shop import accounts, conversation_log, staff_directory, staff_topics, tickets
 from shop.handoff import BACK_TO_BOT, NOTHING_TO_CANCEL, cannot_cancel_text, open_handoff
-from shop.i18n import translator
+from shop.i18n import L_, Readable, translator
 from shop.models import Ticket, TicketMessage, TicketStatus
 from shop.replies import parse_payload
 
 log = logging.getLogger(__name__)
 
-NOT_A_TICKET = ("That message isn't part of a ticket, so your reply went to nobody. To answer a "
-                "customer, reply to their ticket card or to one of their messages.")
-NOT_STAFF_REPLY = ("Only the shop's team can answer customers, so your reply went to nobody. "
-                   "The owner can add you with: python -m shop staff add <your Telegram id>.")
+NOT_A_TICKET = L_("That message isn't part of a ticket, so your reply went to nobody. To answer a "
+                  "customer, reply to their ticket card or to one of their messages.")
+NOT_STAFF_REPLY = L_("Only the shop's team can answer customers, so your reply went to nobody. "
+                     "The owner can add you with: python -m shop staff add <your Telegram id>.")
 CAPTIONED = ("photo", "document", "video", "audio", "voice", "animation")
 MAX_CAPTION = MessageLimit.CAPTION_LENGTH
-EDITED = "✏ edited:"
 
 
 def message_kind(message: Message) -> str:
@@ -157,17 +156,21 @@ class Relay:
         text, customer, chats = await self.messenger.tx(work)
         if customer is not None:
             await self.messenger.refresh_cards(bot, customer.ticket_id)
-            notice = (f"↩️ #{customer.ticket_id} {customer.name} went back to the bot before anyone "
-                      "claimed the ticket: it is cancelled, nothing to answer.")
+            notice = L_("↩️ #{ticket} {customer} went back to the bot before anyone claimed the ticket: "
+                        "it is cancelled, nothing to answer.", ticket=customer.ticket_id,
+                        customer=customer.name)
             await self.notify_staff(bot, customer.ticket_id, chats, notice)
             await self.messenger.topics.close(bot, customer.ticket_id)
         return text
 
-    async def notify_staff(self, bot: Bot, ticket_id: int, chats: list[int], text: str) -> None:
-        """A notice about a ticket where its messages go (its topic, in a group with topics);
-        linked to the ticket, so a reply to it answers the customer."""
+    async def notify_staff(self, bot: Bot, ticket_id: int, chats: list[int], text: Readable) -> None:
+        """A notice about a ticket where its messages go (its topic, in a group with topics), in
+        each chat's language; linked to the ticket, so a reply to it answers the customer."""
+        languages = await self.messenger.tx(lambda s: self.messenger.languages(s, chats))
+
         async def send(chat_id: int, thread: int | None) -> list[Sent]:
-            sent = await self.messenger.send_to_staff(bot, chat_id, text, thread_id=thread)
+            said = self.messenger.reader(languages, chat_id).render(text)
+            sent = await self.messenger.send_to_staff(bot, chat_id, said, thread_id=thread)
             return [Sent(chat_id, sent.message_id, thread_id=thread)] if sent is not None else []
 
         sent = await self.messenger.to_staff(bot, ticket_id, chats, send)
@@ -210,7 +213,7 @@ class Relay:
         try:
             verdict, customer, origin = await self.messenger.tx(check)
         except tickets.TicketError as exc:
-            return Outcome(str(exc), ok=False)
+            return Outcome(exc.text, ok=False)
         if verdict != "ok":
             if not in_staff_chat:
                 return None  # a private reply to something else: the bot's normal conversation
@@ -230,7 +233,7 @@ class Relay:
     async def send_text(self, bot: Bot, actor: User, ticket_id: int, text: str) -> Outcome:
         """/reply N text: answer a customer without replying to a message (e.g. in the console)."""
         if not text.strip():
-            raise Refused("Usage: /reply N your answer")
+            raise Refused(L_("Usage: /reply N your answer"))
 
         def check(session: Session) -> CustomerRef:
             require_staff(session, actor)
@@ -240,7 +243,8 @@ class Relay:
 
         customer = await self.messenger.tx(check)
         outcome = await self.deliver_text(bot, actor, customer, text)
-        return outcome if outcome.text else Outcome(f"Sent to {customer.name} (ticket #{ticket_id}).")
+        return outcome if outcome.text else Outcome(L_("Sent to {customer} (ticket #{ticket}).",
+                                                       customer=customer.name, ticket=ticket_id))
 
     async def deliver_text(self, bot: Bot, staff: User, customer: CustomerRef, text: str) -> Outcome:
         """A staff answer written here rather than copied (/reply, a canned reply): sent, logged
@@ -257,11 +261,12 @@ class Relay:
             sent = await send()
         except Forbidden:
             await self.messenger.mark_blocked(customer.chat_id)
-            return Outcome(f"⚠️ Not delivered: {customer.name} has blocked the bot, so we can't write "
-                           f"to them any more. Ticket #{customer.ticket_id} stays open; resolve it "
-                           "when you're done.", ok=False)
+            return Outcome(L_("⚠️ Not delivered: {customer} has blocked the bot, so we can't write to "
+                              "them any more. Ticket #{ticket} stays open; resolve it when you're done.",
+                              customer=customer.name, ticket=customer.ticket_id), ok=False)
         except TelegramError as exc:
-            return Outcome(f"⚠️ Not delivered to {customer.name}: {exc.message}", ok=False)
+            return Outcome(L_("⚠️ Not delivered to {customer}: {error}", customer=customer.name,
+                              error=exc.message), ok=False)
         now = now_utc()
 
         def record(session: Session) -> bool:
@@ -351,9 +356,10 @@ class Relay:
         if found is None:
             return
         customer, chats = found
-        text = (f"⚠️ #{customer.ticket_id} {customer.name} has blocked the bot: we can't write to them "
-                "any more. Resolve the ticket when you're done." if blocked else
-                f"#{customer.ticket_id} {customer.name} has unblocked the bot; answers reach them again.")
+        values = {"ticket": customer.ticket_id, "customer": customer.name}
+        text = (L_("⚠️ #{ticket} {customer} has blocked the bot: we can't write to them any more. Resolve "
+                   "the ticket when you're done.", **values) if blocked else
+                L_("#{ticket} {customer} has unblocked the bot; answers reach them again.", **values))
         await self.notify_staff(bot, customer.ticket_id, chats, text)
 
     # --- edits -------------------------------------------------------------------------------
@@ -422,7 +428,9 @@ class Relay:
             log.warning("could not carry an edit over to %s/%s: %s", chat_id, message_id, exc)
             return
         new_text = original.text if original.text is not None else original.caption
-        notice = f"{EDITED} {new_text}"[: MessageLimit.MAX_TEXT_LENGTH]
+        languages = await self.messenger.tx(lambda s: self.messenger.languages(s, [chat_id]))
+        notice = self.messenger.reader(languages, chat_id)._("✏ edited: {text}", text=new_text)
+        notice = notice[: MessageLimit.MAX_TEXT_LENGTH]
         try:
             sent = await self.messenger.send_to_staff(bot, chat_id, notice, thread_id=thread,
                                                       reply_to=message_id)

@@ -19,8 +19,15 @@ from bot.handoff.messenger import (
 )
 from bot.render import inline_keyboard
 from shop import conversation_log, feedback, staff_directory, tickets
-from shop.handoff import RATING_QUESTION, RESOLVED_TEXT, first_name
-from shop.i18n import translator
+from shop.handoff import (
+    CLAIMED_TEXT,
+    ESCALATED_TEXT,
+    RATING_QUESTION,
+    RESOLVED_TEXT,
+    TRANSFERRED_TEXT,
+    first_name,
+)
+from shop.i18n import L_, Translator, translator
 from shop.models import TelegramAccount, Ticket, TicketStatus
 
 
@@ -44,13 +51,15 @@ class StaffActions:
 
         claimed, customer, name = await self.messenger.tx(work)
         if not claimed:
-            return Outcome(f"Ticket #{ticket_id} is already yours.")
+            return Outcome(L_("Ticket #{ticket} is already yours.", ticket=ticket_id))
         await self.messenger.refresh_cards(bot, ticket_id)
-        await self.messenger.tell_customer(
-            bot, customer, f"{first_name(name)} from our team is here and will answer you in this chat.")
-        how = ("write in its topic" if await self.messenger.topics.enabled(bot) else
-               f"reply to its card or to {first_name(customer.name)}'s messages")
-        return Outcome(f"You claimed ticket #{ticket_id} ({customer.name}). To answer, {how}.")
+        await self.messenger.tell_customer(bot, customer, L_(CLAIMED_TEXT, staff=first_name(name)))
+        values = {"ticket": ticket_id, "customer": customer.name}
+        if await self.messenger.topics.enabled(bot):
+            return Outcome(L_("You claimed ticket #{ticket} ({customer}). To answer, write in its topic.",
+                              **values))
+        return Outcome(L_("You claimed ticket #{ticket} ({customer}). To answer, reply to its card or to "
+                          "{first_name}'s messages.", first_name=first_name(customer.name), **values))
 
     @refusals
     async def resolve(self, bot: Bot, actor: User, ticket_id: int) -> Outcome:
@@ -67,8 +76,8 @@ class StaffActions:
         if await self.messenger.tell_customer(bot, customer, translator(customer.language)._(RESOLVED_TEXT)):
             await self._ask_rating(bot, customer, customer_id)
         await self.messenger.topics.close(bot, ticket_id)
-        return Outcome(f"Resolved ticket #{ticket_id}; {first_name(customer.name)} is back "
-                       "with the bot.")
+        return Outcome(L_("Resolved ticket #{ticket}; {customer} is back with the bot.", ticket=ticket_id,
+                          customer=first_name(customer.name)))
 
     async def _ask_rating(self, bot: Bot, customer: CustomerRef, customer_id: int | None) -> None:
         """The one CSAT survey of a resolved ticket (shop.feedback refuses a second)."""
@@ -91,8 +100,8 @@ class StaffActions:
             ticket = require_ticket(session, ticket_id)
             target = staff_directory.find_staff(session, ref) if ref.strip() else None
             if target is None:
-                raise Refused(f"I don't know a team member called {ref.strip() or '?'}. Use their "
-                              "Telegram id, or their @username once they have used the bot.")
+                raise Refused(L_("I don't know a team member called {name}. Use their Telegram id, or "
+                                 "their @username once they have used the bot.", name=ref.strip() or "?"))
             tickets.transfer(session, ticket, by=actor.id, to=target.telegram_user_id, now=now)
             return customer_ref(session, ticket), target, staff.display_name or actor.first_name
 
@@ -100,14 +109,13 @@ class StaffActions:
         target_name = target.display_name or f"user {target.telegram_user_id}"
         await self.messenger.refresh_cards(bot, ticket_id)
         if self.settings.staff_chat_id is not None:
-            await self.messenger.post_card(bot, ticket_id,
-                                           headline=f"➡️ Transferred to {target_name} by {by_name}")
+            await self.messenger.post_card(bot, ticket_id, headline=L_(
+                "➡️ Transferred to {staff} by {by}", staff=target_name, by=by_name))
         elif target.chat_id is not None:
-            await self.messenger.post_card(bot, ticket_id, chats=[target.chat_id],
-                                           headline=f"➡️ {by_name} transferred this ticket to you")
-        await self.messenger.tell_customer(
-            bot, customer, f"{first_name(target_name)} from our team is taking over your conversation.")
-        return Outcome(f"Ticket #{ticket_id} is now with {target_name}.")
+            await self.messenger.post_card(bot, ticket_id, chats=[target.chat_id], headline=L_(
+                "➡️ {by} transferred this ticket to you", by=by_name))
+        await self.messenger.tell_customer(bot, customer, L_(TRANSFERRED_TEXT, staff=first_name(target_name)))
+        return Outcome(L_("Ticket #{ticket} is now with {staff}.", ticket=ticket_id, staff=target_name))
 
     @refusals
     async def transfer_options(self, actor: User, ticket_id: int) -> Outcome:
@@ -116,15 +124,15 @@ class StaffActions:
             require_staff(session, actor)
             ticket = require_ticket(session, ticket_id)
             if ticket.status == TicketStatus.resolved.value:
-                raise Refused(f"Ticket #{ticket_id} is already resolved.")
+                raise Refused(L_("Ticket #{ticket} is already resolved.", ticket=ticket_id))
             return [(a.telegram_user_id, a.display_name or f"user {a.telegram_user_id}")
                     for a in staff_directory.staff_recipients(session)
                     if a.telegram_user_id != ticket.assignee_telegram_id]
 
         options = await self.messenger.tx(work)
         if not options:
-            return Outcome("There is nobody else on the team to transfer it to.", ok=False)
-        return Outcome(f"Transfer ticket #{ticket_id} to:",
+            return Outcome(L_("There is nobody else on the team to transfer it to."), ok=False)
+        return Outcome(L_("Transfer ticket #{ticket} to:", ticket=ticket_id),
                        markup=cards.transfer_keyboard(ticket_id, options))
 
     @refusals
@@ -140,13 +148,15 @@ class StaffActions:
         customer, owner, by_name = await self.messenger.tx(work)
         owner_name = owner.display_name or f"user {owner.telegram_user_id}"
         await self.messenger.refresh_cards(bot, ticket_id)
-        reached = await self.messenger.post_card(bot, ticket_id,
-                                                 chats=[owner.chat_id] if owner.chat_id else [],
-                                                 headline=f"⬆️ {by_name} escalated this ticket to you")
-        await self.messenger.tell_customer(
-            bot, customer, f"{first_name(owner_name)}, who runs the shop, is taking over your conversation.")
-        note = "" if reached else " (I couldn't reach them privately: they must start the bot first)"
-        return Outcome(f"Ticket #{ticket_id} is escalated to {owner_name}, the owner{note}.")
+        reached = await self.messenger.post_card(
+            bot, ticket_id, chats=[owner.chat_id] if owner.chat_id else [],
+            headline=L_("⬆️ {by} escalated this ticket to you", by=by_name))
+        await self.messenger.tell_customer(bot, customer, L_(ESCALATED_TEXT, owner=first_name(owner_name)))
+        if reached:
+            return Outcome(L_("Ticket #{ticket} is escalated to {owner}, the owner.", ticket=ticket_id,
+                              owner=owner_name))
+        return Outcome(L_("Ticket #{ticket} is escalated to {owner}, the owner (I couldn't reach them "
+                          "privately: they must start the bot first).", ticket=ticket_id, owner=owner_name))
 
     @refusals
     async def note(self, actor: User, ticket_id: int, text: str) -> Outcome:
@@ -157,13 +167,17 @@ class StaffActions:
             tickets.add_note(session, require_ticket(session, ticket_id), by=actor.id, text=text, now=now)
 
         await self.messenger.tx(work)
-        return Outcome(f"📝 Note added to ticket #{ticket_id} (only the team sees it).")
+        return Outcome(L_("📝 Note added to ticket #{ticket} (only the team sees it).", ticket=ticket_id))
+
+    async def reader(self, user: User, chat_id: int) -> Translator:
+        """The language to answer this staff member's command or press in (shop/staff_language.py)."""
+        return await self.messenger.actor(user, chat_id)
 
     async def is_staff(self, user: User) -> bool:
         return await self.messenger.tx(lambda s: staff_directory.staff_member(s, user.id) is not None)
 
     @refusals
-    async def queue(self, actor: User) -> Outcome:
+    async def queue(self, actor: User, tr: Translator) -> Outcome:
         def work(session: Session) -> list[tuple[Ticket, str, str | None]]:
             require_staff(session, actor)
             return [(t, conversation_log.customer_name(session, t),
@@ -172,7 +186,7 @@ class StaffActions:
                     for t in tickets.open_queue(session)]
 
         rows = await self.messenger.tx(work)
-        return Outcome(cards.queue_text(rows, now=now_utc()), markup=cards.queue_keyboard(rows))
+        return Outcome(cards.queue_text(rows, now=now_utc(), tr=tr), markup=cards.queue_keyboard(rows, tr))
 
     @refusals
     async def show_card(self, bot: Bot, actor: User, ticket_id: int, chat_id: int,

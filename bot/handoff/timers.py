@@ -10,14 +10,17 @@ processes do not both announce it.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy.orm import Session
 from telegram import Bot
 
 from bot.handoff.messenger import Messenger, now_utc
+from bot.handoff.topics import NEW_TICKET
 from shop import staff_directory, tickets
 from shop.hours import BusinessHours, duration_text
+from shop.i18n import L_, Translator
 
 SWEEP_SECONDS = 5.0  # how often new tickets and reminders are checked (at most)
 
@@ -51,8 +54,8 @@ class Timers:
                     for t, previous in tickets.release_departed(session, now=now)]
 
         for ticket_id, name in await self.messenger.tx(work):
-            await self.messenger.post_card(bot, ticket_id,
-                                           headline=f"↩️ Back in the queue: {name} is no longer on the team.")
+            await self.messenger.post_card(bot, ticket_id, headline=L_(
+                "↩️ Back in the queue: {staff} is no longer on the team.", staff=name))
 
     async def _announce_new(self, bot: Bot, now: datetime) -> None:
         def work(session: Session) -> list[int]:
@@ -60,13 +63,15 @@ class Timers:
                     if tickets.take_alert(session, t, kind="alert", now=now, expected_last=None)]
 
         for ticket_id in await self.messenger.tx(work):
-            await self.messenger.post_card(bot, ticket_id, headline="🆕 New ticket", announce=True)
+            await self.messenger.post_card(bot, ticket_id, headline=NEW_TICKET, announce=True)
 
     async def _remind_overdue(self, bot: Bot, now: datetime) -> None:
         """Staff every target of business time without an answer; the owner once, at twice it."""
-        def work(session: Session) -> tuple[list[tuple[int, str]], list[tuple[int, str]], list[int]]:
+        Waited = Callable[[Translator], str]  # how long, in the reader's language
+
+        def work(session: Session) -> tuple[list[tuple[int, Waited]], list[tuple[int, Waited]], list[int]]:
             found = tickets.overdue(session, hours=self.hours, target_minutes=self.target, now=now)
-            waited = {t.id: duration_text((now - t.created_at).total_seconds() / 60)
+            waited = {t.id: _waited((now - t.created_at).total_seconds() / 60)
                       for t in found.realert + found.owner}
             staff = [(t.id, waited[t.id]) for t in found.realert
                      if tickets.take_alert(session, t, kind="realert", now=now,
@@ -78,8 +83,13 @@ class Timers:
 
         staff, owner, owner_chats = await self.messenger.tx(work)
         for ticket_id, waited in staff:
-            await self.messenger.post_card(bot, ticket_id,
-                                           headline=f"⏰ Still waiting after {waited}: please claim it.")
+            await self.messenger.post_card(bot, ticket_id, headline=L_(
+                "⏰ Still waiting after {waited}: please claim it.", waited=waited))
         for ticket_id, waited in owner:
-            await self.messenger.post_card(bot, ticket_id, chats=owner_chats,
-                                           headline=f"⚠️ Nobody has answered this customer for {waited}.")
+            await self.messenger.post_card(bot, ticket_id, chats=owner_chats, headline=L_(
+                "⚠️ Nobody has answered this customer for {waited}.", waited=waited))
+
+
+def _waited(minutes: float) -> Callable[[Translator], str]:
+    """A duration, written when its reader's language is known."""
+    return lambda tr: duration_text(minutes, tr)

@@ -25,7 +25,8 @@ from telegram.error import TelegramError
 
 from bot.handoff import cards
 from bot.handoff.messenger import Sent, TopicGone, now_utc, topic_gone
-from shop import conversation_log, staff_topics, tickets
+from shop import conversation_log, staff_language, staff_topics, tickets
+from shop.i18n import L_, Readable, Translator, translator
 from shop.tickets import OPEN_STATES
 
 if TYPE_CHECKING:
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-NEW_TICKET = "🆕 New ticket"
+NEW_TICKET = L_("🆕 New ticket")
 
 
 class Placed(NamedTuple):
@@ -115,7 +116,7 @@ class Topics:
             s, chat_id=chat_id, thread_id=thread_id))
         return ticket.id if ticket is not None else None
 
-    async def place(self, bot: Bot, ticket_id: int, *, headline: str | None = NEW_TICKET,
+    async def place(self, bot: Bot, ticket_id: int, *, headline: Readable | None = NEW_TICKET,
                     gone: int | None = None) -> Placed | None:
         """The ticket's topic, opened first if its customer has none, or theirs is about an
         earlier ticket (reopened and renamed), or was deleted (`gone`: created again).
@@ -126,7 +127,7 @@ class Topics:
         if customer is None:
             return None
         async with self._locks.setdefault(customer, asyncio.Lock()):
-            state = await self.messenger.tx(lambda s: _state(s, group, ticket_id))
+            state = await self.messenger.tx(lambda s: _state(s, group, ticket_id, self._language(s)))
             if state is None:
                 return None
             if state.thread is not None and state.thread != gone and state.topic_ticket == ticket_id:
@@ -180,7 +181,7 @@ class Topics:
                 if ticket is None or topic is None or topic.ticket_id != ticket_id or topic.closed:
                     return None
                 staff_topics.set_closed(session, topic, closed=True, now=now)
-                return topic.thread_id, staff_topics.topic_name(session, ticket)
+                return topic.thread_id, staff_topics.topic_name(session, ticket, self._language(session))
 
             found = await self.messenger.tx(work)
             if found is None:
@@ -195,6 +196,13 @@ class Topics:
                         return
                     if not not_modified(exc):
                         log.warning("could not %s topic %s of ticket #%s: %s", change, thread, ticket_id, exc)
+
+    def _language(self, session: Session) -> Translator:
+        """The staff group's language, for topic names and the cards at their top."""
+        group = self.settings.staff_chat_id
+        assert group is not None
+        return translator(staff_language.chat_language(session, chat_id=group,
+                                                       default=self.settings.staff_language))
 
     # --- Telegram's side -------------------------------------------------------------------
 
@@ -227,19 +235,21 @@ class Topics:
         return thread
 
     async def _post_opening(self, bot: Bot, group: int, thread: int, ticket_id: int,
-                            headline: str | None) -> None:
+                            headline: Readable | None) -> None:
         """The card (pinned) and the conversation so far, at the top of a topic just opened."""
-        def load(session: Session) -> conversation_log.TicketSummary | None:
+        def load(session: Session) -> tuple[conversation_log.TicketSummary, Translator] | None:
             ticket = tickets.get_ticket(session, ticket_id)
-            return conversation_log.summary(session, ticket) if ticket is not None else None
+            return (conversation_log.summary(session, ticket), self._language(session)) \
+                if ticket is not None else None
 
-        summary = await self.messenger.tx(load)
-        if summary is None:
+        loaded = await self.messenger.tx(load)
+        if loaded is None:
             return
+        summary, tr = loaded
         zone = self.settings.zone
-        text = cards.card_text(summary, zone=zone, now=now_utc(), headline=headline, in_topic=True)
+        text = cards.card_text(summary, zone=zone, now=now_utc(), headline=headline, in_topic=True, tr=tr)
         try:
-            card = await self.messenger.send_to_staff(bot, group, text, cards.card_keyboard(summary),
+            card = await self.messenger.send_to_staff(bot, group, text, cards.card_keyboard(summary, tr),
                                                       thread_id=thread)
             if card is None:
                 return
@@ -248,7 +258,7 @@ class Topics:
                 await bot.pin_chat_message(group, card.message_id, disable_notification=True)
             except TelegramError as exc:
                 log.info("could not pin the card of ticket #%s: %s", ticket_id, exc)
-            history = cards.history_text(summary, zone=zone)
+            history = cards.history_text(summary, zone=zone, tr=tr)
             if history:
                 sent = await self.messenger.send_to_staff(bot, group, history, thread_id=thread)
                 if sent is not None:
@@ -263,12 +273,12 @@ def _customer_of(session: Session, ticket_id: int) -> int | None:
     return ticket.telegram_user_id if ticket is not None else None
 
 
-def _state(session: Session, group: int, ticket_id: int) -> _State | None:
+def _state(session: Session, group: int, ticket_id: int, tr: Translator) -> _State | None:
     ticket = tickets.get_ticket(session, ticket_id)
     if ticket is None:
         return None
     topic = staff_topics.topic_of_customer(session, chat_id=group, telegram_user_id=ticket.telegram_user_id)
     return _State(customer=ticket.telegram_user_id, open=ticket.status in OPEN_STATES,
-                  name=staff_topics.topic_name(session, ticket),
+                  name=staff_topics.topic_name(session, ticket, tr),
                   thread=topic.thread_id if topic else None,
                   topic_ticket=topic.ticket_id if topic else None)

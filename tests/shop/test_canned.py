@@ -167,13 +167,19 @@ def test_the_tickets_own_order_comes_before_the_latest(session: Session) -> None
     assert values_of(session, ticket_about(None))["order"] == latest.number
 
 
+def why(value: str | Gap) -> str:
+    """Why a placeholder has no value, in English (the reason is translated for its reader)."""
+    assert isinstance(value, Gap), value
+    return str(value.reason)
+
+
 def test_an_order_not_shipped_yet_has_no_tracking(session: Session) -> None:
     customer, ticket = customer_with_ticket(session)
     order = b.goods_order(session, owner=customer, number=number(), created_at=NOW - timedelta(days=1),
                           done=1, tracking=None)
     values = values_of(session, ticket)
     assert values["status"] == "placed"
-    assert values["tracking"] == Gap(f"order {order.number} has no tracking number yet")
+    assert why(values["tracking"]) == f"order {order.number} has no tracking number yet"
     with pytest.raises(CannedError) as refused:
         canned.fill("Your parcel: {tracking}", values)
     assert str(refused.value) == f"{{tracking}}: order {order.number} has no tracking number yet — not sent"
@@ -183,15 +189,15 @@ def test_a_delivered_or_cancelled_or_late_order_has_no_eta(session: Session) -> 
     customer, ticket = customer_with_ticket(session)
     delivered = b.goods_order(session, owner=customer, number=number(), created_at=NOW - timedelta(days=8),
                               done=5)
-    assert values_of(session, ticket)["eta"] == Gap(
-        f"order {delivered.number} was already delivered on 16 Nov 2026")
+    assert why(values_of(session, ticket)["eta"]) == \
+        f"order {delivered.number} was already delivered on 16 Nov 2026"
     delivered.status, delivered.delivered_at = "cancelled", None
-    assert values_of(session, ticket)["eta"] == Gap(f"order {delivered.number} was cancelled")
+    assert why(values_of(session, ticket)["eta"]) == f"order {delivered.number} was cancelled"
     late = b.goods_order(session, owner=customer, number=number(), created_at=NOW - timedelta(days=7),
                          done=3)
     assert values_of(session, ticket)["order"] == late.number
-    assert values_of(session, ticket)["eta"] == Gap(
-        f"order {late.number} was expected on 17 Nov 2026, which has passed")
+    assert why(values_of(session, ticket)["eta"]) == \
+        f"order {late.number} was expected on 17 Nov 2026, which has passed"
 
 
 def test_a_project_has_no_tracking_number(session: Session) -> None:
@@ -199,18 +205,18 @@ def test_a_project_has_no_tracking_number(session: Session) -> None:
     project = b.project_order(session, owner=customer, number=number(), created_at=NOW - timedelta(days=20))
     values = values_of(session, ticket)
     assert values["status"] == "in progress"
-    assert values["tracking"] == Gap(
-        f"order {project.number} is a service project, it has no tracking number")
+    assert why(values["tracking"]) == \
+        f"order {project.number} is a service project, it has no tracking number"
 
 
 def test_a_customer_without_orders_or_account_fills_only_names(session: Session) -> None:
     _, ticket = customer_with_ticket(session, name="Nora Noorders")
-    assert values_of(session, ticket)["order"] == Gap("Nora Noorders has no orders")
+    assert why(values_of(session, ticket)["order"]) == "Nora Noorders has no orders"
     _, unlinked = customer_with_ticket(session, linked=False)
     values = values_of(session, unlinked, staff="Olivia")
     reason = f"the customer of ticket #{unlinked.id} isn't linked to a customer account, so there is no order"
-    assert {k: values[k] for k in ("order", "status", "tracking", "eta")} == dict.fromkeys(
-        ("order", "status", "tracking", "eta"), Gap(reason))
+    assert {k: why(values[k]) for k in ("order", "status", "tracking", "eta")} == dict.fromkeys(
+        ("order", "status", "tracking", "eta"), reason)
     assert (values["name"], values["staff"]) == ("dana_tg", "Olivia")  # Telegram's name, first word
 
 
@@ -297,7 +303,7 @@ def test_the_team_adds_lists_shows_and_deletes(session: Session) -> None:
     assert command(session, sam, "add b@d text").startswith("“b@d” can't be a canned reply's name")
     assert command(session, sam, "delete shipped") == "Deleted /c shipped."
     assert command(session, sam, "delete shipped").startswith("There is no canned reply “shipped”.")
-    assert command(session, sam, "frobnicate") == canned.USAGE
+    assert command(session, sam, "frobnicate") == str(canned.USAGE)
 
 
 def test_a_long_list_stays_one_telegram_message(session: Session) -> None:
