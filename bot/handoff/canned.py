@@ -72,6 +72,8 @@ class CannedReplies:
             return ticket_in_context(session, chat_id=chat_id, replied_to=replied_to,
                                      named=named, command=f"/c {name}")
 
+        if replied_to is not None:
+            await self.messenger.links_settled()  # the message replied to may be being linked
         ticket_id = await self.messenger.tx(find)
         return await self.send(bot, actor, name, ticket_id)
 

@@ -12,9 +12,11 @@ per step, and never while waiting for Telegram.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import functools
 import logging
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, NamedTuple, ParamSpec, TypeVar
@@ -30,6 +32,8 @@ from shop.i18n import L_, N_, Readable, TextError, Translator, translator
 from shop.models import TelegramAccount, Ticket, TicketStatus
 
 log = logging.getLogger(__name__)
+
+LINK_WAIT_SECONDS = 5.0  # the longest a lookup waits for messages being sent to staff to be linked
 P = ParamSpec("P")
 T = TypeVar("T")
 
@@ -131,9 +135,34 @@ class Messenger:
         self.services = services
         self.settings = services.settings
         self.topics = Topics(self)
+        # One future per message being sent to staff whose link to its ticket is not stored
+        # yet (see linking): done once it is.
+        self._unlinked: set[asyncio.Future[None]] = set()
 
     async def tx(self, work: Callable[[Session], T]) -> T:
         return await self.services.in_transaction(work)
+
+    @contextlib.asynccontextmanager
+    async def linking(self) -> AsyncIterator[None]:
+        """Around sending messages to staff and storing their links to the ticket.
+
+        Telegram hands a message out (to staff, who may answer it at once) before the bot has
+        stored which ticket it belongs to; a reply, a command or a card refresh that looks the
+        message up in that gap would find nothing. They call `links_settled` first."""
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._unlinked.add(done)
+        try:
+            yield
+        finally:
+            self._unlinked.discard(done)
+            done.set_result(None)
+
+    async def links_settled(self) -> None:
+        """Wait until every message sent to staff so far is linked to its ticket (at most
+        LINK_WAIT_SECONDS: a send that hangs on Telegram must not hold up the desk)."""
+        pending = list(self._unlinked)
+        if pending:
+            await asyncio.wait(pending, timeout=LINK_WAIT_SECONDS)
 
     # --- who gets what, in which language -----------------------------------------------------
 
@@ -213,18 +242,20 @@ class Messenger:
                                                thread_id=thread)
             return [Sent(chat_id, message.message_id, thread_id=thread)] if message is not None else []
 
-        if chats is not None:
-            sent = await self.fan_out(targets, lambda chat_id: send(chat_id, thread_id))
-        else:
-            sent = await self.to_staff(bot, ticket_id, targets, send)
-        if sent:
-            await self.link(ticket_id, "card", sent)
-        else:
+        async with self.linking():
+            if chats is not None:
+                sent = await self.fan_out(targets, lambda chat_id: send(chat_id, thread_id))
+            else:
+                sent = await self.to_staff(bot, ticket_id, targets, send)
+            if sent:
+                await self.link(ticket_id, "card", sent)
+        if not sent:
             log.warning("ticket #%s: the card reached nobody (%s)", ticket_id, targets)
         return [s.chat_id for s in sent]
 
     async def refresh_cards(self, bot: Bot, ticket_id: int, *, limit: int = 5) -> None:
         """Show the ticket's new state on its latest cards (claimed by, resolved...)."""
+        await self.links_settled()  # a card still being sent is refreshed too
         def load(session: Session) -> tuple[conversation_log.TicketSummary,
                                              list[tuple[int, int, bool]], dict[int, str]] | None:
             ticket = tickets.get_ticket(session, ticket_id)

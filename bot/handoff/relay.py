@@ -92,13 +92,14 @@ class Relay:
             return plan
         customer, assignee, chats, status = plan
         header = cards.relay_header(customer.ticket_id, customer.name, assignee)
-        sent = await self.messenger.to_staff(
-            bot, customer.ticket_id, chats,
-            lambda chat_id, thread: self._relay_one(bot, chat_id, message, header, thread))
-        if sent:
-            await self.messenger.link(customer.ticket_id, "relay", sent, origin=message.message_id,
-                                      origin_chat=message.chat_id)
-        else:
+        async with self.messenger.linking():
+            sent = await self.messenger.to_staff(
+                bot, customer.ticket_id, chats,
+                lambda chat_id, thread: self._relay_one(bot, chat_id, message, header, thread))
+            if sent:
+                await self.messenger.link(customer.ticket_id, "relay", sent, origin=message.message_id,
+                                          origin_chat=message.chat_id)
+        if not sent:
             log.warning("ticket #%s: customer message %s reached no staff chat", customer.ticket_id,
                         message.message_id)
         return status
@@ -173,9 +174,10 @@ class Relay:
             sent = await self.messenger.send_to_staff(bot, chat_id, said, thread_id=thread)
             return [Sent(chat_id, sent.message_id, thread_id=thread)] if sent is not None else []
 
-        sent = await self.messenger.to_staff(bot, ticket_id, chats, send)
-        if sent:
-            await self.messenger.link(ticket_id, "relay", sent)
+        async with self.messenger.linking():
+            sent = await self.messenger.to_staff(bot, ticket_id, chats, send)
+            if sent:
+                await self.messenger.link(ticket_id, "relay", sent)
 
     # --- staff → customer -----------------------------------------------------------------
 
@@ -190,6 +192,7 @@ class Relay:
         topic = message.message_thread_id if in_staff_chat and message.is_topic_message else None
         if target is None and topic is None:
             return None
+        await self.messenger.links_settled()  # a reply quicker than the link of what it answers
 
         def check(session: Session) -> tuple[str, CustomerRef | None, int | None]:
             staff = staff_directory.staff_member(session, sender.id)

@@ -248,24 +248,25 @@ class Topics:
         summary, tr = loaded
         zone = self.settings.zone
         text = cards.card_text(summary, zone=zone, now=now_utc(), headline=headline, in_topic=True, tr=tr)
-        try:
-            card = await self.messenger.send_to_staff(bot, group, text, cards.card_keyboard(summary, tr),
-                                                      thread_id=thread)
-            if card is None:
-                return
-            await self.messenger.link(ticket_id, "card", [Sent(group, card.message_id, thread_id=thread)])
+        async with self.messenger.linking():
             try:
-                await bot.pin_chat_message(group, card.message_id, disable_notification=True)
-            except TelegramError as exc:
-                log.info("could not pin the card of ticket #%s: %s", ticket_id, exc)
-            history = cards.history_text(summary, zone=zone, tr=tr)
-            if history:
-                sent = await self.messenger.send_to_staff(bot, group, history, thread_id=thread)
-                if sent is not None:
-                    await self.messenger.link(ticket_id, "history",
-                                              [Sent(group, sent.message_id, thread_id=thread)])
-        except TopicGone:  # deleted the moment it was made: the next message opens it again
-            log.info("topic %s of ticket #%s vanished while it was being opened", thread, ticket_id)
+                card = await self.messenger.send_to_staff(bot, group, text, cards.card_keyboard(summary, tr),
+                                                          thread_id=thread)
+                if card is None:
+                    return
+                await self.messenger.link(ticket_id, "card", [Sent(group, card.message_id, thread_id=thread)])
+                try:
+                    await bot.pin_chat_message(group, card.message_id, disable_notification=True)
+                except TelegramError as exc:
+                    log.info("could not pin the card of ticket #%s: %s", ticket_id, exc)
+                history = cards.history_text(summary, zone=zone, tr=tr)
+                if history:
+                    sent = await self.messenger.send_to_staff(bot, group, history, thread_id=thread)
+                    if sent is not None:
+                        await self.messenger.link(ticket_id, "history",
+                                                  [Sent(group, sent.message_id, thread_id=thread)])
+            except TopicGone:  # deleted the moment it was made: the next message opens it again
+                log.info("topic %s of ticket #%s vanished while it was being opened", thread, ticket_id)
 
 
 def _customer_of(session: Session, ticket_id: int) -> int | None:

@@ -10,11 +10,16 @@ carries on in the same topic. A group without topics keeps the reply-to flow.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from pathlib import Path
+from typing import Any
 
+import pytest
 from sqlalchemy import func, select
 
 from bot.handlers.staff import _target
+from bot.handoff.messenger import Messenger
 from local_bot_api import BotMessage, FakeGroup, FakeUser, LocalBotApi, Topic
 from shop import conversation_log, demo
 from shop.handoff import RATING_QUESTION, RESOLVED_TEXT
@@ -296,11 +301,48 @@ async def test_without_the_right_to_manage_topics_the_reply_flow_goes_on(tmp_pat
             lambda: next((m for m in group.sent_messages() if "🎫 Ticket" in (m.text or "")), None),
             wake=group.chat.signal.wait, what="the card in General")
         assert "Reply to this message" in (card.text or "") and group.topics == {}
-        # the bot links the card to its ticket once Telegram has taken it: a reply quicker
-        # than that (only a test is) would find no ticket
-        await eventually(lambda: card_linked(bot, card.message_id), what="the card linked to its ticket")
         await group.send("On its way!", from_user=sam, reply_to=card.message_id)
         await eventually(lambda: "On its way!" in texts(dana.sent_messages()), what="the answer by reply")
+
+
+async def test_a_reply_quicker_than_the_cards_link_waits_for_it(tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """Telegram hands the card to staff before the bot has stored which ticket it belongs to;
+    a reply in that gap waits for the link instead of being refused as "not a ticket".
+    Here the store is held up on purpose until the reply is there."""
+    stored = asyncio.Event()
+    reply_waiting = asyncio.Event()
+    link, settled = Messenger.link, Messenger.links_settled
+
+    async def slow_link(self: Messenger, ticket_id: int, kind: str, *args: Any, **kwargs: Any) -> None:
+        if kind == "card":  # until the staff reply is being handled (bounded: the test must end)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(reply_waiting.wait(), 15)
+        await link(self, ticket_id, kind, *args, **kwargs)
+        stored.set()
+
+    async def noticed_links_settled(self: Messenger) -> None:
+        if self._unlinked:
+            reply_waiting.set()
+        await settled(self)
+
+    monkeypatch.setattr(Messenger, "link", slow_link)
+    monkeypatch.setattr(Messenger, "links_settled", noticed_links_settled)
+    api = LocalBotApi(token="123456:TOPICS")
+    async with api, bot_with_fake_rasa(tmp_path, api=api, staff_chat_id=GROUP) as bot:
+        dana, sam = api.user(demo.CUSTOMER.telegram_user_id), api.user(demo.STAFF.telegram_user_id)
+        group = api.group(GROUP, "Shop team", members=(sam,))
+        bot.rasa.down = True
+        await dana.send("where is my parcel?")
+        card = await eventually(
+            lambda: next((m for m in group.sent_messages() if "🎫 Ticket" in (m.text or "")), None),
+            wake=group.chat.signal.wait, what="the card")
+        assert not card_linked(bot, card.message_id)
+        await group.send("On its way!", from_user=sam, reply_to=card.message_id)
+        await eventually(lambda: "On its way!" in texts(dana.sent_messages()), what="the answer by reply")
+        assert stored.is_set() and card_linked(bot, card.message_id)
+        assert not any("not" in t.lower() and "ticket" in t.lower() for t in texts(group.sent_messages())
+                       if t != card.text)
 
 
 async def test_edits_in_a_group_without_topics_edit_the_relayed_message(tmp_path: Path) -> None:
@@ -330,9 +372,6 @@ async def test_a_customer_who_goes_back_to_the_bot_closes_the_topic(tmp_path: Pa
         dana, _, group = people(api)
         ticket, topic = await open_ticket(bot, dana, group)
         thread, name = topic.thread_id, topic.name
-        card = group.topic_messages(thread)[0]
-        # the card is refreshed through its link to the ticket, stored once Telegram took it
-        await eventually(lambda: card_linked(bot, card.message_id), what="the card linked to its ticket")
         await dana.send("/bot")
         await eventually(lambda: group.topics[thread].closed, wake=group.chat.signal.wait,
                          what="the topic closed")
