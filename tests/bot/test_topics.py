@@ -290,16 +290,24 @@ def card_linked(bot: RunningBot, message_id: int) -> bool:
         return conversation_log.ticket_for_message(session, GROUP, message_id) is not None
 
 
+async def card_in_general(api: LocalBotApi, bot: RunningBot, **group_options: Any
+                          ) -> tuple[FakeUser, FakeUser, FakeGroup, BotMessage]:
+    """Dana, Sam, the staff group and the card of the ticket Dana's first message opens (Rasa
+    is down), posted in the group's General chat."""
+    dana, sam = api.user(demo.CUSTOMER.telegram_user_id), api.user(demo.STAFF.telegram_user_id)
+    group = api.group(GROUP, "Shop team", members=(sam,), **group_options)
+    bot.rasa.down = True
+    await dana.send("where is my parcel?")
+    card = await eventually(
+        lambda: next((m for m in group.sent_messages() if "🎫 Ticket" in (m.text or "")), None),
+        wake=group.chat.signal.wait, what="the card")
+    return dana, sam, group, card
+
+
 async def test_without_the_right_to_manage_topics_the_reply_flow_goes_on(tmp_path: Path) -> None:
     api = LocalBotApi(token="123456:TOPICS")
     async with api, bot_with_fake_rasa(tmp_path, api=api, staff_chat_id=GROUP) as bot:
-        dana, sam = api.user(demo.CUSTOMER.telegram_user_id), api.user(demo.STAFF.telegram_user_id)
-        group = api.group(GROUP, "Shop team", forum=True, bot_can_manage_topics=False, members=(sam,))
-        bot.rasa.down = True
-        await dana.send("where is my parcel?")
-        card = await eventually(
-            lambda: next((m for m in group.sent_messages() if "🎫 Ticket" in (m.text or "")), None),
-            wake=group.chat.signal.wait, what="the card in General")
+        dana, sam, group, card = await card_in_general(api, bot, forum=True, bot_can_manage_topics=False)
         assert "Reply to this message" in (card.text or "") and group.topics == {}
         await group.send("On its way!", from_user=sam, reply_to=card.message_id)
         await eventually(lambda: "On its way!" in texts(dana.sent_messages()), what="the answer by reply")
@@ -330,13 +338,7 @@ async def test_a_reply_quicker_than_the_cards_link_waits_for_it(tmp_path: Path,
     monkeypatch.setattr(Messenger, "links_settled", noticed_links_settled)
     api = LocalBotApi(token="123456:TOPICS")
     async with api, bot_with_fake_rasa(tmp_path, api=api, staff_chat_id=GROUP) as bot:
-        dana, sam = api.user(demo.CUSTOMER.telegram_user_id), api.user(demo.STAFF.telegram_user_id)
-        group = api.group(GROUP, "Shop team", members=(sam,))
-        bot.rasa.down = True
-        await dana.send("where is my parcel?")
-        card = await eventually(
-            lambda: next((m for m in group.sent_messages() if "🎫 Ticket" in (m.text or "")), None),
-            wake=group.chat.signal.wait, what="the card")
+        dana, sam, group, card = await card_in_general(api, bot)
         assert not card_linked(bot, card.message_id)
         await group.send("On its way!", from_user=sam, reply_to=card.message_id)
         await eventually(lambda: "On its way!" in texts(dana.sent_messages()), what="the answer by reply")
