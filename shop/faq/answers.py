@@ -48,8 +48,7 @@ def answer(session: Session, library: FaqLibrary, *, text: str, telegram_user_id
 
     The latest BotTurn of the user (the action's own) gets the entry and its score.
     """
-    found = library.index(session).search(text, top=1)
-    best = found[0] if found else None
+    best = library.index(session).best_for_reader(text, tr.language, threshold=threshold)
     entry = session.get(FaqEntry, best.entry_id) if best and best.score >= threshold else None
     turn = turns.latest_turn(session, telegram_user_id)
     log.info("faq: user %s best entry %s score %.3f (threshold %.2f) -> %s", telegram_user_id,

@@ -47,6 +47,7 @@ WORD = re.compile(r"\w+")
 class Document:
     entry_id: int
     text: str
+    language: str = "en"  # the language the shop wrote its entry in
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,7 @@ class Match:
 
 def entry_documents(entries: Sequence[FaqEntry]) -> list[Document]:
     """The texts an entry is found by: its question, each of its variants, and its answer."""
-    return [Document(e.id, text) for e in entries
+    return [Document(e.id, text, e.language or "en") for e in entries
             for text in (e.question, *split_variants(e.variants), e.answer)]
 
 
@@ -75,6 +76,7 @@ class FaqIndex:
         ids = np.array([d.entry_id for d in ordered], dtype=np.int64)
         self.entry_ids, self._starts = (np.unique(ids, return_index=True) if self.size
                                         else (ids, np.array([], dtype=np.int64)))
+        self.entry_languages = np.array([ordered[i].language for i in self._starts], dtype=object)
         if not self.size:
             return
         texts = [d.text for d in ordered]
@@ -115,15 +117,36 @@ class FaqIndex:
             vector[offset + columns] = weight * values / np.linalg.norm(values)
         return vector
 
-    def search(self, text: str, *, top: int = 3) -> list[Match]:
-        """The best `top` entries for `text`, best first (empty for an empty index)."""
+    def _scores(self, text: str) -> np.ndarray | None:
+        """Each entry's score for `text` (its best document), or None for nothing to rank."""
         if not self.size or not text.strip():
-            return []
-        query = self._query(text)
-        scores = self._documents @ query
-        per_entry = np.maximum.reduceat(scores, self._starts)
-        best = np.argsort(-per_entry, kind="stable")[:top]
+            return None
+        return np.maximum.reduceat(self._documents @ self._query(text), self._starts)
+
+    def _ranked(self, per_entry: np.ndarray, top: int, language: str | None) -> list[Match]:
+        candidates = (np.flatnonzero(self.entry_languages == language) if language is not None
+                      else np.arange(len(per_entry)))
+        best = candidates[np.argsort(-per_entry[candidates], kind="stable")[:top]]
         return [Match(int(self.entry_ids[i]), float(per_entry[i])) for i in best]
+
+    def search(self, text: str, *, top: int = 3, language: str | None = None) -> list[Match]:
+        """The best `top` entries for `text`, best first (empty for an empty index); only those
+        written in `language` when one is given."""
+        per_entry = self._scores(text)
+        return [] if per_entry is None else self._ranked(per_entry, top, language)
+
+    def best_for_reader(self, text: str, language: str, *, threshold: float = THRESHOLD) -> Match | None:
+        """The best entry for a reader of `language`: one the shop wrote in that language when
+        one is close enough, else the best in any language (a German question about PayPal is
+        still answered by the English entry when there is no German one). None: empty index.
+        The score may be under `threshold`; the caller decides."""
+        per_entry = self._scores(text)
+        if per_entry is None:
+            return None
+        own = self._ranked(per_entry, 1, language)
+        if own and own[0].score >= threshold:
+            return own[0]
+        return self._ranked(per_entry, 1, None)[0]
 
     def best(self, text: str, *, threshold: float = THRESHOLD) -> Match | None:
         """The entry that answers `text`, or None when none is close enough."""

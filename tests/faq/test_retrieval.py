@@ -89,3 +89,23 @@ def test_the_library_rebuilds_when_an_entry_changes_and_only_then(session, now):
 
 def test_an_empty_faq_answers_nothing(session):
     assert FaqLibrary().index(session).best("do you ship to austria") is None
+
+
+def test_a_reader_gets_the_entry_the_shop_wrote_in_their_language_else_any_that_answers():
+    index = FaqIndex([
+        Document(1, "Can I pay with PayPal?", "en"),
+        Document(1, "Yes, we take PayPal, cards and Klarna.", "en"),
+        Document(2, "Kann ich mit PayPal bezahlen?", "de"),
+        Document(2, "Ja, wir nehmen PayPal, Karten und Klarna.", "de"),
+        Document(3, "Do you ship to Austria?", "en"),
+        Document(3, "Yes, we ship to Austria and Switzerland.", "en"),
+    ])
+    german = index.best_for_reader("kann ich auch mit paypal zahlen", "de")
+    english = index.best_for_reader("can I pay with paypal", "en")
+    assert german is not None and german.entry_id == 2 and german.score >= THRESHOLD
+    assert english is not None and english.entry_id == 1
+    # no German entry about Austria: the English one answers (and is scored like any other)
+    austria = index.best_for_reader("do you ship to austria", "de")
+    assert austria is not None and austria.entry_id == 3
+    assert [m.entry_id for m in index.search("paypal", top=3, language="de")] == [2]
+    assert index.search("paypal", top=3, language="ru") == []
