@@ -9,13 +9,18 @@ and it writes no timestamp or version into the file: the same spec gives the sam
 from __future__ import annotations
 
 import io
+import logging
 import math
+import warnings
 from dataclasses import dataclass
-from typing import Literal
+from functools import cache
+from typing import Literal, cast
 
+from matplotlib import font_manager
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 ChartKind = Literal["trend", "comparison", "ranking"]
@@ -25,6 +30,11 @@ MAX_TICKS = 8
 COLOUR = "#2f6690"
 MUTED = "#9db4c0"
 CURRENCY_SIGNS = {"EUR": "€", "USD": "$", "GBP": "£"}
+# Fonts with Chinese glyphs, tried after matplotlib's own (DejaVu Sans has none) for labels in
+# Chinese; whichever of them the machine has (Debian: fonts-noto-cjk or fonts-wqy-microhei).
+CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Micro Hei",
+             "WenQuanYi Zen Hei", "Microsoft YaHei", "PingFang SC")
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -43,18 +53,44 @@ class ChartSpec:
 
 def render(spec: ChartSpec) -> bytes:
     """The chart as PNG bytes."""
-    figure = Figure(figsize=SIZE_INCHES, dpi=DPI, layout="constrained")
-    FigureCanvasAgg(figure)
-    axes = figure.add_subplot()
-    axes.set_title(spec.title, fontsize=11, loc="left")
-    {"trend": _trend_line, "comparison": _comparison_bar, "ranking": _ranking_bar}[spec.kind](
-        axes, spec
-    )
-    for side in ("top", "right"):
-        axes.spines[side].set_visible(False)
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", metadata={"Software": None})
+    cjk = _needs_cjk(spec)
+    with warnings.catch_warnings():
+        if cjk and not _families()[1:]:
+            # Without a Chinese font the labels come out as boxes; say so once, not per glyph.
+            _warn_no_cjk_font()
+            warnings.filterwarnings("ignore", message="Glyph .* missing from font", category=UserWarning)
+        figure = Figure(figsize=SIZE_INCHES, dpi=DPI, layout="constrained")
+        FigureCanvasAgg(figure)
+        axes = figure.add_subplot()
+        axes.set_title(spec.title, fontsize=11, loc="left")
+        {"trend": _trend_line, "comparison": _comparison_bar, "ranking": _ranking_bar}[spec.kind](
+            axes, spec
+        )
+        for side in ("top", "right"):
+            axes.spines[side].set_visible(False)
+        if cjk:
+            for text in figure.findobj(Text):
+                cast(Text, text).set_fontfamily(list(_families()))
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="png", metadata={"Software": None})
     return buffer.getvalue()
+
+
+@cache
+def _families() -> tuple[str, ...]:
+    """matplotlib's default sans-serif, then the installed fonts of CJK_FONTS (its fallbacks)."""
+    installed = {font.name for font in font_manager.fontManager.ttflist}
+    return ("DejaVu Sans", *(name for name in CJK_FONTS if name in installed))
+
+
+def _needs_cjk(spec: ChartSpec) -> bool:
+    return any("\u2e80" <= char <= "\u9fff" for text in (spec.title, *spec.labels) for char in text)
+
+
+@cache
+def _warn_no_cjk_font() -> None:
+    log.warning("no Chinese font installed (e.g. Debian's fonts-noto-cjk): chart labels in "
+                "Chinese are drawn as boxes")
 
 
 def _trend_line(axes: Axes, spec: ChartSpec) -> None:
