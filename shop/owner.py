@@ -116,14 +116,14 @@ def unanswered_replies(session: Session, *, telegram_user_id: int, period_text: 
     message the owner answers by replying to it. Owner only, like the other business questions."""
     if not is_owner(session, telegram_user_id):
         return [Reply(tr._(REFUSAL))]
-    if period_text is None:
-        start, end, label = now - faq_owner.WEEK, now, None
-    else:
+    start, end, label = now - faq_owner.WEEK, now, None  # "this week", as in the digest
+    if period_text is not None:
         try:
             period = parse_period(period_text, now=now, tz=settings.tz).until(now)
         except PeriodError as exc:
             return [Reply(unread_period(exc, tr))]
-        start, end, label = period.start, period.end, period_label(period, tr)
+        if not (period.to_date and period.unit == "week"):  # "this week" is the digest's week
+            start, end, label = period.start, period.end, period_label(period, tr)
     asked = unanswered.top_unanswered(session, start=start, end=end, top=UNANSWERED_TOP)
     if not asked:
         return [Reply(tr._(faq_owner.ALL_ANSWERED_THIS_WEEK) if label is None

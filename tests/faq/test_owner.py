@@ -185,3 +185,11 @@ def test_the_faq_commands_answer_in_the_owners_language(session, now):
                              tr=chinese) == "没有第 #999999 条常见问题。发送 /faq 查看全部条目。"
     assert "mit einem | dazwischen" in owner.faq_command(session, telegram_user_id=OWNER, now=now,
                                                          args="add no bar", tr=german)
+
+
+def test_this_week_named_by_the_owner_is_the_digests_week(session, now):
+    people(session)
+    collect_unanswered(session, now, ("do you sell trombones?",))
+    head, first = ask_in_chat(session, now, metrics=["unanswered_questions"], text="", period="this week")
+    assert head.startswith("What the bot couldn't answer this week")
+    assert first == owner.digest_questions(session, now=now)[0]
