@@ -42,6 +42,7 @@ class ChartSpec:
     """What to draw: `values[i]` belongs to `labels[i]`; None is a gap (no data there).
 
     `unit` is the metric's unit: "ratio" draws a percent axis, a currency code draws money.
+    `value_labels`, when given, are the bars' labels as the reader writes them ("82 %").
     """
 
     kind: ChartKind
@@ -49,6 +50,7 @@ class ChartSpec:
     labels: tuple[str, ...]
     values: tuple[float | None, ...]
     unit: str
+    value_labels: tuple[str, ...] | None = None
 
 
 def render(spec: ChartSpec) -> bytes:
@@ -111,7 +113,7 @@ def _comparison_bar(axes: Axes, spec: ChartSpec) -> None:
     colours = [MUTED] * (len(values) - 1) + [COLOUR]
     bars = axes.bar(range(len(values)), values, color=colours, width=0.6)
     axes.set_xticks(range(len(values)), spec.labels, fontsize=9)
-    axes.bar_label(bars, labels=[_text(v, spec.unit) for v in spec.values], fontsize=9)
+    axes.bar_label(bars, labels=_value_labels(spec), fontsize=9)
     axes.yaxis.set_major_formatter(_formatter(spec.unit))
     axes.yaxis.set_major_locator(MaxNLocator(5))
     axes.margins(y=0.15)
@@ -123,7 +125,7 @@ def _ranking_bar(axes: Axes, spec: ChartSpec) -> None:
     bars = axes.barh(positions, values, color=COLOUR, height=0.6)
     axes.set_yticks(positions, [_short(label) for label in spec.labels], fontsize=8)
     axes.invert_yaxis()  # the best first, at the top
-    axes.bar_label(bars, labels=[_text(v, spec.unit) for v in spec.values], fontsize=8, padding=2)
+    axes.bar_label(bars, labels=_value_labels(spec), fontsize=8, padding=2)
     axes.xaxis.set_major_formatter(_formatter(spec.unit))
     axes.xaxis.set_major_locator(MaxNLocator(4))
     axes.margins(x=0.2)
@@ -151,6 +153,10 @@ def format_value(value: float, unit: str) -> str:
         return f"{value:.1f}"
     decimals = 0 if abs(value) >= 1000 else 2
     return f"{_currency_sign(unit)}{value:,.{decimals}f}"
+
+
+def _value_labels(spec: ChartSpec) -> list[str]:
+    return list(spec.value_labels or (_text(v, spec.unit) for v in spec.values))
 
 
 def _text(value: float | None, unit: str) -> str:

@@ -21,7 +21,7 @@ from shop.charts import ChartSpec, format_value
 from shop.i18n import ENGLISH, N_, SOURCE_LANGUAGE, Nn_, Translator
 from shop.metrics import definitions as d
 from shop.metrics import load, support
-from shop.metrics.wording import period_label, tick, value_text
+from shop.metrics.wording import maybe_value, period_label, tick, value_text
 from shop.periods import Period, Unit
 
 T = TypeVar("T")
@@ -129,9 +129,10 @@ def compute(
         return replace(_answer(context, metric, spec, current, baseline), chart=chart)
     result = _answer(context, metric, spec, current, baseline)
     if against is not None and spec.comparable:
+        values = (result.previous, result.value)
         return replace(result, chart=ChartSpec(
             "comparison", tr._(spec.title), (period_label(baseline, tr), period_label(current, tr)),
-            (result.previous, result.value), result.unit,
+            values, result.unit, tuple(maybe_value(v, result.unit, tr) for v in values),
         ))
     return result
 
@@ -303,9 +304,8 @@ def _top_details(context: _Context, window: Period) -> dict[str, str]:
 
 def _top_chart(context: _Context, window: Period, unit: str) -> ChartSpec:
     top = context.top_customers(window)
-    return ChartSpec("ranking", context.tr._(N_("Top customers by value, {period} (revenue)"),
-                                             period=period_label(window, context.tr)),
-                     tuple(top["name"]), tuple(top["revenue"].astype(float)), unit)
+    return _ranking(context, N_("Top customers by value, {period} (revenue)"), window,
+                    tuple(top["name"]), tuple(top["revenue"].astype(float)), unit)
 
 
 def _pair_details(context: _Context, window: Period) -> dict[str, str]:
@@ -316,11 +316,10 @@ def _pair_details(context: _Context, window: Period) -> dict[str, str]:
 def _pair_chart(context: _Context, window: Period, unit: str) -> ChartSpec:
     rules = context.pairs(window)
     pairs = rules[rules["antecedent_id"] < rules["consequent_id"]]
-    return ChartSpec("ranking", context.tr._(N_("Bought together, {period} (share of orders)"),
-                                             period=period_label(window, context.tr)),
-                     tuple(f"{a} + {b}" for a, b in zip(pairs["antecedent"], pairs["consequent"],
-                                                        strict=True)),
-                     tuple(pairs["support"].astype(float)), unit)
+    return _ranking(context, N_("Bought together, {period} (share of orders)"), window,
+                    tuple(f"{a} + {b}" for a, b in zip(pairs["antecedent"], pairs["consequent"],
+                                                       strict=True)),
+                    tuple(pairs["support"].astype(float)), unit)
 
 
 def _reason_details(context: _Context, window: Period) -> dict[str, str]:
@@ -339,9 +338,16 @@ def _reason_details(context: _Context, window: Period) -> dict[str, str]:
 
 def _reason_chart(context: _Context, window: Period, unit: str) -> ChartSpec:
     reasons = context.reasons(window).head(8)
-    return ChartSpec("ranking", context.tr._(N_("Contact reasons, {period} (share of conversations)"),
-                                             period=period_label(window, context.tr)),
-                     tuple(reasons["reason"]), tuple(reasons["share"].astype(float)), unit)
+    return _ranking(context, N_("Contact reasons, {period} (share of conversations)"), window,
+                    tuple(reasons["reason"]), tuple(reasons["share"].astype(float)), unit)
+
+
+def _ranking(context: _Context, title: str, window: Period, labels: tuple[str, ...],
+             values: tuple[float, ...], unit: str) -> ChartSpec:
+    """A ranking bar chart titled and labelled in the request's language."""
+    tr = context.tr
+    return ChartSpec("ranking", tr._(title, period=period_label(window, tr)), labels, values, unit,
+                     tuple(value_text(v, unit, tr) for v in values))
 
 
 def _median(loader: Callable[[Session, datetime, datetime], list[float]], missing: str) -> Measure:
@@ -463,7 +469,7 @@ def _answer(
     if value is None:
         if tr.language == SOURCE_LANGUAGE and not name.isupper():
             name = name[0].lower() + name[1:]  # "No data yet for average rating in ..."
-        reading = tr._(NO_DATA_YET, metric=name, period=window, missing=tr._(missing or ""))
+        reading = tr._(NO_DATA_YET, metric=name, period=window, missing=tr._(missing) if missing else "")
         return MetricResult(metric, name, current, baseline, None, None, unit, reading,
                             missing)
     details = spec.details(context, current) if spec.details else {}

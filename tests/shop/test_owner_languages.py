@@ -78,6 +78,7 @@ def test_the_comparison_chart_is_labelled_in_the_owners_language(shop, now):
     result = compute(shop, "revenue", period, now=now, against=against, tr=translator("de"))
     assert result.chart is not None
     assert (result.chart.title, result.chart.labels) == ("Umsatz", ("Feb. 2025", "März 2025"))
+    assert tuple(map(plain, result.chart.value_labels or ())) == ("100,00 €", "123,45 €")
     trend = compute(shop, "orders", period, now=now, trend=True, tr=translator("zh")).chart
     assert trend is not None and trend.title == "订单数（按天），2025年3月"
     assert trend.labels[:2] == ("3月1日", "3月2日")
