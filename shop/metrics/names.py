@@ -103,12 +103,14 @@ UNANSWERED = "unanswered_questions"
 _WORDS[UNANSWERED] = (
     r"unanswered", r"(?:could ?n[o'’]?t|could not|did ?n[o'’]?t|did not|ca ?n[o'’]?t|cannot|unable to"
     r"|fail(?:ed)? to) (?:\w+ ){0,2}answer", r"(?:no|without) (?:an )?answers?\b(?! rate)",
+    r"(?:nobody|no one|no-one) answered",
     r"unbeantwortet\w*", r"nicht (?:\w+ ){0,2}beantwort\w*", r"keine antwort", r"ohne antwort",
+    r"offen geblieben", r"offene\w* fragen",
     r"неотвеченн\w*", r"без ответа",
     r"не (?:\w+ ){0,2}(?:смог\w*|сумел\w*|знал\w*|нашел\w*) (?:\w+ ){0,2}ответ\w*",
     r"не (?:\w+ ){0,1}ответил\w*", r"не было ответа",
     r"(?:没|未|没有|没能)(?:能)?回答", r"答不(?:上|出)", r"没答(?:上|出)", r"回答不(?:了|出)",
-    r"(?:无法|不能)回答", r"没有答案",
+    r"(?:无法|不能)回答", r"没有答案", r"没人回答",
 )
 _PATTERNS = [(name, re.compile(p)) for name, patterns in _WORDS.items() for p in patterns]
 
