@@ -1,4 +1,5 @@
-"""Owner journeys: business metrics and the report, answered from the store."""
+"""Owner journeys: business metrics (and the questions the bot couldn't answer, asked like one)
+and the report, answered from the store."""
 
 from __future__ import annotations
 
@@ -72,7 +73,7 @@ class ActionAskMetric(StoreAction):
             session, telegram_user_id=telegram_user_id,
             metrics=[str(m) for m in tracker.get_latest_entity_values("metric")],
             period_text=period_text(tracker), wants_trend=wants_trend(latest_text(tracker)),
-            settings=settings, now=now)
+            settings=settings, now=now, tr=tr, text=latest_text(tracker))
 
     def events(self, tracker: Tracker) -> list[dict[str, Any]]:
         return [SlotSet("metric", None), SlotSet("period", None)]
@@ -86,7 +87,8 @@ class ActionAskReport(StoreAction):
                settings: Settings, now: datetime, tr: Translator) -> list[Reply]:
         return report_replies(session, telegram_user_id=telegram_user_id,
                               period_text=period_text(tracker), settings=settings, now=now,
-                              default_period=report_default_period(latest_text(tracker)))
+                              default_period=report_default_period(latest_text(tracker)), tr=tr)
 
     def events(self, tracker: Tracker) -> list[dict[str, Any]]:
         return [SlotSet("period", None)]
+

@@ -14,6 +14,7 @@ from bot.render import send_replies
 from bot.services import BotApplication, BotContext, Services
 from shop import accounts, staff_directory
 from shop.faq import owner as faq_owner
+from shop.i18n import translator
 from shop.owner import report_replies
 from shop.replies import Reply
 
@@ -22,21 +23,25 @@ log = logging.getLogger(__name__)
 
 async def deliver_digest(bot: Bot, services: Services, *, now: datetime) -> list[int]:
     """Send the last 7 days' report, and the week's unanswered questions (one message each, so the
-    owner answers one by replying to it), to every reachable owner; return the chats reached."""
+    owner answers one by replying to it), to every reachable owner in their language; return the
+    chats reached."""
     settings = services.settings
 
-    def work(session: Session) -> tuple[list[int], list[Reply]]:
-        chats = [o.chat_id for o in staff_directory.reachable_owners(session) if o.chat_id is not None]
-        if not chats:
-            return [], []
-        questions = [Reply(text) for text in faq_owner.digest_questions(session, now=now)]
-        return (chats,
-                report_replies(session, telegram_user_id=None, period_text="last 7 days",
-                               settings=settings, now=now) + questions)
+    def work(session: Session) -> list[tuple[int, list[Reply]]]:
+        owners = [(o.chat_id, o.reply_language) for o in staff_directory.reachable_owners(session)
+                  if o.chat_id is not None]
+        by_language: dict[str, list[Reply]] = {}
+        for _, language in owners:
+            tr = translator(language)
+            if tr.language not in by_language:
+                questions = [Reply(text) for text in faq_owner.digest_questions(session, now=now, tr=tr)]
+                by_language[tr.language] = report_replies(
+                    session, telegram_user_id=None, period_text="last 7 days", settings=settings,
+                    now=now, tr=tr) + questions
+        return [(chat_id, by_language[translator(language).language]) for chat_id, language in owners]
 
-    chats, replies = await services.in_transaction(work)
     reached = []
-    for chat_id in chats:
+    for chat_id, replies in await services.in_transaction(work):
         try:
             await send_replies(bot, chat_id, replies)
             reached.append(chat_id)

@@ -1,7 +1,7 @@
 """Keep the message catalogs: extract every message, update every language's catalog.
 
 `make catalogs` (``python -m shop.catalogs``) extracts the messages of the Python code (babel.cfg;
-the keywords are shop/i18n.py's `_`, `n_`, `p_`, `N_` and `L_`) and of domain.yml's responses (text and
+the keywords are shop/i18n.py's `_`, `n_`, `p_`, `N_`, `Nn_` and `L_`) and of domain.yml's responses (text and
 button titles, served translated by actions/nlg.py) into shop/locales/messages.pot, then brings
 each shop/locales/<lang>/LC_MESSAGES/messages.po up to date: new messages are added untranslated
 (or as fuzzy guesses, which are not used until a person checks them), gone ones are dropped.
@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BABEL_CFG = ROOT / "babel.cfg"
 DOMAIN_YML = ROOT / "domain.yml"
 TEMPLATE = LOCALES_DIR / f"{DOMAIN}.pot"
-KEYWORDS = {**DEFAULT_KEYWORDS, "n_": (1, 2), "p_": ((1, "c"), 2), "L_": None}
+KEYWORDS = {**DEFAULT_KEYWORDS, "n_": (1, 2), "p_": ((1, "c"), 2), "Nn_": (1, 2), "L_": None}
 WIDTH = 100
 
 

@@ -9,13 +9,18 @@ and it writes no timestamp or version into the file: the same spec gives the sam
 from __future__ import annotations
 
 import io
+import logging
 import math
+import warnings
 from dataclasses import dataclass
-from typing import Literal
+from functools import cache
+from typing import Literal, cast
 
+from matplotlib import font_manager
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 ChartKind = Literal["trend", "comparison", "ranking"]
@@ -25,6 +30,11 @@ MAX_TICKS = 8
 COLOUR = "#2f6690"
 MUTED = "#9db4c0"
 CURRENCY_SIGNS = {"EUR": "€", "USD": "$", "GBP": "£"}
+# Fonts with Chinese glyphs, tried after matplotlib's own (DejaVu Sans has none) for labels in
+# Chinese; whichever of them the machine has (Debian: fonts-noto-cjk or fonts-wqy-microhei).
+CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Micro Hei",
+             "WenQuanYi Zen Hei", "Microsoft YaHei", "PingFang SC")
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -32,6 +42,7 @@ class ChartSpec:
     """What to draw: `values[i]` belongs to `labels[i]`; None is a gap (no data there).
 
     `unit` is the metric's unit: "ratio" draws a percent axis, a currency code draws money.
+    `value_labels`, when given, are the bars' labels as the reader writes them ("82 %").
     """
 
     kind: ChartKind
@@ -39,22 +50,49 @@ class ChartSpec:
     labels: tuple[str, ...]
     values: tuple[float | None, ...]
     unit: str
+    value_labels: tuple[str, ...] | None = None
 
 
 def render(spec: ChartSpec) -> bytes:
     """The chart as PNG bytes."""
-    figure = Figure(figsize=SIZE_INCHES, dpi=DPI, layout="constrained")
-    FigureCanvasAgg(figure)
-    axes = figure.add_subplot()
-    axes.set_title(spec.title, fontsize=11, loc="left")
-    {"trend": _trend_line, "comparison": _comparison_bar, "ranking": _ranking_bar}[spec.kind](
-        axes, spec
-    )
-    for side in ("top", "right"):
-        axes.spines[side].set_visible(False)
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", metadata={"Software": None})
+    cjk = _needs_cjk(spec)
+    with warnings.catch_warnings():
+        if cjk and not _families()[1:]:
+            # Without a Chinese font the labels come out as boxes; say so once, not per glyph.
+            _warn_no_cjk_font()
+            warnings.filterwarnings("ignore", message="Glyph .* missing from font", category=UserWarning)
+        figure = Figure(figsize=SIZE_INCHES, dpi=DPI, layout="constrained")
+        FigureCanvasAgg(figure)
+        axes = figure.add_subplot()
+        axes.set_title(spec.title, fontsize=11, loc="left")
+        {"trend": _trend_line, "comparison": _comparison_bar, "ranking": _ranking_bar}[spec.kind](
+            axes, spec
+        )
+        for side in ("top", "right"):
+            axes.spines[side].set_visible(False)
+        if cjk:
+            for text in figure.findobj(Text):
+                cast(Text, text).set_fontfamily(list(_families()))
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="png", metadata={"Software": None})
     return buffer.getvalue()
+
+
+@cache
+def _families() -> tuple[str, ...]:
+    """matplotlib's default sans-serif, then the installed fonts of CJK_FONTS (its fallbacks)."""
+    installed = {font.name for font in font_manager.fontManager.ttflist}
+    return ("DejaVu Sans", *(name for name in CJK_FONTS if name in installed))
+
+
+def _needs_cjk(spec: ChartSpec) -> bool:
+    return any("\u2e80" <= char <= "\u9fff" for text in (spec.title, *spec.labels) for char in text)
+
+
+@cache
+def _warn_no_cjk_font() -> None:
+    log.warning("no Chinese font installed (e.g. Debian's fonts-noto-cjk): chart labels in "
+                "Chinese are drawn as boxes")
 
 
 def _trend_line(axes: Axes, spec: ChartSpec) -> None:
@@ -75,7 +113,7 @@ def _comparison_bar(axes: Axes, spec: ChartSpec) -> None:
     colours = [MUTED] * (len(values) - 1) + [COLOUR]
     bars = axes.bar(range(len(values)), values, color=colours, width=0.6)
     axes.set_xticks(range(len(values)), spec.labels, fontsize=9)
-    axes.bar_label(bars, labels=[_text(v, spec.unit) for v in spec.values], fontsize=9)
+    axes.bar_label(bars, labels=_value_labels(spec), fontsize=9)
     axes.yaxis.set_major_formatter(_formatter(spec.unit))
     axes.yaxis.set_major_locator(MaxNLocator(5))
     axes.margins(y=0.15)
@@ -87,7 +125,7 @@ def _ranking_bar(axes: Axes, spec: ChartSpec) -> None:
     bars = axes.barh(positions, values, color=COLOUR, height=0.6)
     axes.set_yticks(positions, [_short(label) for label in spec.labels], fontsize=8)
     axes.invert_yaxis()  # the best first, at the top
-    axes.bar_label(bars, labels=[_text(v, spec.unit) for v in spec.values], fontsize=8, padding=2)
+    axes.bar_label(bars, labels=_value_labels(spec), fontsize=8, padding=2)
     axes.xaxis.set_major_formatter(_formatter(spec.unit))
     axes.xaxis.set_major_locator(MaxNLocator(4))
     axes.margins(x=0.2)
@@ -115,6 +153,10 @@ def format_value(value: float, unit: str) -> str:
         return f"{value:.1f}"
     decimals = 0 if abs(value) >= 1000 else 2
     return f"{_currency_sign(unit)}{value:,.{decimals}f}"
+
+
+def _value_labels(spec: ChartSpec) -> list[str]:
+    return list(spec.value_labels or (_text(v, spec.unit) for v in spec.values))
 
 
 def _text(value: float | None, unit: str) -> str:

@@ -3,7 +3,8 @@
 Every text a user reads is an English message id looked up in a gettext catalog
 (`shop/locales/<lang>/LC_MESSAGES/messages.po`, kept with `make catalogs`), with named
 placeholders filled after translation: ``tr._("Order {number} is cancelled.", number="1042")``.
-Constants are marked for extraction with ``N_`` and translated where they are used.
+Constants are marked for extraction with ``N_`` (``Nn_`` for a singular and plural pair) and
+translated where they are used.
 Dates, numbers and money go through Babel for the reader's locale ("74,90 €", "3. Dez.",
 "12月3日").
 
@@ -89,6 +90,11 @@ class TextError(ValueError):
 
     def __str__(self) -> str:
         return ENGLISH.render(self.text)
+
+
+def Nn_(singular: str, plural: str) -> tuple[str, str]:  # noqa: N802 - as N_, for a plural pair
+    """Mark a singular and plural pair for extraction; `tr.n_(*pair, count)` translates it."""
+    return singular, plural
 
 
 def available_languages() -> tuple[str, ...]:

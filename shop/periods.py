@@ -67,6 +67,7 @@ class Period:
     tz: str = "UTC"
     unit: Unit | None = None
     count: int = 1
+    to_date: bool = False  # a calendar window cut at now ("Oct 2026 to date")
 
     def __post_init__(self) -> None:
         if self.start.tzinfo is None or self.end.tzinfo is None:
@@ -105,7 +106,7 @@ class Period:
         zone = self.zone
         cut = replace(self, end=moment.astimezone(UTC))
         if self.label == _calendar_label(_local(self.start, zone), self.unit, self.count):
-            return replace(cut, label=f"{self.label} to date")
+            return replace(cut, label=f"{self.label} to date", to_date=True)
         return replace(cut, label=_range_label(_local(self.start, zone), _local(moment, zone)))
 
     def split(self, unit: Unit) -> list[Period]:

@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from shop.i18n import N_, Translator
 from shop.models import FaqEntry
 
 MAX_QUESTION = 300
@@ -14,7 +15,17 @@ MAX_ANSWER = 2000
 
 
 class FaqError(ValueError):
-    """What the owner asked for can't be done; the message says why, for the owner."""
+    """What the owner asked for can't be done; the message says why, for the owner.
+
+    The message is a catalog id with named placeholders; `told` gives it in the owner's language.
+    """
+
+    def __init__(self, message: str, /, **values: object) -> None:
+        super().__init__(message.format(**values))
+        self.message, self.values = message, values
+
+    def told(self, tr: Translator) -> str:
+        return tr._(self.message, **self.values)
 
 
 def list_entries(session: Session, *, include_disabled: bool = True) -> list[FaqEntry]:
@@ -27,18 +38,18 @@ def list_entries(session: Session, *, include_disabled: bool = True) -> list[Faq
 def get_entry(session: Session, entry_id: int) -> FaqEntry:
     entry = session.get(FaqEntry, entry_id)
     if entry is None:
-        raise FaqError(f"There is no FAQ entry #{entry_id}. /faq lists them.")
+        raise FaqError(N_("There is no FAQ entry #{number}. /faq lists them."), number=entry_id)
     return entry
 
 
 def _checked(question: str, answer: str) -> tuple[str, str]:
     question, answer = question.strip(), answer.strip()
     if not question or not answer:
-        raise FaqError("Both a question and an answer are needed: Question? | Answer")
+        raise FaqError(N_("Both a question and an answer are needed: Question? | Answer"))
     if len(question) > MAX_QUESTION:
-        raise FaqError(f"The question is longer than {MAX_QUESTION} characters.")
+        raise FaqError(N_("The question is longer than {limit} characters."), limit=MAX_QUESTION)
     if len(answer) > MAX_ANSWER:
-        raise FaqError(f"The answer is longer than {MAX_ANSWER} characters.")
+        raise FaqError(N_("The answer is longer than {limit} characters."), limit=MAX_ANSWER)
     return question, answer
 
 
@@ -47,7 +58,7 @@ def add_entry(session: Session, *, question: str, answer: str, now: datetime,
     question, answer = _checked(question, answer)
     if session.scalar(select(FaqEntry.id).where(FaqEntry.language == language,
                                                 FaqEntry.question == question)) is not None:
-        raise FaqError("That question is already in the FAQ; edit it instead (/faq).")
+        raise FaqError(N_("That question is already in the FAQ; edit it instead (/faq)."))
     entry = FaqEntry(question=question, answer=answer, variants=variants, tags=tags,
                      language=language, enabled=True, created_at=now, updated_at=now)
     session.add(entry)
@@ -83,6 +94,6 @@ def split_question_answer(text: str) -> tuple[str, str]:
     """'Question? | Answer' → (question, answer), as the owner types it after /faq add."""
     question, bar, answer = text.partition("|")
     if not bar:
-        raise FaqError("Write the question and the answer with a | between them, e.g.\n"
-                       "/faq add Do you ship to Austria? | Yes, in 3-5 working days.")
+        raise FaqError(N_("Write the question and the answer with a | between them, e.g.\n"
+                          "/faq add Do you ship to Austria? | Yes, in 3-5 working days."))
     return _checked(question, answer)

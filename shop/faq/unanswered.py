@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from shop.faq.entries import FaqError, add_entry
 from shop.faq.retrieval import Document, FaqIndex, content_words
+from shop.i18n import N_
 from shop.models import BotTurn, FaqEntry, UnansweredQuestion
 
 SAME_THING = 0.6  # a new question this close to an open group joins it
@@ -65,7 +66,7 @@ def answer_question(session: Session, question_id: int, *, answer: str, now: dat
     """The owner answers a collected question: it becomes an FAQ entry, and the group is closed."""
     group = session.get(UnansweredQuestion, question_id)
     if group is None:
-        raise FaqError(f"There is no unanswered question #{question_id}.")
+        raise FaqError(N_("There is no unanswered question #{number}."), number=question_id)
     entry = add_entry(session, question=group.text[:300], answer=answer, now=now)
     group.answered_by_entry_id = entry.id
     session.flush()

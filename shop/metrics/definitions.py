@@ -15,9 +15,11 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from shop.i18n import N_
+
 MONTH_DAYS = 365.25 / 12
 SATISFIED = 4  # CSAT counts ratings of 4 and 5 as satisfied
-NO_COHORT = "no active customers at the start"
+NO_COHORT = N_("no active customers at the start")
 
 
 class NoData(Exception):
@@ -40,22 +42,22 @@ def total(amount: float, counted: float, missing: str) -> float:
 
 def csat(satisfied: float, rated: float) -> float:
     """Ratings of 4 or 5 ÷ all ratings: 50 fives + 30 fours of 100 ratings → 0.80."""
-    return ratio(satisfied, rated, "no ratings")
+    return ratio(satisfied, rated, N_("no ratings"))
 
 
 def avg_rating(rating_sum: float, rated: float) -> float:
     """Mean rating on the 1-5 scale."""
-    return ratio(rating_sum, rated, "no ratings")
+    return ratio(rating_sum, rated, N_("no ratings"))
 
 
 def response_rate(answered: float, sent: float) -> float:
     """Surveys answered ÷ surveys sent in the window."""
-    return ratio(answered, sent, "no surveys sent")
+    return ratio(answered, sent, N_("no surveys sent"))
 
 
 def aov(revenue: float, orders: float) -> float:
     """Average order value: revenue ÷ orders (cancelled orders are in neither)."""
-    return ratio(revenue, orders, "no orders")
+    return ratio(revenue, orders, N_("no orders"))
 
 
 def churn_rate(active_at_start: float, still_active: float) -> float:
@@ -71,17 +73,17 @@ def retention_rate(active_at_start: float, still_active: float) -> float:
 
 def repeat_rate(buyers: float, repeat_buyers: float) -> float:
     """Customers who bought in the window and have bought more than once, ÷ all buyers."""
-    return ratio(repeat_buyers, buyers, "no orders")
+    return ratio(repeat_buyers, buyers, N_("no orders"))
 
 
 def on_time_rate(on_time: float, promised: float) -> float:
     """Delivered orders that arrived by their promised date ÷ delivered orders with a promise."""
-    return ratio(on_time, promised, "no deliveries with a promised date")
+    return ratio(on_time, promised, N_("no deliveries with a promised date"))
 
 
 def avg_delivery_days(delivery_seconds: float, delivered: float) -> float:
     """Mean days from order to delivery, over orders delivered in the window."""
-    return ratio(delivery_seconds, delivered, "no deliveries") / 86400
+    return ratio(delivery_seconds, delivered, N_("no deliveries")) / 86400
 
 
 def median_hours(seconds: Sequence[float], missing: str) -> float:
@@ -94,18 +96,18 @@ def median_hours(seconds: Sequence[float], missing: str) -> float:
 def monthly_rate(rate: float, days: float) -> float:
     """A rate observed over `days` as the equivalent compounded monthly rate."""
     if days <= 0:
-        raise NoData("an empty window")
+        raise NoData(N_("an empty window"))
     return 1 - (1 - rate) ** (MONTH_DAYS / days)
 
 
 def purchases_per_month(orders: float, buyers: float, days: float) -> float:
     """Orders per buying customer per month over a window of `days`."""
-    return ratio(orders, buyers, "no orders") * MONTH_DAYS / days
+    return ratio(orders, buyers, N_("no orders")) * MONTH_DAYS / days
 
 
 def lifetime_months(monthly_churn: float) -> float:
     """Expected customer lifetime when none is configured: 1 ÷ monthly churn."""
-    return ratio(1, monthly_churn, "no churn observed, so the lifetime is unknown (configure it)")
+    return ratio(1, monthly_churn, N_("no churn observed, so the lifetime is unknown (configure it)"))
 
 
 def clv(aov: float, purchases_per_month: float, lifetime_months: float) -> float:
@@ -115,7 +117,7 @@ def clv(aov: float, purchases_per_month: float, lifetime_months: float) -> float
 
 def acquisition_cost(cost_sum: float, customers_with_cost: float) -> float:
     """Mean acquisition cost of the customers acquired in the window who have one recorded."""
-    return ratio(cost_sum, customers_with_cost, "no acquisition costs recorded")
+    return ratio(cost_sum, customers_with_cost, N_("no acquisition costs recorded"))
 
 
 def value_addition(clv: float, acquisition_cost: float) -> float:
@@ -137,7 +139,7 @@ def rank_customers(customers: pd.DataFrame, top: int) -> pd.DataFrame:
     the older customer id so the order is stable.
     """
     if customers.empty:
-        raise NoData("no orders")
+        raise NoData(N_("no orders"))
     ranked = customers.assign(
         loyalty_months=customers["tenure_days"].map(loyalty_months),
     )
@@ -157,7 +159,7 @@ def item_pairs(lines: pd.DataFrame, min_support: float, top: int) -> pd.DataFram
     baskets = lines[["order_id", "product_id"]].drop_duplicates()
     orders = baskets["order_id"].nunique()
     if orders == 0:
-        raise NoData("no orders")
+        raise NoData(N_("no orders"))
     floor = min_together(min_support, orders)
     with_item = baskets["product_id"].value_counts()
     # Apriori's pruning: a pair can only be frequent if both of its items are.
@@ -169,7 +171,7 @@ def item_pairs(lines: pd.DataFrame, min_support: float, top: int) -> pd.DataFram
         ["together", "product_id_a", "product_id_b"], ascending=[False, True, True]
     ).head(top)
     if pairs.empty:
-        raise NoData("no two products bought together")
+        raise NoData(N_("no two products bought together"))
     forward = {"product_id_a": "antecedent_id", "product_id_b": "consequent_id"}
     backward = {"product_id_b": "antecedent_id", "product_id_a": "consequent_id"}
     rules = pd.concat(
@@ -257,17 +259,17 @@ def bot_resolution_rate(outcomes: pd.DataFrame) -> float:
     """Conversations the bot closed without a person and with no repeat contact about the same
     thing (the same first intent) within 24 hours, ÷ all conversations started in the window:
     10 conversations, 2 handed to a person, 1 asked again the next morning → 0.70."""
-    return ratio(float(outcomes["resolved"].sum()), len(outcomes), "no conversations")
+    return ratio(float(outcomes["resolved"].sum()), len(outcomes), N_("no conversations"))
 
 
 def handoff_rate(outcomes: pd.DataFrame) -> float:
     """Conversations in which a ticket was opened (a person took over) ÷ all conversations."""
-    return ratio(float(outcomes["handed_off"].sum()), len(outcomes), "no conversations")
+    return ratio(float(outcomes["handed_off"].sum()), len(outcomes), N_("no conversations"))
 
 
 def faq_helpfulness(helpful: float, answered: float) -> float:
     """FAQ answers the customer marked "That helps" ÷ FAQ answers given: 3 of 12 → 0.25."""
-    return ratio(helpful, answered, "no FAQ answers")
+    return ratio(helpful, answered, N_("no FAQ answers"))
 
 
 def contact_reasons(talks: pd.DataFrame, previous: pd.DataFrame) -> pd.DataFrame:
@@ -275,7 +277,7 @@ def contact_reasons(talks: pd.DataFrame, previous: pd.DataFrame) -> pd.DataFrame
     `conversations`, `share` of the window's conversations, and `change` in share (points as
     fractions) against the previous window's share (its trend). Most frequent first."""
     if talks.empty:
-        raise NoData("no conversations")
+        raise NoData(N_("no conversations"))
     counts = talks["reason"].value_counts()
     share = counts / counts.sum()
     before = previous["reason"].value_counts(normalize=True) if not previous.empty else pd.Series(dtype=float)

@@ -95,9 +95,24 @@ _WORDS: dict[str, tuple[str, ...]] = {
         r"contact reasons", r"kontaktgr[üu]nde", r"причин\w* обращени\w*", r"(?:联系|咨询)原因",
     ),
 }
-_PATTERNS = [(name, re.compile(p)) for name, patterns in _WORDS.items() for p in patterns]
-
 NAMES: tuple[str, ...] = tuple(_WORDS)
+
+# Not a figure but asked like one: "what couldn't the bot answer this week?" lists the questions
+# the FAQ had no answer for (shop/owner.py). The NLU tags its words as a `metric` entity.
+UNANSWERED = "unanswered_questions"
+_WORDS[UNANSWERED] = (
+    r"unanswered", r"(?:could ?n[o'’]?t|could not|did ?n[o'’]?t|did not|ca ?n[o'’]?t|cannot|unable to"
+    r"|fail(?:ed)? to) (?:\w+ ){0,2}answer", r"(?:no|without) (?:an )?answers?\b(?! rate)",
+    r"(?:nobody|no one|no-one) answered",
+    r"unbeantwortet\w*", r"nicht (?:\w+ ){0,2}beantwort\w*", r"keine antwort", r"ohne antwort",
+    r"offen geblieben", r"offene\w* fragen",
+    r"неотвеченн\w*", r"без ответа",
+    r"не (?:\w+ ){0,2}(?:смог\w*|сумел\w*|знал\w*|нашел\w*) (?:\w+ ){0,2}ответ\w*",
+    r"не (?:\w+ ){0,1}ответил\w*", r"не было ответа",
+    r"(?:没|未|没有|没能)(?:能)?回答", r"答不(?:上|出)", r"没答(?:上|出)", r"回答不(?:了|出)",
+    r"(?:无法|不能)回答", r"没有答案", r"没人回答",
+)
+_PATTERNS = [(name, re.compile(p)) for name, patterns in _WORDS.items() for p in patterns]
 
 
 def metric_name(words: str) -> str | None:
@@ -107,3 +122,8 @@ def metric_name(words: str) -> str | None:
         return text
     found = [(len(m.group()), name) for name, p in _PATTERNS if (m := p.search(text))]
     return max(found)[1] if found else None
+
+
+def asks_unanswered(text: str) -> bool:
+    """Whether the owner's message asks what the bot couldn't answer, whatever the NLU tagged."""
+    return metric_name(text) == UNANSWERED

@@ -14,11 +14,14 @@ from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 import pandas as pd
+from babel.numbers import format_decimal
 from sqlalchemy.orm import Session
 
 from shop.charts import ChartSpec, format_value
+from shop.i18n import ENGLISH, N_, SOURCE_LANGUAGE, Nn_, Translator
 from shop.metrics import definitions as d
 from shop.metrics import load, support
+from shop.metrics.wording import maybe_value, period_label, tick, value_text
 from shop.periods import Period, Unit
 
 T = TypeVar("T")
@@ -87,11 +90,16 @@ class Digest:
     previous_period: Period
     results: tuple[MetricResult, ...]
     chart: ChartSpec
+    tr: Translator = field(default=ENGLISH, compare=False)
 
     @property
     def text(self) -> str:
-        lines = [f"Report for {self.period.label} (compared with {self.previous_period.label})"]
-        return "\n".join(lines + [f"• {result.reading}" for result in self.results])
+        heading = self.tr._(REPORT_HEADING, period=period_label(self.period, self.tr),
+                            previous=period_label(self.previous_period, self.tr))
+        return "\n".join([heading] + [f"• {result.reading}" for result in self.results])
+
+
+REPORT_HEADING = N_("Report for {period} (compared with {previous})")
 
 
 def compute(
@@ -103,43 +111,46 @@ def compute(
     against: Period | None = None,
     trend: bool = False,
     options: MetricOptions = DEFAULT_OPTIONS,
+    tr: Translator = ENGLISH,
 ) -> MetricResult:
     """`metric` over `period` (cut at `now` if still running), compared with `against`, or by
     default with the window of the same length before it.
 
     `trend=True` adds a line chart per day, week or month for the metrics in
     TREND_METRICS; an explicit `against` adds a comparison bar chart; ranked metrics
-    always come with a bar chart.
+    always come with a bar chart. The answer is worded in `tr`'s language.
     """
     spec = _spec(metric)
     current = period.until(now)
     baseline = against.until(now) if against else current.previous()
-    context = _Context(session, options, (current, baseline))
+    context = _Context(session, options, (current, baseline), tr)
     if trend and spec.source is not None:
         chart = _trend(context, spec, current)  # first: its buckets add up to the window
         return replace(_answer(context, metric, spec, current, baseline), chart=chart)
     result = _answer(context, metric, spec, current, baseline)
     if against is not None and spec.comparable:
+        values = (result.previous, result.value)
         return replace(result, chart=ChartSpec(
-            "comparison", spec.title, (baseline.label, current.label),
-            (result.previous, result.value), result.unit,
+            "comparison", tr._(spec.title), (period_label(baseline, tr), period_label(current, tr)),
+            values, result.unit, tuple(maybe_value(v, result.unit, tr) for v in values),
         ))
     return result
 
 
 def digest(
-    session: Session, period: Period, *, now: datetime, options: MetricOptions = DEFAULT_OPTIONS
+    session: Session, period: Period, *, now: datetime, options: MetricOptions = DEFAULT_OPTIONS,
+    tr: Translator = ENGLISH,
 ) -> Digest:
     """The report ("weekly report", "how is the business doing?"): DIGEST_METRICS for
     `period` against the window before it, with the revenue trend as its chart."""
     current = period.until(now)
     baseline = current.previous()
-    context = _Context(session, options, (current, baseline))
+    context = _Context(session, options, (current, baseline), tr)
     chart = _trend(context, _spec("revenue"), current)
     results = tuple(
         _answer(context, name, _spec(name), current, baseline) for name in DIGEST_METRICS
     )
-    return Digest(current, baseline, results, chart)
+    return Digest(current, baseline, results, chart, tr)
 
 
 class _Context:
@@ -149,9 +160,11 @@ class _Context:
     one scan."""
 
     def __init__(
-        self, session: Session, options: MetricOptions, windows: tuple[Period, ...]
+        self, session: Session, options: MetricOptions, windows: tuple[Period, ...],
+        tr: Translator = ENGLISH,
     ) -> None:
         self.session = session
+        self.tr = tr
         self.options = options
         self.windows = windows
         self._memo: dict[tuple[Any, ...], Any] = {}
@@ -229,13 +242,14 @@ Details = Callable[[_Context, Period], Mapping[str, str]]
 class _Spec:
     """How one metric is measured and worded.
 
-    `phrase` is formatted with the value ({value}), a plural s ({s}) and `details`. A
+    `phrase` is formatted with the value ({value}) and `details`; a count's phrase is a
+    (singular, plural) pair, chosen by the language's plural rule. Both are catalog ids. A
     metric with a `source` is a formula over that source's sums, so it can also be
     drawn as a trend. A metric that is not `comparable` is a ranking, shown with a table.
     """
 
     title: str
-    phrase: str
+    phrase: str | tuple[str, str]
     unit: str  # "ratio", "money" (the shop's currency), "count", "stars", "days", "hours"
     measure: Measure
     source: load.Source | None = None
@@ -248,7 +262,7 @@ class _Spec:
 
 
 def _flow(
-    title: str, phrase: str, unit: str, source: load.Source,
+    title: str, phrase: str | tuple[str, str], unit: str, source: load.Source,
     formula: Callable[[Mapping[str, float]], float], *, additive: bool = False,
 ) -> _Spec:
     """A metric that is a formula over one source's sums in the window."""
@@ -278,20 +292,20 @@ def _value_addition(context: _Context, window: Period) -> float:
 
 def _top_share(context: _Context, window: Period) -> float:
     revenue = context.sums(load.ORDERS, window)["revenue"]
-    return d.ratio(float(context.top_customers(window)["revenue"].sum()), revenue, "no orders")
+    return d.ratio(float(context.top_customers(window)["revenue"].sum()), revenue, N_("no orders"))
 
 
 def _top_details(context: _Context, window: Period) -> dict[str, str]:
     top = context.top_customers(window)
     leader = top.iloc[0]
-    spent = format_value(float(leader["revenue"]), context.options.currency)
+    spent = value_text(float(leader["revenue"]), context.options.currency, context.tr)
     return {"count": str(len(top)), "leader": f"{leader['name']} ({spent})"}
 
 
 def _top_chart(context: _Context, window: Period, unit: str) -> ChartSpec:
     top = context.top_customers(window)
-    return ChartSpec("ranking", f"Top customers by value, {window.label} (revenue)",
-                     tuple(top["name"]), tuple(top["revenue"].astype(float)), unit)
+    return _ranking(context, N_("Top customers by value, {period} (revenue)"), window,
+                    tuple(top["name"]), tuple(top["revenue"].astype(float)), unit)
 
 
 def _pair_details(context: _Context, window: Period) -> dict[str, str]:
@@ -302,27 +316,38 @@ def _pair_details(context: _Context, window: Period) -> dict[str, str]:
 def _pair_chart(context: _Context, window: Period, unit: str) -> ChartSpec:
     rules = context.pairs(window)
     pairs = rules[rules["antecedent_id"] < rules["consequent_id"]]
-    return ChartSpec("ranking", f"Bought together, {window.label} (share of orders)",
-                     tuple(f"{a} + {b}" for a, b in zip(pairs["antecedent"], pairs["consequent"],
-                                                        strict=True)),
-                     tuple(pairs["support"].astype(float)), unit)
+    return _ranking(context, N_("Bought together, {period} (share of orders)"), window,
+                    tuple(f"{a} + {b}" for a, b in zip(pairs["antecedent"], pairs["consequent"],
+                                                       strict=True)),
+                    tuple(pairs["support"].astype(float)), unit)
 
 
 def _reason_details(context: _Context, window: Period) -> dict[str, str]:
-    reasons = context.reasons(window)
+    reasons, tr = context.reasons(window), context.tr
+
     def part(row: Any) -> str:
         trend = round(row.change * 100)
-        arrow = f", {'+' if trend > 0 else ''}{trend} pts" if trend else ""
-        return f"{row.reason} {format_value(row.share, 'ratio')}{arrow}"
-    first = reasons.iloc[0]
-    others = "; ".join(part(r) for r in reasons.iloc[1:4].itertuples()) or "no other reason"
-    return {"leader": part(first).split(" ")[0], "others": others}
+        share = value_text(row.share, "ratio", tr)
+        if not trend:
+            return f"{row.reason} {share}"
+        return tr._(N_("{reason} {share}, {change} pts"), reason=row.reason, share=share,
+                    change=f"{'+' if trend > 0 else ''}{trend}")
+    others = "; ".join(part(r) for r in reasons.iloc[1:4].itertuples()) or tr._(N_("no other reason"))
+    return {"leader": str(reasons.iloc[0].reason), "others": others}
 
 
 def _reason_chart(context: _Context, window: Period, unit: str) -> ChartSpec:
     reasons = context.reasons(window).head(8)
-    return ChartSpec("ranking", f"Contact reasons, {window.label} (share of conversations)",
-                     tuple(reasons["reason"]), tuple(reasons["share"].astype(float)), unit)
+    return _ranking(context, N_("Contact reasons, {period} (share of conversations)"), window,
+                    tuple(reasons["reason"]), tuple(reasons["share"].astype(float)), unit)
+
+
+def _ranking(context: _Context, title: str, window: Period, labels: tuple[str, ...],
+             values: tuple[float, ...], unit: str) -> ChartSpec:
+    """A ranking bar chart titled and labelled in the request's language."""
+    tr = context.tr
+    return ChartSpec("ranking", tr._(title, period=period_label(window, tr)), labels, values, unit,
+                     tuple(value_text(v, unit, tr) for v in values))
 
 
 def _median(loader: Callable[[Session, datetime, datetime], list[float]], missing: str) -> Measure:
@@ -330,64 +355,67 @@ def _median(loader: Callable[[Session, datetime, datetime], list[float]], missin
 
 
 _SPECS: dict[str, _Spec] = {
-    "csat": _flow("CSAT", "CSAT is {value}", "ratio", load.FEEDBACK,
+    "csat": _flow(N_("CSAT"), N_("CSAT is {value}"), "ratio", load.FEEDBACK,
                   lambda s: d.csat(s["satisfied"], s["rated"])),
-    "avg_rating": _flow("Average rating", "The average rating is {value} of 5", "stars",
+    "avg_rating": _flow(N_("Average rating"), N_("The average rating is {value} of 5"), "stars",
                         load.FEEDBACK, lambda s: d.avg_rating(s["rating_sum"], s["rated"])),
-    "response_rate": _flow("Survey response rate", "The survey response rate is {value}",
+    "response_rate": _flow(N_("Survey response rate"), N_("The survey response rate is {value}"),
                            "ratio", load.SURVEYS,
                            lambda s: d.response_rate(s["answered"], s["sent"])),
-    "churn_rate": _Spec("Churn rate", "Churn is {value}", "ratio",
+    "churn_rate": _Spec(N_("Churn rate"), N_("Churn is {value}"), "ratio",
                         lambda c, w: d.churn_rate(*c.cohort(w))),
-    "retention_rate": _Spec("Retention rate", "Retention is {value}", "ratio",
+    "retention_rate": _Spec(N_("Retention rate"), N_("Retention is {value}"), "ratio",
                             lambda c, w: d.retention_rate(*c.cohort(w))),
-    "clv": _Spec("Customer lifetime value", "Customer lifetime value is {value}", "money", _clv),
-    "value_addition": _Spec("Value addition", "Value addition (CLV − acquisition cost) is {value}",
+    "clv": _Spec(N_("Customer lifetime value"), N_("Customer lifetime value is {value}"), "money", _clv),
+    "value_addition": _Spec(N_("Value addition"), N_("Value addition (CLV − acquisition cost) is {value}"),
                             "money", _value_addition),
-    "revenue": _flow("Revenue", "Revenue is {value}", "money", load.ORDERS,
-                     lambda s: d.total(s["revenue"], s["orders"], "no orders"), additive=True),
-    "orders": _flow("Orders", "{value} order{s}", "count", load.ORDERS,
-                    lambda s: d.total(s["orders"], s["orders"], "no orders"), additive=True),
-    "aov": _flow("Average order value", "The average order value is {value}", "money",
+    "revenue": _flow(N_("Revenue"), N_("Revenue is {value}"), "money", load.ORDERS,
+                     lambda s: d.total(s["revenue"], s["orders"], N_("no orders")), additive=True),
+    "orders": _flow(N_("Orders"), Nn_("{value} order", "{value} orders"), "count", load.ORDERS,
+                    lambda s: d.total(s["orders"], s["orders"], N_("no orders")), additive=True),
+    "aov": _flow(N_("Average order value"), N_("The average order value is {value}"), "money",
                  load.ORDERS, lambda s: d.aov(s["revenue"], s["priced_orders"])),
-    "new_customers": _flow("New customers", "{value} new customer{s}", "count", load.SIGNUPS,
+    "new_customers": _flow(N_("New customers"),
+                           Nn_("{value} new customer", "{value} new customers"), "count",
+                           load.SIGNUPS,
                            lambda s: d.total(s["new_customers"], s["new_customers"],
-                                             "no new customers"), additive=True),
-    "repeat_rate": _Spec("Repeat purchase rate", "The repeat purchase rate is {value}", "ratio",
+                                             N_("no new customers")), additive=True),
+    "repeat_rate": _Spec(N_("Repeat purchase rate"), N_("The repeat purchase rate is {value}"), "ratio",
                          lambda c, w: d.repeat_rate(*c.buyers(w))),
-    "on_time_rate": _flow("On-time delivery", "On-time delivery is {value}", "ratio",
+    "on_time_rate": _flow(N_("On-time delivery"), N_("On-time delivery is {value}"), "ratio",
                           load.DELIVERIES, lambda s: d.on_time_rate(s["on_time"], s["promised"])),
-    "avg_delivery_days": _flow("Average delivery time", "The average delivery takes {value}",
+    "avg_delivery_days": _flow(N_("Average delivery time"), N_("The average delivery takes {value}"),
                                "days", load.DELIVERIES,
                                lambda s: d.avg_delivery_days(s["delivery_seconds"],
                                                              s["delivered"])),
-    "open_tickets": _Spec("Open tickets", "{value} open ticket{s}", "count",
+    "open_tickets": _Spec(N_("Open tickets"),
+                          Nn_("{value} open ticket", "{value} open tickets"), "count",
                           lambda c, w: float(load.open_tickets(c.session, w.end))),
-    "first_response_time": _Spec("First response time", "The median first response takes {value}",
-                                 "hours", _median(load.first_response_seconds, "no first replies")),
-    "resolution_time": _Spec("Resolution time", "The median resolution takes {value}", "hours",
-                             _median(load.resolution_seconds, "no tickets resolved")),
+    "first_response_time": _Spec(N_("First response time"), N_("The median first response takes {value}"),
+                                 "hours", _median(load.first_response_seconds, N_("no first replies"))),
+    "resolution_time": _Spec(N_("Resolution time"), N_("The median resolution takes {value}"), "hours",
+                             _median(load.resolution_seconds, N_("no tickets resolved"))),
     "top_customers": _Spec(
-        "Top customers", "The top {count} customers, led by {leader}, brought {value} of revenue",
+        N_("Top customers"), N_("The top {count} customers, led by {leader}, brought {value} of revenue"),
         "ratio", _top_share, comparable=False, table=lambda c, w: c.top_customers(w),
         details=_top_details, chart=_top_chart,
     ),
     "bought_together": _Spec(
-        "Bought together",
-        "{first} and {second} are bought together in {value} of orders",
+        N_("Bought together"),
+        N_("{first} and {second} are bought together in {value} of orders"),
         "ratio", lambda c, w: float(c.pairs(w)["support"].iloc[0]), comparable=False,
         table=lambda c, w: c.pairs(w), details=_pair_details, chart=_pair_chart,
     ),
     "bot_resolution_rate": _Spec(
-        "Bot resolution rate", "The bot resolved {value} of conversations", "ratio",
+        N_("Bot resolution rate"), N_("The bot resolved {value} of conversations"), "ratio",
         lambda c, w: d.bot_resolution_rate(c.talks(w))),
-    "handoff_rate": _Spec("Handoff rate", "{value} of conversations went to a person", "ratio",
+    "handoff_rate": _Spec(N_("Handoff rate"), N_("{value} of conversations went to a person"), "ratio",
                           lambda c, w: d.handoff_rate(c.talks(w))),
     "faq_helpfulness": _Spec(
-        "FAQ helpfulness", "{value} of FAQ answers were marked \"That helps\"", "ratio",
+        N_("FAQ helpfulness"), N_("{value} of FAQ answers were marked \"That helps\""), "ratio",
         lambda c, w: d.faq_helpfulness(*reversed(support.faq_answers(c.session, w.start, w.end)))),
     "top_contact_reasons": _Spec(
-        "Top contact reasons", "{leader} starts {value} of conversations ({others})", "ratio",
+        N_("Top contact reasons"), N_("{leader} starts {value} of conversations ({others})"), "ratio",
         lambda c, w: float(c.reasons(w)["share"].iloc[0]), comparable=False,
         table=lambda c, w: c.reasons(w), details=_reason_details, chart=_reason_chart),
 }
@@ -399,9 +427,9 @@ DIGEST_METRICS = (
 )
 
 
-def title(metric: str) -> str:
-    """The metric's name as the owner reads it ("csat" → "CSAT")."""
-    return _spec(metric).title
+def title(metric: str, tr: Translator = ENGLISH) -> str:
+    """The metric's name as the owner reads it ("csat" → "CSAT", "revenue" → "Umsatz")."""
+    return tr._(_spec(metric).title)
 
 
 def _spec(metric: str) -> _Spec:
@@ -410,9 +438,20 @@ def _spec(metric: str) -> _Spec:
     return _SPECS[metric]
 
 
+NO_DATA_YET = N_("No data yet for {metric} in {period}: {missing}.")
+NOT_COMPARED = N_("{head} for {period}.")
+NOTHING_BEFORE = N_("{head} for {period}; no data for {previous} to compare.")
+UP = N_("{head} for {period}, up {amount} on {previous}.")
+DOWN = N_("{head} for {period}, down {amount} on {previous}.")
+UNCHANGED = N_("{head} for {period}, unchanged from {previous}.")
+UP_FROM_ZERO = N_("{head} for {period}, up from 0 on {previous}.")
+POINTS = Nn_("{points} point", "{points} points")
+
+
 def _answer(
     context: _Context, metric: str, spec: _Spec, current: Period, baseline: Period
 ) -> MetricResult:
+    tr = context.tr
     unit = context.options.currency if spec.unit == "money" else spec.unit
     try:
         value: float | None = spec.measure(context, current)
@@ -425,46 +464,56 @@ def _answer(
             previous = spec.measure(context, baseline)
         except d.NoData:
             previous = None
+    name = tr._(spec.title)
+    window, before = period_label(current, tr), period_label(baseline, tr)
     if value is None:
-        name = spec.title if spec.title.isupper() else spec.title[0].lower() + spec.title[1:]
-        reading = f"No data yet for {name} in {current.label}: {missing}."
-        return MetricResult(metric, spec.title, current, baseline, None, None, unit, reading,
+        if tr.language == SOURCE_LANGUAGE and not name.isupper():
+            name = name[0].lower() + name[1:]  # "No data yet for average rating in ..."
+        reading = tr._(NO_DATA_YET, metric=name, period=window, missing=tr._(missing) if missing else "")
+        return MetricResult(metric, name, current, baseline, None, None, unit, reading,
                             missing)
     details = spec.details(context, current) if spec.details else {}
-    head = spec.phrase.format(value=format_value(value, unit), s="" if value == 1 else "s",
-                              **details)
-    head = f"{head} for {current.label}"
-    if not spec.comparable:
-        reading = f"{head}."
-    elif previous is None:
-        reading = f"{head}; no data for {baseline.label} to compare."
+    shown = value_text(value, unit, tr)
+    if isinstance(spec.phrase, tuple):
+        head = tr.n_(*spec.phrase, round(value), value=shown, **details)
     else:
-        reading = f"{head}, {_change(value, previous, unit)} {baseline.label}."
+        head = tr._(spec.phrase, value=shown, **details)
+    if not spec.comparable:
+        reading = tr._(NOT_COMPARED, head=head, period=window)
+    elif previous is None:
+        reading = tr._(NOTHING_BEFORE, head=head, period=window, previous=before)
+    else:
+        change, amount = _change(value, previous, unit, tr)
+        reading = tr._(change, head=head, period=window, previous=before, amount=amount)
+    if reading.endswith(".."):  # a window label ending in an abbreviation ("2025 г.")
+        reading = reading[:-1]
     return MetricResult(
-        metric, spec.title, current, baseline, value, previous, unit, reading,
+        metric, name, current, baseline, value, previous, unit, reading,
         chart=spec.chart(context, current, unit) if spec.chart else None,
         table=spec.table(context, current) if spec.table else None,
     )
 
 
-def _change(value: float, previous: float, unit: str) -> str:
-    """"up 4 points on", "down 8% on", "unchanged from": points for rates, % for amounts."""
+def _change(value: float, previous: float, unit: str, tr: Translator) -> tuple[str, str]:
+    """The comparison's message and its amount ("up {amount} on" with "4 points", "8%"):
+    points for rates, % for amounts, the unit's own difference for stars and times."""
     difference = value - previous
     if unit == "ratio":
         points = round(abs(difference) * 100, 1)
-        amount = f"{points:g} point{'' if points == 1 else 's'}"
+        amount = tr.n_(*POINTS, int(points) if points.is_integer() else 2,
+                       points=format_decimal(points, "#,##0.#", locale=tr.locale))
         still = points == 0
     elif unit in ("stars", "days", "hours"):
-        amount = format_value(abs(difference), unit)
-        still = amount == format_value(0.0, unit)
+        amount = value_text(abs(difference), unit, tr)
+        still = amount == value_text(0.0, unit, tr)
     elif previous == 0:
-        return "up from 0 on" if value > 0 else "unchanged from"
+        return (UP_FROM_ZERO if value > 0 else UNCHANGED), ""
     else:
         percent = round(abs(difference) / abs(previous) * 100)
-        amount, still = f"{percent}%", percent == 0
+        amount, still = value_text(percent / 100, "ratio", tr), percent == 0
     if still:
-        return "unchanged from"
-    return f"{'up' if difference > 0 else 'down'} {amount} on"
+        return UNCHANGED, ""
+    return (UP if difference > 0 else DOWN), amount
 
 
 def _trend_unit(window: Period) -> Unit:
@@ -474,15 +523,6 @@ def _trend_unit(window: Period) -> Unit:
     limits: tuple[tuple[int, Unit], ...] = ((31, "day"), (183, "week"), (1096, "month"),
                                             (3653, "quarter"))
     return next((unit for limit, unit in limits if days <= limit), "year")
-
-
-def _tick(start: datetime, unit: Unit) -> str:
-    """A bucket's short label on the chart's axis: "05 Oct", "Oct 2026", "Q4 2026", "2026"."""
-    if unit in ("day", "week"):
-        return f"{start:%d %b}"
-    if unit == "month":
-        return f"{start:%b %Y}"
-    return f"Q{(start.month - 1) // 3 + 1} {start.year}" if unit == "quarter" else str(start.year)
 
 
 def _trend(context: _Context, spec: _Spec, window: Period) -> ChartSpec:
@@ -496,10 +536,18 @@ def _trend(context: _Context, spec: _Spec, window: Period) -> ChartSpec:
     context.remember_sums(spec.source, window, {k: float(v) for k, v in sums.sum().items()})
     empty = 0.0 if spec.additive else None
     values = tuple(_or(spec.formula, row, empty) for row in sums.to_dict("records"))
-    labels = tuple(_tick(bucket.start.astimezone(window.zone), unit) for bucket in buckets)
+    tr = context.tr
+    labels = tuple(tick(bucket.start.astimezone(window.zone), unit, tr) for bucket in buckets)
     unit_label = context.options.currency if spec.unit == "money" else spec.unit
-    title_line = f"{spec.title} per {unit}, {window.label}"
+    title_line = tr._(TREND_TITLE[unit], metric=tr._(spec.title), period=period_label(window, tr))
     return ChartSpec("trend", title_line, labels, values, unit_label)
+
+
+TREND_TITLE: dict[Unit, str] = {
+    "day": N_("{metric} per day, {period}"), "week": N_("{metric} per week, {period}"),
+    "month": N_("{metric} per month, {period}"), "quarter": N_("{metric} per quarter, {period}"),
+    "year": N_("{metric} per year, {period}"),
+}
 
 
 def _or(

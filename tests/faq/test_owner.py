@@ -4,15 +4,21 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from shop import turns
 from shop.faq import owner
 from shop.faq.answers import answer
 from shop.faq.demo import seed_faq
 from shop.faq.retrieval import FaqLibrary
+from shop.i18n import translator
 from shop.models import Role
+from shop.owner import REFUSAL, metric_replies
+from shop.settings import Settings
 from tests import journey_builders as b
 
 OWNER, STAFF, CUSTOMER = 51001, 51002, 51003
+SETTINGS = Settings(_env_file=None)  # type: ignore[call-arg]
 
 
 def people(session) -> None:  # type: ignore[no-untyped-def]
@@ -82,3 +88,108 @@ def test_the_digest_lists_unanswered_questions_and_a_reply_answers_one(session, 
     assert [q for q in owner.digest_questions(session, now=now) if "trombones" in q] == []
     found = library.index(session).best("do you sell trombones?")
     assert found is not None
+
+
+def collect_unanswered(session, now, texts: tuple[str, ...]) -> None:  # type: ignore[no-untyped-def]
+    library = FaqLibrary()
+    for text in texts:
+        turns.record_turn(session, telegram_user_id=CUSTOMER, intent="ask_faq", confidence=1.0,
+                          action="action_answer_faq", now=now - timedelta(days=1))
+        answer(session, library, text=text, telegram_user_id=CUSTOMER, now=now - timedelta(days=1),
+               collect=True)
+
+
+def ask_in_chat(session, now, *, metrics: list[str], text: str, language: str = "en",  # type: ignore[no-untyped-def]
+                who: int = OWNER, period: str | None = None) -> list[str]:
+    replies = metric_replies(session, telegram_user_id=who, metrics=metrics, period_text=period,
+                             wants_trend=False, settings=SETTINGS, now=now, tr=translator(language),
+                             text=text)
+    return [r.text for r in replies]
+
+
+def test_what_the_bot_couldnt_answer_in_chat_is_the_digests_list_and_a_reply_answers_one(session, now):
+    people(session)
+    collect_unanswered(session, now, ("do you sell trombones?", "Do you sell trombones",
+                                      "is there parking nearby"))
+    said = ask_in_chat(session, now, metrics=["unanswered_questions"],
+                       text="what couldn't the bot answer this week?")
+    head, first, second = said
+    assert head.startswith("What the bot couldn't answer this week, most asked first. Reply to a question")
+    assert first == owner.digest_questions(session, now=now)[0]  # grouped and worded as the digest
+    assert "asked 2 times this week" in first and "“do you sell trombones?”" in first
+    assert "parking" in second and "asked 1 time this week" in second
+
+    added = owner.answer_by_reply(session, telegram_user_id=OWNER, replied_text=first,
+                                  answer="Yes, brass ones.", now=now)
+    assert added is not None and added.startswith("Added FAQ entry #")
+    [left] = ask_in_chat(session, now, metrics=["unanswered_questions"], text="unanswered questions")[1:]
+    assert "parking" in left
+
+
+def test_the_question_is_recognised_by_its_words_when_the_model_tagged_no_metric(session, now):
+    people(session)
+    collect_unanswered(session, now, ("do you sell trombones?",))
+    said = ask_in_chat(session, now, metrics=[], text="Was konnte der Bot diese Woche nicht beantworten?",
+                       language="de")
+    assert said[0].startswith("Was der Bot diese Woche nicht beantworten konnte")
+    assert said[1].startswith("❓ Unbeantwortet #") and "diese Woche 1-mal gefragt" in said[1]
+    question_id = owner.UNANSWERED.match(said[1]).group(1)  # type: ignore[union-attr]
+    added = owner.answer_by_reply(session, telegram_user_id=OWNER, replied_text=said[1],
+                                  answer="Ja, aus Messing.", now=now, tr=translator("de"))
+    assert added is not None and added.startswith("FAQ-Eintrag #") and question_id
+
+
+@pytest.mark.parametrize(("language", "text", "head", "question"), [
+    ("ru", "На какие вопросы бот не смог ответить на этой неделе?",
+     "На что бот не смог ответить на этой неделе", "❓ Без ответа #"),
+    ("zh", "本周机器人没能回答哪些问题？", "本周机器人没能回答的问题", "❓ 未回答 #"),
+])
+def test_the_list_in_russian_and_chinese(session, now, language, text, head, question):
+    people(session)
+    collect_unanswered(session, now, ("do you sell trombones?",))
+    said = ask_in_chat(session, now, metrics=["unanswered_questions"], text=text, language=language)
+    assert said[0].startswith(head) and said[1].startswith(question) and "trombones" in said[1]
+
+
+def test_a_named_period_and_a_quiet_week(session, now):
+    people(session)
+    assert ask_in_chat(session, now, metrics=["unanswered_questions"], text="") == [
+        "The bot answered every question about the shop this week."]
+    collect_unanswered(session, now, ("do you sell trombones?",))
+    head, first = ask_in_chat(session, now, metrics=["unanswered_questions"], text="", period="this month")
+    assert head.startswith("What the bot couldn't answer in Nov 2026 to date")
+    assert "asked 1 time in Nov 2026 to date" in first
+
+
+@pytest.mark.parametrize("who", [STAFF, CUSTOMER])
+def test_staff_and_customers_are_refused_like_for_other_owner_questions(session, now, who):
+    people(session)
+    collect_unanswered(session, now, ("do you sell trombones?",))
+    said = ask_in_chat(session, now, metrics=["unanswered_questions"], text="", who=who, language="de")
+    assert said == [translator("de")._(REFUSAL)]
+
+
+def test_the_faq_commands_answer_in_the_owners_language(session, now):
+    people(session)
+    german, chinese = translator("de"), translator("zh")
+    assert owner.faq_command(session, telegram_user_id=STAFF, args="", now=now, tr=german) == (
+        "Die FAQ kann leider nur die Inhaberin oder der Inhaber des Shops ändern.")
+    assert owner.faq_command(session, telegram_user_id=OWNER, args="", now=now, tr=chinese).startswith(
+        "常见问题还是空的")
+    said = owner.faq_command(session, telegram_user_id=OWNER, now=now, tr=german,
+                             args="add Verkauft ihr Posaunen? | Ja, aus Messing.")
+    assert said.startswith("FAQ-Eintrag #") and "hinzugefügt: Verkauft ihr Posaunen?" in said
+    listing = owner.faq_command(session, telegram_user_id=OWNER, args="", now=now, tr=german)
+    assert listing.startswith("FAQ (1 Eintrag)")
+    assert owner.faq_command(session, telegram_user_id=OWNER, args="edit 999999 x", now=now,
+                             tr=chinese) == "没有第 #999999 条常见问题。发送 /faq 查看全部条目。"
+    assert "mit einem | dazwischen" in owner.faq_command(session, telegram_user_id=OWNER, now=now,
+                                                         args="add no bar", tr=german)
+
+
+def test_this_week_named_by_the_owner_is_the_digests_week(session, now):
+    people(session)
+    collect_unanswered(session, now, ("do you sell trombones?",))
+    head, first = ask_in_chat(session, now, metrics=["unanswered_questions"], text="", period="this week")
+    assert head.startswith("What the bot couldn't answer this week")
+    assert first == owner.digest_questions(session, now=now)[0]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from shop.metrics import METRICS
-from shop.metrics.names import NAMES, metric_name
+from shop.metrics.names import NAMES, UNANSWERED, asks_unanswered, metric_name
 
 
 def test_every_metric_has_words_and_every_name_is_a_metric() -> None:
@@ -105,3 +105,20 @@ def test_a_canonical_name_stays_itself(name: str) -> None:
 )
 def test_words_in_four_languages_name_their_metric(words: str, name: str | None) -> None:
     assert metric_name(words) == name
+
+
+@pytest.mark.parametrize("words", [
+    "what couldn't the bot answer this week?", "unanswered questions",
+    "which questions did it fail to answer",
+    "Was konnte der Bot diese Woche nicht beantworten?", "unbeantwortete Fragen", "offen geblieben",
+    "На какие вопросы бот не смог ответить?", "вопросы без ответа", "неотвеченные",
+    "本周机器人没能回答哪些问题？", "答不上来", "未回答的问题",
+])
+def test_the_questions_the_bot_couldnt_answer_are_named_in_every_language(words: str) -> None:
+    assert metric_name(words) == UNANSWERED and asks_unanswered(words)
+
+
+@pytest.mark.parametrize("words", ["response rate", "Antwortquote", "время первого ответа",
+                                   "offene Tickets", "what's our CSAT?", "回复率"])
+def test_figures_about_answers_are_not_the_unanswered_questions(words: str) -> None:
+    assert metric_name(words) != UNANSWERED and not asks_unanswered(words)
