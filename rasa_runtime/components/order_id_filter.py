@@ -1,6 +1,6 @@
 # Rasa validates its graph by comparing the annotations of connected components, which
 # spell them with typing's List/Dict/Text: the old spellings stay here.
-# ruff: noqa: UP006, UP035
+# ruff: noqa: UP006, UP035, UP019
 """Order numbers come from the regex alone: an `order_id` entity survives only when the
 RegexEntityExtractor found the same value in the message, and once per value.
 
