@@ -21,9 +21,10 @@ model: setup  ## train the Rasa model unless one from the same inputs is cached
 run: model  ## run the assistant: Telegram with TELEGRAM_BOT_TOKEN, else a console chat
 	@$(PY) -m bot
 
-# The suite runs on every core (pytest-xdist): the end-to-end tests share one worker and its
-# one Rasa server (a second would cost a minute to load and 1.5 GB), the other test files
-# spread over all (the scheduler is in tests/conftest.py).
+# The suite runs on every core (pytest-xdist): the end-to-end tests on the session's Rasa
+# server share one worker (a second server would cost a minute to load and 1.5 GB); the other
+# test files, those that start and kill servers of their own first, spread over all (the
+# scheduler is in tests/conftest.py).
 TEST_WORKERS ?= auto
 test: model  ## run the whole test suite on every core (SQLite and PostgreSQL, real Rasa and action server)
 	@$(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)

@@ -19,23 +19,43 @@ from shop.migrate import upgrade
 from shop.settings import Settings
 from tests.pg_temp import temporary_database
 
+SHARED_SERVERS = "tests/e2e/"  # end-to-end tests on the session's one Rasa server
+OWN_SERVERS = "tests/e2e/standalone/"  # end-to-end tests that start (and kill) their own
+
+
+def work_unit(nodeid: str) -> str:
+    """What one xdist worker runs in one go: every end-to-end test on the session's servers
+    (one Rasa server, a minute to load and 1.5 GB, serves them all), else a test file."""
+    path = nodeid.split("::", 1)[0]
+    if path.startswith(SHARED_SERVERS) and not path.startswith(OWN_SERVERS):
+        return SHARED_SERVERS.rstrip("/")
+    return path
+
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
-    """Under pytest-xdist (make test): the end-to-end tests run on one worker, one after the
-    other, so that one Rasa server (a minute to load, 1.5 GB) serves them all; every other
-    test file goes to whichever worker is free.
-
-    (xdist's own --dist loadgroup marks groups by rewriting node ids, which pytest 9 no
+    """Under pytest-xdist (make test): the work units of work_unit(), handed out in the order
+    pytest_collection_modifyitems puts them (the longest first), each to whichever worker is
+    free. (xdist's own --dist loadgroup marks groups by rewriting node ids, which pytest 9 no
     longer allows: its groups silently fall apart.)"""
     from xdist.scheduler import LoadScopeScheduling
 
-    class EndToEndOnOneWorker(LoadScopeScheduling):
+    class LongestFirst(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
-            path = nodeid.split("::", 1)[0]
-            return "tests/e2e" if path.startswith("tests/e2e/") else path
+            return work_unit(nodeid)
 
-    return EndToEndOnOneWorker(config, log)
+    config.option.loadscopereorder = False  # keep our order, not xdist's by number of tests
+    return LongestFirst(config, log)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The longest work units first, so that none of them starts last and runs alone: the
+    tests on the session's servers, then those that start a Rasa of their own (marked
+    own_rasa), then the rest in file order."""
+    def rank(item: pytest.Item) -> int:
+        unit = work_unit(item.nodeid)
+        return 0 if unit == SHARED_SERVERS.rstrip("/") else 1 if item.get_closest_marker("own_rasa") else 2
+    items.sort(key=rank)
 
 
 # A fixed clock for tests: metric and delivery logic takes `now` explicitly.

@@ -67,6 +67,7 @@ def test_the_test_stories_cover_every_intent_and_custom_action() -> None:
 
 
 @pytest.mark.e2e
+@pytest.mark.own_rasa  # `rasa test` loads the model: a couple of minutes
 def test_the_test_stories_pass_with_the_trained_model(tmp_path: Path) -> None:
     assert MODEL.exists(), "no trained model: run `make model` (make test does)"
     done = rasa("test", "core", "--model", str(MODEL.resolve()), "--stories", str(STORIES),

@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import psutil
+import pytest
 from sqlalchemy import select
 
 from local_bot_api import LocalBotApi
@@ -22,6 +23,7 @@ from tests.waiting import eventually
 
 TOKEN = "777777:RESTART-E2E"
 STAFF_IDS = (demo.OWNER.telegram_user_id, demo.STAFF.telegram_user_id)
+pytestmark = pytest.mark.own_rasa  # the bot starts its own Rasa, twice
 
 
 def open_tickets(database: str) -> list[tuple[int, str]]:
