@@ -21,7 +21,7 @@ from shop.charts import ChartSpec, format_value
 from shop.i18n import ENGLISH, N_, SOURCE_LANGUAGE, Nn_, Translator
 from shop.metrics import definitions as d
 from shop.metrics import load, support
-from shop.metrics.wording import contact_reason, maybe_value, period_label, tick, value_text
+from shop.metrics.wording import chart_locale, contact_reason, maybe_value, period_label, tick, value_text
 from shop.periods import Period, Unit
 
 T = TypeVar("T")
@@ -132,7 +132,7 @@ def compute(
         values = (result.previous, result.value)
         return replace(result, chart=ChartSpec(
             "comparison", tr._(spec.title), (period_label(baseline, tr), period_label(current, tr)),
-            values, result.unit, tuple(maybe_value(v, result.unit, tr) for v in values),
+            values, result.unit, tuple(maybe_value(v, result.unit, tr) for v in values), chart_locale(tr),
         ))
     return result
 
@@ -349,7 +349,7 @@ def _ranking(context: _Context, title: str, window: Period, labels: tuple[str, .
     """A ranking bar chart titled and labelled in the request's language."""
     tr = context.tr
     return ChartSpec("ranking", tr._(title, period=period_label(window, tr)), labels, values, unit,
-                     tuple(value_text(v, unit, tr) for v in values))
+                     tuple(value_text(v, unit, tr) for v in values), chart_locale(tr))
 
 
 def _median(loader: Callable[[Session, datetime, datetime], list[float]], missing: str) -> Measure:
@@ -543,7 +543,7 @@ def _trend(context: _Context, spec: _Spec, window: Period) -> ChartSpec:
     labels = tuple(tick(bucket.start.astimezone(window.zone), unit, tr) for bucket in buckets)
     unit_label = context.options.currency if spec.unit == "money" else spec.unit
     title_line = tr._(TREND_TITLE[unit], metric=tr._(spec.title), period=period_label(window, tr))
-    return ChartSpec("trend", title_line, labels, values, unit_label)
+    return ChartSpec("trend", title_line, labels, values, unit_label, locale=chart_locale(tr))
 
 
 TREND_TITLE: dict[Unit, str] = {

@@ -78,6 +78,12 @@ def contact_reason(intent: str, tr: Translator) -> str:
     return tr._(label) if label else intent.replace("_", " ")
 
 
+def chart_locale(tr: Translator) -> str | None:
+    """The locale a chart's axis numbers are written for: None keeps the English forms
+    ("€12,340", as value_text), else the reader's Babel locale ("12.340 €")."""
+    return None if tr.language == SOURCE_LANGUAGE else str(tr.locale)
+
+
 def maybe_value(value: float | None, unit: str, tr: Translator) -> str:
     return tr._(NO_DATA) if value is None else value_text(value, unit, tr)
 
