@@ -91,14 +91,14 @@ async def serve_telegram(settings: Settings) -> None:
 
 async def serve_console(settings: Settings) -> None:
     """Run the same bot against a local Bot API and chat with it in the terminal."""
-    from bot.console import CONSOLE_TOKEN, ConsoleChat, console_bot_api
+    from bot.console import CONSOLE_TOKEN, ConsoleChat, console_bot_api, terminal_language
 
     async with console_bot_api() as api:
         settings = settings.model_copy(update={"telegram_api_url": api.base_url, "webhook_url": None})
         async with Services.create(settings) as services:
             application = build_application(services, token=CONSOLE_TOKEN)
             async with running(application, settings):
-                await ConsoleChat(api).run()
+                await ConsoleChat(api, language=terminal_language()).run()
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -3,14 +3,19 @@
 Nothing is simulated on the bot's side: the same Application, handlers, Rasa server and
 action server run as with Telegram; only the Bot API is the local one of the top-level
 package local_bot_api, and this module types into it as the user and prints what the bot sent.
+
+The console's own texts are in its language (the terminal's, `terminal_language`), and the
+demo users it plays have that language set in "Telegram", so the bot starts in it too.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import sys
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -18,6 +23,7 @@ from typing import IO
 from local_bot_api import LocalBotApi
 from local_bot_api.keyboards import is_inline
 from shop import demo
+from shop.i18n import N_, SOURCE_LANGUAGE, supported_language, translator
 from shop.settings import PROJECT_ROOT
 
 CONSOLE_TOKEN = "100000:CONSOLE-local-bot-api"
@@ -51,11 +57,20 @@ PERSONAS = {
     "new": ConsolePersona("new", 5001, "Nina New", "+4915100000000"),
 }
 
-HELP = """Console commands (anything else is sent to the bot as your message):
-  /as customer|other|owner|staff|new   switch who you are (now: {who})
-  /press N        press button N of the bot's last message
-  /share          share your phone number (as Telegram's contact button does)
-  /console        this help          /quit   leave (or Ctrl-D / Ctrl-C)"""
+HELP = N_("Console commands (anything else is sent to the bot as your message):\n"
+          "  /as customer|other|owner|staff|new   switch who you are (now: {who})\n"
+          "  /press N        press button N of the bot's last message\n"
+          "  /share          share your phone number (as Telegram's contact button does)\n"
+          "  /console        this help          /quit   leave (or Ctrl-D / Ctrl-C)")
+
+
+def terminal_language(environ: Mapping[str, str] = os.environ) -> str:
+    """The language of the terminal's locale (LC_ALL, LC_MESSAGES, LANG: 'de_DE.UTF-8' → 'de')
+    when the assistant has it, else English."""
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        if environ.get(name):
+            return supported_language(environ[name].split(".")[0]) or SOURCE_LANGUAGE
+    return SOURCE_LANGUAGE
 
 
 def read_lines(stream: IO[str]) -> asyncio.Queue[str | None]:
@@ -82,8 +97,9 @@ def read_lines(stream: IO[str]) -> asyncio.Queue[str | None]:
 
 class ConsoleChat:
     def __init__(self, api: LocalBotApi, *, out: IO[str] = sys.stdout,
-                 photo_dir: Path = PROJECT_ROOT / "var" / "console") -> None:
+                 photo_dir: Path = PROJECT_ROOT / "var" / "console", language: str = SOURCE_LANGUAGE) -> None:
         self.api = api
+        self.tr = translator(language)
         self.out = out
         self.photo_dir = photo_dir
         self.persona = PERSONAS["customer"]
@@ -96,14 +112,18 @@ class ConsoleChat:
     def user(self):  # type: ignore[no-untyped-def]
         p = self.persona
         return self.api.user(p.telegram_user_id, first_name=p.name.split()[0],
-                             last_name=p.name.split()[-1], phone_number=p.phone)
+                             last_name=p.name.split()[-1], phone_number=p.phone,
+                             language_code=self.tr.language)
 
     async def run(self, stdin: IO[str] = sys.stdin) -> None:
-        self.say(f"Console chat with the shop assistant. You are {self.persona.name} (demo customer).")
-        self.say(HELP.format(who=self.persona.key))
+        tr = self.tr
+        self.say(tr._("Console chat with the shop assistant. You are {name} (demo customer).",
+                      name=self.persona.name))
+        self.say(tr._(HELP, who=self.persona.key))
         for persona in PERSONAS.values():  # all exist from the start: staff can relay to Dana at once
             self.api.user(persona.telegram_user_id, first_name=persona.name.split()[0],
-                          last_name=persona.name.split()[-1], phone_number=persona.phone)
+                          last_name=persona.name.split()[-1], phone_number=persona.phone,
+                          language_code=tr.language)
         lines = read_lines(stdin)
         watcher = asyncio.create_task(self.watch())
         try:
@@ -155,28 +175,29 @@ class ConsoleChat:
     async def handle(self, line: str) -> bool:
         """Act on one line; False when the user wants to leave."""
         command, _, arg = line.partition(" ")
-        user = self.user()
+        user, tr = self.user(), self.tr
         self.flush()
         if command == "/quit":
             return False
         if command == "/console":
-            self.say(HELP.format(who=self.persona.key))
+            self.say(tr._(HELP, who=self.persona.key))
             return True
         if command == "/as":
             if arg.strip() not in PERSONAS:
-                self.say(f"Who? One of: {', '.join(PERSONAS)}")
+                self.say(tr._("Who? One of: {personas}", personas=", ".join(PERSONAS)))
             else:
                 self.persona = PERSONAS[arg.strip()]
                 self.buttons = []
-                self.say(f"You are now {self.persona.name} ({self.persona.key}).")
+                self.say(tr._("You are now {name} ({key}).", name=self.persona.name, key=self.persona.key))
                 if self.unseen():
-                    self.say("While you were away the bot sent:")
+                    self.say(tr._("While you were away the bot sent:"))
                     self.flush()
             return True
         if command == "/press":
             if not arg.strip().isdigit() or not 1 <= int(arg) <= len(self.buttons):
-                self.say("No such button. The bot's last buttons were: "
-                         + (", ".join(f"[{i}] {b}" for i, b in enumerate(self.buttons, 1)) or "none"))
+                listed = ", ".join(f"[{i}] {b}" for i, b in enumerate(self.buttons, 1))
+                self.say(tr._("No such button. The bot's last buttons were: {buttons}", buttons=listed)
+                         if listed else tr._("No such button: the bot's last message had none."))
                 return True
             label = self.buttons[int(arg) - 1]
             if self.inline:
@@ -185,7 +206,7 @@ class ConsoleChat:
                 await user.press_keyboard(label)
         elif command == "/share":
             if self.persona.phone is None:
-                self.say("This persona has no phone number to share.")
+                self.say(tr._("This persona has no phone number to share."))
                 return True
             await user.share_contact(self.persona.phone)
         else:
@@ -205,7 +226,8 @@ class ConsoleChat:
                 printed += 1
                 quiet_at = loop.time() + QUIET_AFTER_REPLY
         if not printed:
-            self.say("(no answer from the bot within 30 s; the servers' logs are in var/log/)")
+            self.say(self.tr._("(no answer from the bot within {seconds} s; the servers' logs are in "
+                               "var/log/)", seconds=round(REPLY_TIMEOUT)))
 
     def show(self, message) -> None:  # type: ignore[no-untyped-def]
         if message.photo is not None:
@@ -213,7 +235,8 @@ class ConsoleChat:
             self.photos += 1
             path = self.photo_dir / f"photo-{self.photos}.png"
             path.write_bytes(message.photo)
-            self.say(f"bot> [photo saved to {path}]" + (f" {message.text}" if message.text else ""))
+            saved = self.tr._("[photo saved to {path}]", path=path)
+            self.say(f"bot> {saved}" + (f" {message.text}" if message.text else ""))
         elif message.text:
             self.say("bot> " + message.text.replace("\n", "\n     "))
         labels = message.buttons

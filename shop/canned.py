@@ -22,20 +22,21 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from shop.accounts import linked_customer
+from shop.accounts import linked_customer, stored_language
 from shop.delivery import expected_at, shipment_stage
 from shop.handoff import first_name
-from shop.i18n import ENGLISH, L_, N_, Readable, Text, TextError, Translator
+from shop.i18n import ENGLISH, L_, N_, Readable, Text, TextError, Translator, translator
 from shop.models import CannedReply, Customer, Order, OrderKind, OrderStatus, TelegramAccount, Ticket
-from shop.orders import STATUS_SHORT, customer_orders, fmt_day
+from shop.orders import customer_orders, fmt_day, status_word
 from shop.staff_directory import staff_member
 
 PLACEHOLDERS: dict[str, str] = {
     "name": "the customer's first name",
     "order": "the ticket's order number (else the customer's latest order)",
-    "status": "that order's status, e.g. “on its way”",
+    "status": "that order's status in the customer's language, e.g. “on its way”, “unterwegs”",
     "tracking": "that order's tracking number",
-    "eta": "the day that order is expected, e.g. “23 Nov 2026”",
+    "eta": "the day that order is expected, as the customer's language writes it: “23 Nov 2026”, "
+           "“23. Nov. 2026”",
     "staff": "your first name",
 }
 NAME = re.compile(r"[a-z0-9_-]{1,32}")
@@ -187,7 +188,7 @@ def _tracking(order: Order) -> str | Gap:
     return stage.tracking_number
 
 
-def _eta(order: Order, *, zone: ZoneInfo, now: datetime) -> str | Gap:
+def _eta(order: Order, *, zone: ZoneInfo, now: datetime, tr: Translator) -> str | Gap:
     if order.status == OrderStatus.cancelled.value:
         return Gap(L_("order {number} was cancelled", number=order.number))
     if order.status == OrderStatus.delivered.value or order.delivered_at is not None:
@@ -202,20 +203,25 @@ def _eta(order: Order, *, zone: ZoneInfo, now: datetime) -> str | Gap:
     if eta.astimezone(zone).date() < now.astimezone(zone).date():
         return Gap(L_("order {number} was expected on {day}, which has passed", number=order.number,
                       day=lambda tr: tr.date(eta, zone)))
-    return fmt_day(eta, zone)
+    return fmt_day(eta, zone, tr)
 
 
 def ticket_values(session: Session, ticket: Ticket, *, staff_name: str, zone: ZoneInfo,
                   now: datetime) -> dict[str, str | Gap]:
-    """Every placeholder's value for a staff answer on this ticket, or the Gap that explains why not."""
+    """Every placeholder's value for a staff answer on this ticket, or the Gap that explains why not.
+
+    The values go to the customer, so {status} and {eta} are in the language the assistant
+    answers them in (the reasons of a Gap are for the staff member, translated where shown).
+    """
+    tr = translator(stored_language(session, ticket.telegram_user_id))
     order = ticket_order(session, ticket)
     values: dict[str, str | Gap] = {"name": _customer_first_name(session, ticket),
                                     "staff": first_name(staff_name)}
     if isinstance(order, Text):
         values.update(dict.fromkeys(("order", "status", "tracking", "eta"), Gap(order)))
     else:
-        values.update(order=order.number, status=STATUS_SHORT.get(order.status, order.status),
-                      tracking=_tracking(order), eta=_eta(order, zone=zone, now=now))
+        values.update(order=order.number, status=status_word(order.status, tr),
+                      tracking=_tracking(order), eta=_eta(order, zone=zone, now=now, tr=tr))
     return values
 
 

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Literal, cast
 
+from babel import Locale
+from babel.numbers import format_currency, format_decimal, format_percent
 from matplotlib import font_manager
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -43,6 +45,8 @@ class ChartSpec:
 
     `unit` is the metric's unit: "ratio" draws a percent axis, a currency code draws money.
     `value_labels`, when given, are the bars' labels as the reader writes them ("82 %").
+    `locale`, when given, is the Babel locale the axis numbers are written for ("de":
+    "12.340 €", "50 %"); without one they are the assistant's English forms ("€12,340", "50%").
     """
 
     kind: ChartKind
@@ -51,31 +55,34 @@ class ChartSpec:
     values: tuple[float | None, ...]
     unit: str
     value_labels: tuple[str, ...] | None = None
+    locale: str | None = None
 
 
 def render(spec: ChartSpec) -> bytes:
     """The chart as PNG bytes."""
-    cjk = _needs_cjk(spec)
     with warnings.catch_warnings():
-        if cjk and not _families()[1:]:
+        if _needs_cjk(spec) and not _families()[1:]:
             # Without a Chinese font the labels come out as boxes; say so once, not per glyph.
             _warn_no_cjk_font()
             warnings.filterwarnings("ignore", message="Glyph .* missing from font", category=UserWarning)
-        figure = Figure(figsize=SIZE_INCHES, dpi=DPI, layout="constrained")
-        FigureCanvasAgg(figure)
-        axes = figure.add_subplot()
-        axes.set_title(spec.title, fontsize=11, loc="left")
-        {"trend": _trend_line, "comparison": _comparison_bar, "ranking": _ranking_bar}[spec.kind](
-            axes, spec
-        )
-        for side in ("top", "right"):
-            axes.spines[side].set_visible(False)
-        if cjk:
-            for text in figure.findobj(Text):
-                cast(Text, text).set_fontfamily(list(_families()))
         buffer = io.BytesIO()
-        figure.savefig(buffer, format="png", metadata={"Software": None})
+        draw(spec).savefig(buffer, format="png", metadata={"Software": None})
     return buffer.getvalue()
+
+
+def draw(spec: ChartSpec) -> Figure:
+    """The chart as a matplotlib Figure on the Agg canvas, not drawn yet (render saves it)."""
+    figure = Figure(figsize=SIZE_INCHES, dpi=DPI, layout="constrained")
+    FigureCanvasAgg(figure)
+    axes = figure.add_subplot()
+    axes.set_title(spec.title, fontsize=11, loc="left")
+    {"trend": _trend_line, "comparison": _comparison_bar, "ranking": _ranking_bar}[spec.kind](axes, spec)
+    for side in ("top", "right"):
+        axes.spines[side].set_visible(False)
+    if _needs_cjk(spec):
+        for text in figure.findobj(Text):
+            cast(Text, text).set_fontfamily(list(_families()))
+    return figure
 
 
 @cache
@@ -102,7 +109,7 @@ def _trend_line(axes: Axes, spec: ChartSpec) -> None:
               markersize=3, linewidth=1.8)
     step = max(1, math.ceil(len(spec.labels) / MAX_TICKS))
     axes.set_xticks(list(positions)[::step], spec.labels[::step], fontsize=8)
-    axes.yaxis.set_major_formatter(_formatter(spec.unit))
+    axes.yaxis.set_major_formatter(_formatter(spec))
     axes.yaxis.set_major_locator(MaxNLocator(5))
     axes.set_ylim(bottom=0)
     axes.grid(axis="y", alpha=0.3)
@@ -114,7 +121,7 @@ def _comparison_bar(axes: Axes, spec: ChartSpec) -> None:
     bars = axes.bar(range(len(values)), values, color=colours, width=0.6)
     axes.set_xticks(range(len(values)), spec.labels, fontsize=9)
     axes.bar_label(bars, labels=_value_labels(spec), fontsize=9)
-    axes.yaxis.set_major_formatter(_formatter(spec.unit))
+    axes.yaxis.set_major_formatter(_formatter(spec))
     axes.yaxis.set_major_locator(MaxNLocator(5))
     axes.margins(y=0.15)
 
@@ -126,19 +133,29 @@ def _ranking_bar(axes: Axes, spec: ChartSpec) -> None:
     axes.set_yticks(positions, [_short(label) for label in spec.labels], fontsize=8)
     axes.invert_yaxis()  # the best first, at the top
     axes.bar_label(bars, labels=_value_labels(spec), fontsize=8, padding=2)
-    axes.xaxis.set_major_formatter(_formatter(spec.unit))
+    axes.xaxis.set_major_formatter(_formatter(spec))
     axes.xaxis.set_major_locator(MaxNLocator(4))
     axes.margins(x=0.2)
 
 
-def _formatter(unit: str) -> FuncFormatter:
-    """Axis ticks: whole percents and amounts, no unit words (the title names the unit)."""
+def _formatter(spec: ChartSpec) -> FuncFormatter:
+    return FuncFormatter(lambda value, _position: axis_text(value, spec.unit, spec.locale))
+
+
+def axis_text(value: float, unit: str, locale: str | None = None) -> str:
+    """An axis tick: a whole percent or an amount with at most one decimal, no unit words (the
+    title names the unit); in `locale`'s forms when one is given."""
+    if locale is None:
+        if unit == "ratio":
+            return f"{value:.0%}"
+        return f"{_currency_sign(unit)}{value:,.{0 if value == int(value) else 1}f}"
+    reader = Locale.parse(locale)
     if unit == "ratio":
-        return FuncFormatter(lambda value, _position: f"{value:.0%}")
-    sign = _currency_sign(unit)
-    return FuncFormatter(
-        lambda value, _position: f"{sign}{value:,.{0 if value == int(value) else 1}f}"
-    )
+        return format_percent(value, locale=reader)
+    if _currency_sign(unit):
+        pattern = reader.currency_formats["standard"].pattern.replace("0.00", "0.#")
+        return format_currency(value, unit, pattern, locale=reader, currency_digits=False)
+    return format_decimal(value, "#,##0.#", locale=reader)
 
 
 def format_value(value: float, unit: str) -> str:

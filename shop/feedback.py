@@ -7,10 +7,20 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from shop.i18n import N_
 from shop.models import Feedback, Survey
 from shop.replies import Button, Reply, intent_payload
 
 LOW_RATING = 2  # ratings at or below this ask for a reason and alert staff
+# The Feedback.reason codes of the reason buttons, with their titles: domain.yml's
+# utter_ask_feedback_reason shows these titles (translated) and sends them back in English.
+REASON_TITLES = {
+    "late_delivery": N_("Arrived late"),
+    "damaged": N_("Arrived damaged"),
+    "wrong_item": N_("Wrong item"),
+    "quality": N_("Poor quality"),
+    "communication": N_("Poor communication"),
+}
 
 
 def open_survey(

@@ -14,7 +14,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from shop import accounts, tickets
+from shop import accounts, ticket_details, tickets
 from shop.hours import BusinessHours, expected_answer
 from shop.i18n import ENGLISH, N_, Translator
 from shop.models import Ticket
@@ -38,7 +38,7 @@ class Handoff:
 
 
 def open_handoff(session: Session, *, telegram_user_id: int, chat_id: int, reason: str,
-                 details: str | None, settings: Settings, now: datetime,
+                 details: ticket_details.Part | None, settings: Settings, now: datetime,
                  order_number: str | None = None, tr: Translator = ENGLISH) -> Handoff:
     """Open (or add to) the customer's ticket for `reason` and tell them a person will answer.
 

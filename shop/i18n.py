@@ -212,6 +212,14 @@ class Translator:
         """A share as a whole percent: '80%', '80 %'."""
         return format_percent(fraction, locale=self.locale)
 
+    def language_name(self, code: str) -> str:
+        """A language named in this one: 'German' in English, 'Deutsch' in German, '德语' in Chinese."""
+        try:
+            name = Locale.parse(BABEL_LOCALE.get(code, code)).get_language_name(self.locale)
+        except (UnknownLocaleError, ValueError):
+            return code
+        return name or code
+
 
 @cache
 def translator(language: str | None) -> Translator:

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
+from shop import ticket_details
 from shop.accounts import get_account, linked_customer
 from shop.handoff import BACK_BUTTON
 from shop.i18n import ENGLISH, N_, Translator, sentences
@@ -108,7 +109,7 @@ def cancel_reply(
         ticket, new = open_ticket(
             session, telegram_user_id=who.telegram_user_id, chat_id=who.chat_id,
             customer_id=who.customer.id, reason="cancel_order", order_id=order.id, now=now,
-            details=_details(f"Cancel order {order.number} (status: {order.status})", message_text))
+            details=ticket_details.cancel_order(order, message_text))
         text = (tr._("I can't cancel order {number} myself because it has already left our warehouse. "
                      "I've passed your request to our team (ticket #{ticket}): a person will reply here "
                      "about stopping it or sending it back.", number=number, ticket=ticket.id)
@@ -164,8 +165,7 @@ def change_address_reply(
     ticket, new = open_ticket(
         session, telegram_user_id=who.telegram_user_id, chat_id=who.chat_id,
         customer_id=who.customer.id, reason="change_address", order_id=order.id, now=now,
-        details=_details(f"New delivery address for order {order.number} "
-                         f"(now: {order.shipping_address or 'none on file'})", message_text))
+        details=ticket_details.change_address(order, message_text))
     values = {"number": order.number, "ticket": ticket.id}
     text = (tr._("I've asked our team to change the delivery address of order {number} (ticket #{ticket}). "
                  "It's already with the carrier, so we'll try to redirect it. If you haven't yet, send "
@@ -195,7 +195,7 @@ def refund_reply(
     ticket, new = open_ticket(
         session, telegram_user_id=who.telegram_user_id, chat_id=who.chat_id,
         customer_id=who.customer.id, reason="refund_request", order_id=order.id, now=now,
-        details=_details(f"Refund for order {order.number} ({_summary(order)})", message_text))
+        details=ticket_details.refund(order, message_text))
     text = tr._("I've passed your refund request for order {number} to our team (ticket #{ticket}). "
                 "If you haven't told me why yet, write it in your next message; a person will follow "
                 "up here.", number=order.number, ticket=ticket.id)
@@ -204,9 +204,3 @@ def refund_reply(
                                     "\"cancel order {number}\".", number=order.number))
     return handoff_reply(ticket, new=new, text=text, tr=tr)
 
-
-def _details(what: str, message_text: str | None) -> str:
-    said = (message_text or "").strip()
-    if not said or said.startswith("/"):  # a button payload, not the customer's words
-        return what
-    return f"{what}. Customer wrote: «{said[:1000]}»"

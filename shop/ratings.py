@@ -16,8 +16,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from shop import ticket_details
 from shop.accounts import linked_customer
-from shop.feedback import LOW_RATING, rating_reply, record_rating
+from shop.feedback import LOW_RATING, REASON_TITLES, rating_reply, record_rating
 from shop.i18n import ENGLISH, N_, Translator
 from shop.models import Feedback, Order, OrderStatus, Ticket
 from shop.order_requests import asker, handoff_reply
@@ -28,13 +29,7 @@ from shop.tickets import open_ticket
 # The reason buttons of domain.yml's utter_ask_feedback_reason send these texts, in English
 # whatever the language their titles are shown in; they are stored as Feedback.reason codes
 # (the demo data and metrics use the same codes).
-REASON_BUTTONS = {
-    "Arrived late": "late_delivery",
-    "Arrived damaged": "damaged",
-    "Wrong item": "wrong_item",
-    "Poor quality": "quality",
-    "Poor communication": "communication",
-}
+REASON_BUTTONS = {title: code for code, title in REASON_TITLES.items()}
 OTHER_REASON = "other"
 WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
 
@@ -178,10 +173,10 @@ def add_reason(
     if code is None and said:
         feedback.comment = said[:2000]
     order = session.get(Order, feedback.order_id) if feedback.order_id else None
-    about = (f"order {order.number}" if order is not None
-             else f"ticket #{feedback.ticket_id}" if feedback.ticket_id else "the service")
-    details = f"Rated {about} {feedback.rating}/5. Reason: " + (
-        said if code is not None else f"«{said[:1000]}»" if said else "none given")
+    details = ticket_details.low_rating(
+        subject="order" if order is not None else "ticket" if feedback.ticket_id else "service",
+        number=order.number if order is not None else feedback.ticket_id, rating=feedback.rating,
+        reason=code, said=None if code is not None else said)
     who = asker(session, telegram_user_id)
     ticket, new = open_ticket(
         session, telegram_user_id=telegram_user_id,

@@ -19,6 +19,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from shop import ticket_details
 from shop.conversation_log import log_message
 from shop.hours import BusinessHours
 from shop.i18n import ENGLISH, L_, N_, TextError, Translator
@@ -33,6 +34,9 @@ REASON_LABELS = {
     "not_understood": N_("the bot did not understand twice in a row"),
     "low_rating": N_("low rating"),
     "bot_error": N_("the bot could not answer (technical problem)"),
+    "cancel_order": N_("cancellation request"),
+    "change_address": N_("change of delivery address"),
+    "refund_request": N_("refund request"),
 }
 
 
@@ -61,22 +65,23 @@ def active_ticket(session: Session, telegram_user_id: int) -> Ticket | None:
 
 def open_ticket(
     session: Session, *, telegram_user_id: int, chat_id: int, customer_id: int | None,
-    reason: str, details: str | None = None, order_id: int | None = None, now: datetime,
+    reason: str, details: ticket_details.Part | None = None, order_id: int | None = None, now: datetime,
 ) -> tuple[Ticket, bool]:
     """Open a waiting ticket, or return the customer's open one; True when it is new.
 
-    A second trigger while a ticket is open adds to it rather than opening another.
+    A second trigger while a ticket is open adds to it rather than opening another; `details`
+    (the customer's words, or a shop.ticket_details.Detail) are added to its details.
     Staff are alerted by the bot, which watches for new tickets (bot/handoff).
     """
     existing = active_ticket(session, telegram_user_id)
     if existing is not None:
         if details:
-            existing.details = f"{existing.details}\n{details}" if existing.details else details
+            existing.details = ticket_details.added(existing.details, details)
         return existing, False
     ticket = Ticket(
         telegram_user_id=telegram_user_id, chat_id=chat_id, customer_id=customer_id,
-        reason=reason, details=details, order_id=order_id, status=TicketStatus.waiting.value,
-        created_at=now,
+        reason=reason, details=ticket_details.added(None, details), order_id=order_id,
+        status=TicketStatus.waiting.value, created_at=now,
     )
     session.add(ticket)
     session.flush()

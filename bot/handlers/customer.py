@@ -40,13 +40,13 @@ async def relay_to_rasa(context: BotContext, user_id: int, chat_id: int, text: s
                                                     metadata={LANGUAGE_KEY: tr.language})
     except RasaUnavailable as exc:
         log.warning("Rasa unavailable for user %s: %s", user_id, exc)
-        await handoff.bot_failed(context, user_id, chat_id, text, "Rasa did not answer")  # a person will
+        await handoff.bot_failed(context, user_id, chat_id, text, "rasa_unavailable")  # a person will
         return
     if not messages:  # an action failed: Rasa answers nothing
-        await handoff.bot_failed(context, user_id, chat_id, text, "The bot had no answer (an action failed)")
+        await handoff.bot_failed(context, user_id, chat_id, text, "no_answer")
         return
     if not await send_rasa_messages(context.bot, chat_id, messages):  # nothing in it to show
-        await handoff.bot_failed(context, user_id, chat_id, text, "The bot's answer was empty")
+        await handoff.bot_failed(context, user_id, chat_id, text, "empty_answer")
         return
     await handoff.after_bot_reply(context, user_id, messages)
 

@@ -40,7 +40,8 @@ async def after_bot_reply(context: BotContext, user_id: int, messages: list[dict
 
 
 async def bot_failed(context: BotContext, user_id: int, chat_id: int, text: str, why: str) -> None:
-    """Rasa (or an action) failed: a person answers instead; tell the customer."""
+    """Rasa (or an action) failed: a person answers instead; tell the customer. `why` is a key
+    of shop.ticket_details.BOT_FAILURES."""
     if await context.bot_data.desk.relay.bot_failed(context.bot, user_id, chat_id, text, why):
         nudge(context.application)
 

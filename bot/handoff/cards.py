@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import MessageLimit
 
+from shop import ticket_details
 from shop.conversation_log import TicketSummary
 from shop.handoff import first_name
 from shop.hours import duration_text
@@ -97,7 +98,7 @@ def card_text(summary: TicketSummary, *, zone: ZoneInfo, now: datetime, tr: Tran
         lines.append(tr._("Orders: none"))
     lines.append(tr._("Reason: {reason}", reason=reason_label(summary.reason, tr)))
     if summary.details:
-        lines.append(_clip(summary.details, DETAILS_CHARS))
+        lines.append(_clip(ticket_details.render(summary.details, tr), DETAILS_CHARS))
     opened = tr.day(summary.created_at, zone) + f" {summary.created_at.astimezone(zone):%H:%M}"
     if summary.status == TicketStatus.waiting.value:
         waited = duration_text((now - summary.created_at).total_seconds() / 60, tr)

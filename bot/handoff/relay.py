@@ -27,7 +27,7 @@ from bot.handoff.messenger import (
     topic_gone,
 )
 from bot.handoff.topics import not_modified
-from shop import accounts, conversation_log, staff_directory, staff_topics, tickets
+from shop import accounts, conversation_log, staff_directory, staff_topics, ticket_details, tickets
 from shop.handoff import BACK_TO_BOT, NOTHING_TO_CANCEL, cannot_cancel_text, open_handoff
 from shop.i18n import L_, Readable, translator
 from shop.models import Ticket, TicketMessage, TicketStatus
@@ -326,12 +326,13 @@ class Relay:
         return handoff
 
     async def bot_failed(self, bot: Bot, user_id: int, chat_id: int, text: str, why: str) -> bool:
-        """The bot could not answer: open a ticket so a person does, and say so. True if opened."""
+        """The bot could not answer (`why`: a key of shop.ticket_details.BOT_FAILURES): open a
+        ticket so a person does, and say so. True if opened."""
         now = now_utc()
 
         def work(session: Session) -> tuple[str, bool]:
             handoff = open_handoff(session, telegram_user_id=user_id, chat_id=chat_id, reason="bot_error",
-                                   details=f"{why}. The customer wrote: “{text[:500]}”",
+                                   details=ticket_details.bot_error(why, text),
                                    settings=self.settings, now=now,
                                    tr=translator(accounts.stored_language(session, user_id)))
             ticket = handoff.ticket

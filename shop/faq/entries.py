@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from shop.i18n import N_, Translator
+from shop.language import written_language
 from shop.models import FaqEntry
 
 MAX_QUESTION = 300
@@ -64,6 +65,12 @@ def add_entry(session: Session, *, question: str, answer: str, now: datetime,
     session.add(entry)
     session.flush()
     return entry
+
+
+def written_in(question: str, answer: str, *, fallback: str) -> str:
+    """The language an entry is written in, as customers' messages are recognised
+    (shop.language); `fallback` (the owner's own language) when its words are too few to tell."""
+    return written_language(f"{question}\n{answer}") or fallback
 
 
 def edit_entry(session: Session, entry_id: int, *, now: datetime, answer: str,

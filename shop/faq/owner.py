@@ -14,17 +14,18 @@ from sqlalchemy.orm import Session
 from shop.accounts import role_of
 from shop.faq import entries, unanswered
 from shop.faq.entries import FaqError
-from shop.i18n import ENGLISH, N_, Nn_, Translator
-from shop.models import Role
+from shop.i18n import ENGLISH, N_, Nn_, Translator, available_languages
+from shop.models import FaqEntry, Role
 
 NOT_OWNER = N_("Sorry, only the shop's owner can change the FAQ.")
 USAGE = N_("FAQ commands (owner only):\n"
            "/faq: list the entries\n"
-           "/faq add Question? | Answer\n"
+           "/faq add Question? | Answer (in the language you write it in; to name it: /faq add de Frage? | "
+           "Antwort)\n"
            "/faq edit N Question? | Answer (or /faq edit N New answer)\n"
            "/faq delete N\n"
            "/faq unanswered: what the bot couldn't answer this week")
-ADDED = N_("Added FAQ entry #{number}: {question}\nCustomers get it from their next message.")
+ADDED = N_("Added FAQ entry #{number} ({language}): {question}\nCustomers get it from their next message.")
 DELETED = N_("Deleted FAQ entry #{number}: {question}")
 CHANGED = N_("Changed FAQ entry #{number}: {question}\n{answer}")
 EMPTY = N_("The FAQ is empty. Add an entry: /faq add Question? | Answer")
@@ -66,9 +67,11 @@ def faq_command(session: Session, *, telegram_user_id: int, args: str, now: date
         if verb == "unanswered":
             return week_report(session, telegram_user_id=telegram_user_id, now=now, tr=tr)
         if verb == "add":
+            named, rest = named_language(rest)
             question, answer = entries.split_question_answer(rest)
-            entry = entries.add_entry(session, question=question, answer=answer, now=now)
-            return tr._(ADDED, number=entry.id, question=entry.question)
+            language = named or entries.written_in(question, answer, fallback=tr.language)
+            entry = entries.add_entry(session, question=question, answer=answer, now=now, language=language)
+            return added(entry, tr)
         if verb in ("edit", "delete"):
             number, _, text = rest.strip().partition(" ")
             if not number.lstrip("#").isdigit():
@@ -87,11 +90,24 @@ def faq_command(session: Session, *, telegram_user_id: int, args: str, now: date
     return tr._(USAGE)
 
 
+def named_language(args: str) -> tuple[str | None, str]:
+    """'de Frage? | Antwort' → ('de', 'Frage? | Antwort'): a language code before the question
+    names the entry's language; (None, args) when there is none."""
+    first, _, rest = args.strip().partition(" ")
+    if first in available_languages() and rest.strip():
+        return first, rest
+    return None, args
+
+
+def added(entry: FaqEntry, tr: Translator) -> str:
+    return tr._(ADDED, number=entry.id, language=tr.language_name(entry.language), question=entry.question)
+
+
 def listing(session: Session, tr: Translator = ENGLISH) -> str:
     found = entries.list_entries(session)
     if not found:
         return tr._(EMPTY)
-    lines = [f"#{e.id} {e.question}{'' if e.enabled else ' ' + tr._(OFF)}\n   "
+    lines = [f"#{e.id} [{e.language}] {e.question}{'' if e.enabled else ' ' + tr._(OFF)}\n   "
              f"{_short(e.answer)}" for e in found]
     return "\n".join([tr.n_(*LISTED, len(found)), *lines, "", tr._(USAGE)])
 
@@ -131,7 +147,8 @@ def answer_by_reply(session: Session, *, telegram_user_id: int, replied_text: st
     if role_of(session, telegram_user_id) is not Role.owner:
         return tr._(NOT_OWNER)
     try:
-        entry = unanswered.answer_question(session, int(found.group(1)), answer=answer, now=now)
+        entry = unanswered.answer_question(session, int(found.group(1)), answer=answer, now=now,
+                                           fallback_language=tr.language)
     except FaqError as exc:
         return exc.told(tr)
-    return tr._(ADDED, number=entry.id, question=entry.question)
+    return added(entry, tr)

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from shop.faq.entries import FaqError, add_entry
+from shop.faq.entries import FaqError, add_entry, written_in
 from shop.faq.retrieval import Document, FaqIndex, content_words
 from shop.i18n import N_
 from shop.models import BotTurn, FaqEntry, UnansweredQuestion
@@ -62,12 +62,18 @@ def top_unanswered(session: Session, *, start: datetime, end: datetime, top: int
     return [Asked(i, t, int(n)) for i, t, n in rows]
 
 
-def answer_question(session: Session, question_id: int, *, answer: str, now: datetime) -> FaqEntry:
-    """The owner answers a collected question: it becomes an FAQ entry, and the group is closed."""
+def answer_question(session: Session, question_id: int, *, answer: str, now: datetime,
+                    fallback_language: str) -> FaqEntry:
+    """The owner answers a collected question: it becomes an FAQ entry, and the group is closed.
+
+    The entry's language is the one its question and answer are written in, else
+    `fallback_language` (the owner's)."""
     group = session.get(UnansweredQuestion, question_id)
     if group is None:
         raise FaqError(N_("There is no unanswered question #{number}."), number=question_id)
-    entry = add_entry(session, question=group.text[:300], answer=answer, now=now)
+    question = group.text[:300]
+    entry = add_entry(session, question=question, answer=answer, now=now,
+                      language=written_in(question, answer, fallback=fallback_language))
     group.answered_by_entry_id = entry.id
     session.flush()
     return entry

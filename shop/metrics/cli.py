@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from shop.charts import ChartSpec, render
 from shop.db import make_engine
+from shop.i18n import Translator, available_languages, supported_language, translator
 from shop.metrics.service import (
     METRICS,
     TREND_METRICS,
@@ -45,6 +46,18 @@ TrendOption = Annotated[bool, typer.Option("--trend", help="Add a trend chart.")
 ZoneOption = Annotated[str | None, typer.Option(
     "--tz", help="Business time zone for the window (default: the TZ setting)."
 )]
+LanguageOption = Annotated[str, typer.Option(
+    "--language", "-l", help="Answer in this language, as the bot answers an owner: en, de, ru, zh. "
+                             "The period stays in English words."
+)]
+
+
+def _reader(language: str) -> Translator:
+    """The translator for --language; an unknown language stops the command with the choices."""
+    if supported_language(language) is None:
+        typer.echo(f"unknown language {language!r}; one of: {', '.join(available_languages())}", err=True)
+        raise typer.Exit(2)
+    return translator(language)
 
 
 @contextmanager
@@ -69,8 +82,9 @@ def _metric_command(metric: str) -> Callable[..., None]:
         trend: TrendOption = False,
         chart: ChartOption = None,
         tz: ZoneOption = None,
+        language: LanguageOption = "en",
     ) -> None:
-        now = datetime.now(UTC)
+        now, tr = datetime.now(UTC), _reader(language)
         with _store() as (session, settings):
             try:
                 window, against = parse_comparison(period, now=now, tz=tz or settings.tz)
@@ -80,7 +94,7 @@ def _metric_command(metric: str) -> Callable[..., None]:
             result = compute(
                 session, metric, window, now=now, against=against,
                 trend=(trend or chart is not None) and metric in TREND_METRICS,
-                options=MetricOptions(currency=settings.currency),
+                options=MetricOptions(currency=settings.currency), tr=tr,
             )
         _print(result)
         _save(result.chart, chart)
@@ -95,10 +109,11 @@ for _name in METRICS:
 
 @metrics_app.command("digest")
 def digest_command(
-    period: PeriodOption = "last 7 days", chart: ChartOption = None, tz: ZoneOption = None
+    period: PeriodOption = "last 7 days", chart: ChartOption = None, tz: ZoneOption = None,
+    language: LanguageOption = "en",
 ) -> None:
     """The owner's report: key metrics against the previous window, with a revenue trend."""
-    now = datetime.now(UTC)
+    now, tr = datetime.now(UTC), _reader(language)
     with _store() as (session, settings):
         try:
             window = parse_period(period, now=now, tz=tz or settings.tz)
@@ -106,7 +121,7 @@ def digest_command(
             typer.echo(str(exc), err=True)
             raise typer.Exit(2) from None
         report = digest(session, window, now=now,
-                        options=MetricOptions(currency=settings.currency))
+                        options=MetricOptions(currency=settings.currency), tr=tr)
     typer.echo(report.text)
     _save(report.chart, chart)
 

@@ -21,7 +21,7 @@ from shop.charts import ChartSpec, format_value
 from shop.i18n import ENGLISH, N_, SOURCE_LANGUAGE, Nn_, Translator
 from shop.metrics import definitions as d
 from shop.metrics import load, support
-from shop.metrics.wording import maybe_value, period_label, tick, value_text
+from shop.metrics.wording import chart_locale, contact_reason, maybe_value, period_label, tick, value_text
 from shop.periods import Period, Unit
 
 T = TypeVar("T")
@@ -132,7 +132,7 @@ def compute(
         values = (result.previous, result.value)
         return replace(result, chart=ChartSpec(
             "comparison", tr._(spec.title), (period_label(baseline, tr), period_label(current, tr)),
-            values, result.unit, tuple(maybe_value(v, result.unit, tr) for v in values),
+            values, result.unit, tuple(maybe_value(v, result.unit, tr) for v in values), chart_locale(tr),
         ))
     return result
 
@@ -328,18 +328,20 @@ def _reason_details(context: _Context, window: Period) -> dict[str, str]:
     def part(row: Any) -> str:
         trend = round(row.change * 100)
         share = value_text(row.share, "ratio", tr)
+        reason = contact_reason(str(row.reason), tr)
         if not trend:
-            return f"{row.reason} {share}"
-        return tr._(N_("{reason} {share}, {change} pts"), reason=row.reason, share=share,
+            return f"{reason} {share}"
+        return tr._(N_("{reason} {share}, {change} pts"), reason=reason, share=share,
                     change=f"{'+' if trend > 0 else ''}{trend}")
     others = "; ".join(part(r) for r in reasons.iloc[1:4].itertuples()) or tr._(N_("no other reason"))
-    return {"leader": str(reasons.iloc[0].reason), "others": others}
+    return {"leader": contact_reason(str(reasons.iloc[0].reason), tr), "others": others}
 
 
 def _reason_chart(context: _Context, window: Period, unit: str) -> ChartSpec:
     reasons = context.reasons(window).head(8)
     return _ranking(context, N_("Contact reasons, {period} (share of conversations)"), window,
-                    tuple(reasons["reason"]), tuple(reasons["share"].astype(float)), unit)
+                    tuple(contact_reason(str(r), context.tr) for r in reasons["reason"]),
+                    tuple(reasons["share"].astype(float)), unit)
 
 
 def _ranking(context: _Context, title: str, window: Period, labels: tuple[str, ...],
@@ -347,7 +349,7 @@ def _ranking(context: _Context, title: str, window: Period, labels: tuple[str, .
     """A ranking bar chart titled and labelled in the request's language."""
     tr = context.tr
     return ChartSpec("ranking", tr._(title, period=period_label(window, tr)), labels, values, unit,
-                     tuple(value_text(v, unit, tr) for v in values))
+                     tuple(value_text(v, unit, tr) for v in values), chart_locale(tr))
 
 
 def _median(loader: Callable[[Session, datetime, datetime], list[float]], missing: str) -> Measure:
@@ -415,7 +417,8 @@ _SPECS: dict[str, _Spec] = {
         N_("FAQ helpfulness"), N_("{value} of FAQ answers were marked \"That helps\""), "ratio",
         lambda c, w: d.faq_helpfulness(*reversed(support.faq_answers(c.session, w.start, w.end)))),
     "top_contact_reasons": _Spec(
-        N_("Top contact reasons"), N_("{leader} starts {value} of conversations ({others})"), "ratio",
+        N_("Top contact reasons"), N_("Top contact reason: {leader}, {value} of conversations ({others})"),
+        "ratio",
         lambda c, w: float(c.reasons(w)["share"].iloc[0]), comparable=False,
         table=lambda c, w: c.reasons(w), details=_reason_details, chart=_reason_chart),
 }
@@ -540,7 +543,7 @@ def _trend(context: _Context, spec: _Spec, window: Period) -> ChartSpec:
     labels = tuple(tick(bucket.start.astimezone(window.zone), unit, tr) for bucket in buckets)
     unit_label = context.options.currency if spec.unit == "money" else spec.unit
     title_line = tr._(TREND_TITLE[unit], metric=tr._(spec.title), period=period_label(window, tr))
-    return ChartSpec("trend", title_line, labels, values, unit_label)
+    return ChartSpec("trend", title_line, labels, values, unit_label, locale=chart_locale(tr))
 
 
 TREND_TITLE: dict[Unit, str] = {

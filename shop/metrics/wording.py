@@ -22,6 +22,33 @@ TO_DATE = N_("{period} to date")
 NO_DATA = N_("no data")
 DAYS = N_("{value} days")
 HOURS = N_("{value} h")
+# Why customers write (top_contact_reasons): the intent that starts a conversation, named for
+# the owner. An intent missing here is shown as its name with spaces.
+CONTACT_REASONS = {
+    "order_status": N_("order status"),
+    "delivery_status": N_("delivery status"),
+    "list_orders": N_("listing their orders"),
+    "give_feedback": N_("ratings"),
+    "complaint": N_("complaints"),
+    "request_human": N_("asking for a person"),
+    "cancel_order": N_("cancellations"),
+    "change_address": N_("address changes"),
+    "refund_request": N_("refunds"),
+    "ask_faq": N_("questions about the shop"),
+    "faq_helpful": N_("\"That helps\" under an answer"),
+    "greet": N_("greetings"),
+    "goodbye": N_("goodbyes"),
+    "thank": N_("saying thanks"),
+    "affirm": N_("saying yes"),
+    "deny": N_("saying no"),
+    "help": N_("asking what the bot can do"),
+    "bot_challenge": N_("asking whether it is a bot"),
+    "ask_metric": N_("questions about the figures"),
+    "ask_report": N_("report requests"),
+    "out_of_scope": N_("off-topic messages"),
+    "nlu_fallback": N_("messages the bot did not understand"),
+    "unknown": N_("unknown (no intent recorded)"),
+}
 
 
 def value_text(value: float, unit: str, tr: Translator) -> str:
@@ -43,6 +70,18 @@ def value_text(value: float, unit: str, tr: Translator) -> str:
     if abs(value) >= 1000:
         pattern = pattern.replace("0.00", "0")
     return format_currency(value, unit, pattern, locale=locale, currency_digits=False)
+
+
+def contact_reason(intent: str, tr: Translator) -> str:
+    """An intent as a contact reason the owner reads: 'order_status' → 'order status', 'Bestellstatus'."""
+    label = CONTACT_REASONS.get(intent)
+    return tr._(label) if label else intent.replace("_", " ")
+
+
+def chart_locale(tr: Translator) -> str | None:
+    """The locale a chart's axis numbers are written for: None keeps the English forms
+    ("€12,340", as value_text), else the reader's Babel locale ("12.340 €")."""
+    return None if tr.language == SOURCE_LANGUAGE else str(tr.locale)
 
 
 def maybe_value(value: float | None, unit: str, tr: Translator) -> str:

@@ -89,3 +89,32 @@ async def test_pressing_a_contact_keyboard_button_shares_the_personas_phone(
     [update] = updates
     contact = update["message"]["contact"]
     assert contact["phone_number"] == DANA.phone and contact["user_id"] == DANA.telegram_user_id
+
+
+@pytest.mark.parametrize(("environ", "language"), [
+    ({"LANG": "de_DE.UTF-8"}, "de"), ({"LC_ALL": "ru_RU.UTF-8", "LANG": "de_DE.UTF-8"}, "ru"),
+    ({"LC_MESSAGES": "zh_CN.UTF-8"}, "zh"), ({"LANG": "C.UTF-8"}, "en"), ({"LANG": "fr_FR.UTF-8"}, "en"),
+    ({}, "en"),
+])
+def test_the_console_speaks_the_terminals_language(environ: dict[str, str], language: str) -> None:
+    assert bot.console.terminal_language(environ) == language
+
+
+async def test_a_german_console_and_its_users(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(bot.console, "REPLY_TIMEOUT", 0.5)
+    async with LocalBotApi(token=TOKEN) as api:
+        out = io.StringIO()
+        await ConsoleChat(api, out=out, language="de").run(
+            io.StringIO("/as nobody\n/as staff\n/press 2\n/share\nhallo\n/quit\n"))
+        async with httpx.AsyncClient() as client:
+            updates = (await client.post(f"{api.base_url}{api.token}/getUpdates", json={})).json()["result"]
+    transcript = out.getvalue()
+    assert transcript.startswith(f"Konsolen-Chat mit dem Shop-Assistenten. Sie sind {DANA.name}")
+    assert "Konsolenbefehle (alles andere geht als Ihre Nachricht an den Bot):" in transcript
+    assert "Wer? Eine/einer von: customer, other, owner, staff, new" in transcript
+    assert f"Sie sind jetzt {STAFF.name} (staff)." in transcript
+    assert "Diesen Knopf gibt es nicht: Die letzte Nachricht des Bots hatte keine." in transcript
+    assert "Diese Person hat keine Telefonnummer zum Teilen." in transcript
+    assert "(keine Antwort vom Bot innerhalb von 0 s;" in transcript  # the bot of this test is silent
+    [update] = updates
+    assert update["message"]["text"] == "hallo" and update["message"]["from"]["language_code"] == "de"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -12,7 +13,7 @@ from shop.faq.answers import answer
 from shop.faq.demo import seed_faq
 from shop.faq.retrieval import FaqLibrary
 from shop.i18n import translator
-from shop.models import Role
+from shop.models import FaqEntry, Role
 from shop.owner import REFUSAL, metric_replies
 from shop.settings import Settings
 from tests import journey_builders as b
@@ -39,8 +40,8 @@ def test_add_edit_delete_and_the_next_question_gets_the_change(session, now):
     library = FaqLibrary()
     said = owner.faq_command(session, telegram_user_id=OWNER, now=now,
                              args="add Do you sell trombones? | Yes, brass ones from €300.")
-    entry_id = int(said.split("#")[1].split(":")[0])
-    assert said.startswith(f"Added FAQ entry #{entry_id}: Do you sell trombones?")
+    entry_id = int(said.split("#")[1].split(" ")[0])
+    assert said.startswith(f"Added FAQ entry #{entry_id} (English): Do you sell trombones?")
 
     def asked(text: str) -> str | None:
         turns.record_turn(session, telegram_user_id=CUSTOMER, intent="ask_faq", confidence=1.0,
@@ -178,9 +179,9 @@ def test_the_faq_commands_answer_in_the_owners_language(session, now):
         "常见问题还是空的")
     said = owner.faq_command(session, telegram_user_id=OWNER, now=now, tr=german,
                              args="add Verkauft ihr Posaunen? | Ja, aus Messing.")
-    assert said.startswith("FAQ-Eintrag #") and "hinzugefügt: Verkauft ihr Posaunen?" in said
+    assert said.startswith("FAQ-Eintrag #") and "(Deutsch) hinzugefügt: Verkauft ihr Posaunen?" in said
     listing = owner.faq_command(session, telegram_user_id=OWNER, args="", now=now, tr=german)
-    assert listing.startswith("FAQ (1 Eintrag)")
+    assert listing.startswith("FAQ (1 Eintrag)") and "[de] Verkauft ihr Posaunen?" in listing
     assert owner.faq_command(session, telegram_user_id=OWNER, args="edit 999999 x", now=now,
                              tr=chinese) == "没有第 #999999 条常见问题。发送 /faq 查看全部条目。"
     assert "mit einem | dazwischen" in owner.faq_command(session, telegram_user_id=OWNER, now=now,
@@ -193,3 +194,62 @@ def test_this_week_named_by_the_owner_is_the_digests_week(session, now):
     head, first = ask_in_chat(session, now, metrics=["unanswered_questions"], text="", period="this week")
     assert head.startswith("What the bot couldn't answer this week")
     assert first == owner.digest_questions(session, now=now)[0]
+
+
+def stored(session, said: str) -> FaqEntry:  # type: ignore[no-untyped-def]
+    found = re.search(r"#(\d+)", said)
+    assert found is not None, said
+    entry = session.get(FaqEntry, int(found.group(1)))
+    assert entry is not None
+    return entry
+
+
+@pytest.mark.parametrize(("args", "language", "named"), [
+    ("add Liefert ihr auch nach Österreich? | Ja, in drei bis fünf Werktagen.", "de", "German"),
+    ("add Вы доставляете в Казахстан? | Да, за семь-десять дней.", "ru", "Russian"),
+    ("add 你们可以开发票吗？ | 可以，下单时填写抬头即可。", "zh", "Chinese"),
+    ("add Do you ship to Austria? | Yes, in three to five working days.", "en", "English"),
+])
+def test_an_entry_is_stored_in_the_language_it_is_written_in(session, now, args, language, named):
+    people(session)  # the owner reads English: what they write decides the entry's language
+    said = owner.faq_command(session, telegram_user_id=OWNER, now=now, args=args)
+    assert stored(session, said).language == language
+    assert f"({named}):" in said
+
+
+def test_a_named_language_wins_and_too_few_words_are_the_owners_language(session, now):
+    people(session)
+    said = owner.faq_command(session, telegram_user_id=OWNER, now=now, args="add ru PayPal? | PayPal: да.")
+    entry = stored(session, said)
+    assert (entry.language, entry.question, entry.answer) == ("ru", "PayPal?", "PayPal: да.")
+    assert "(Russian)" in said
+    # "Rechnung? | Ja." says too little to tell German from English: the owner writes in German
+    said = owner.faq_command(session, telegram_user_id=OWNER, now=now, args="add Rechnung? | Ja.",
+                             tr=translator("de"))
+    assert stored(session, said).language == "de" and "(Deutsch)" in said
+    said = owner.faq_command(session, telegram_user_id=OWNER, now=now, args="add de | x")
+    assert "Both a question and an answer are needed" in said  # "de" alone is no question
+
+
+def test_a_german_customer_gets_the_entry_the_owner_wrote_in_german(session, now):
+    people(session)
+    library = FaqLibrary()
+    owner.faq_command(session, telegram_user_id=OWNER, now=now,
+                      args="add Do you ship to Austria? | Yes, in three to five working days.")
+    owner.faq_command(session, telegram_user_id=OWNER, now=now,
+                      args="add Liefert ihr nach Österreich? | Ja, in drei bis fünf Werktagen.")
+    turns.record_turn(session, telegram_user_id=CUSTOMER, intent="ask_faq", confidence=1.0,
+                      action="action_answer_faq", now=now)
+    reply = answer(session, library, text="Liefert ihr nach Österreich?", telegram_user_id=CUSTOMER,
+                   now=now, collect=False, tr=translator("de")).reply
+    assert reply is not None and reply.text == "Ja, in drei bis fünf Werktagen."
+
+
+def test_an_answered_question_takes_the_language_of_the_customer_who_asked_it(session, now):
+    people(session)
+    collect_unanswered(session, now, ("Можно ли оплатить заказ наличными при получении?",))
+    [question] = owner.digest_questions(session, now=now)
+    said = owner.answer_by_reply(session, telegram_user_id=OWNER, replied_text=question,
+                                 answer="Да, курьеру наличными или картой.", now=now)
+    assert said is not None and "(Russian)" in said
+    assert stored(session, said).language == "ru"

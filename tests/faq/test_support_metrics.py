@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from shop.faq import entries
+from shop.i18n import translator
 from shop.metrics import definitions as d
 from shop.metrics.service import compute
 from shop.models import BotTurn, Role, Ticket
@@ -89,5 +90,18 @@ def test_the_same_numbers_from_the_store(session):
     assert compute(session, "bot_resolution_rate", week, now=now).value == pytest.approx(0.7)
     assert compute(session, "handoff_rate", week, now=now).value == pytest.approx(0.2)
     reasons = compute(session, "top_contact_reasons", week, now=now)
-    assert reasons.value == pytest.approx(0.4) and reasons.reading.startswith("ask_faq starts 40%")
+    assert reasons.value == pytest.approx(0.4) and reasons.reading.startswith(
+        "Top contact reason: questions about the shop, 40% of conversations (delivery status 30%, +30 pts; "
+        "complaints 10%, +10 pts; listing their orders 10%, +10 pts)")
+    assert reasons.chart is not None and reasons.chart.labels == (
+        "questions about the shop", "delivery status", "complaints", "listing their orders", "order status")
+    assert list(reasons.table["reason"]) == ["ask_faq", "delivery_status", "complaint", "list_orders",
+                                             "order_status"]  # the table keeps the intents
+    german = compute(session, "top_contact_reasons", week, now=now, tr=translator("de"))
+    assert german.reading.replace("\u00a0", " ").startswith(
+        "Häufigster Kontaktgrund: Fragen zum Shop, 40 % der Gespräche (Lieferstatus 30 %, +30 Pkt.; "
+        "Beschwerden 10 %, +10 Pkt.; Liste der eigenen Bestellungen 10 %, +10 Pkt.)")
+    assert german.chart is not None and german.chart.labels[:2] == ("Fragen zum Shop", "Lieferstatus")
+    chinese = compute(session, "top_contact_reasons", week, now=now, tr=translator("zh"))
+    assert "最常见的联系原因是关于店铺的问题，占对话的 40%（配送状态 30%" in chinese.reading
     assert compute(session, "faq_helpfulness", week, now=now).value == pytest.approx(1 / 3)

@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-from shop.charts import ChartSpec, format_value, render
+from shop.charts import ChartSpec, axis_text, draw, format_value, render
 
 SPECS = [
     ChartSpec("trend", "Revenue per day, Oct 2026", tuple(f"{d:02d} Oct" for d in range(1, 32)),
@@ -50,3 +50,25 @@ def test_rendering_does_not_touch_pyplot():
 )
 def test_values_read_as_the_owner_expects(value, unit, text):
     assert format_value(value, unit) == text
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "locale", "text"),
+    [
+        (0.5, "ratio", None, "50%"), (12340.0, "EUR", None, "€12,340"), (2.5, "count", None, "2.5"),
+        (0.5, "ratio", "de", "50\u00a0%"), (12340.0, "EUR", "de", "12.340\u00a0€"),
+        (12.5, "EUR", "de", "12,5\u00a0€"), (1234.5, "count", "de", "1.234,5"),
+        (12340.0, "EUR", "ru", "12\u00a0340\u00a0€"), (0.5, "ratio", "ru", "50\u00a0%"),
+        (12340.0, "EUR", "zh_Hans_CN", "€12,340"), (4.5, "stars", "zh_Hans_CN", "4.5"),
+    ],
+)
+def test_axis_numbers_are_written_as_the_reader_writes_them(value, unit, locale, text):
+    assert axis_text(value, unit, locale) == text
+
+
+def test_the_chart_draws_its_axis_in_its_locale():
+    spec = ChartSpec("trend", "Umsatz pro Tag", ("1. Okt.", "2. Okt."), (1200.0, 2400.0), "EUR", locale="de")
+    figure = draw(spec)
+    assert figure.axes[0].yaxis.get_major_formatter()(2400, 0) == "2.400\u00a0€"
+    assert render(spec) != render(ChartSpec(*(getattr(spec, f) for f in ("kind", "title", "labels", "values",
+                                                                          "unit"))))

@@ -67,3 +67,15 @@ def test_an_unreadable_period_exits_2_with_examples(store):
     result = runner.invoke(metrics_app, ["orders", "-p", "whenever"])
     assert result.exit_code == 2
     assert "I couldn't read the period 'whenever'" in result.output
+
+
+def test_an_answer_in_the_owners_language(store, tmp_path):
+    result = runner.invoke(metrics_app, ["csat", "-p", "March 2025", "--language", "de"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("Die Kundenzufriedenheit (CSAT) liegt bei 66,7\u00a0% im Zeitraum "
+                                    "März 2025")
+    result = runner.invoke(metrics_app, ["digest", "-p", "March 2025", "-l", "zh"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("2025年3月报告（对比2025年2月）")
+    result = runner.invoke(metrics_app, ["orders", "-p", "March 2025", "-l", "xx"])
+    assert result.exit_code == 2 and "unknown language 'xx'; one of: en, de, ru, zh" in result.output

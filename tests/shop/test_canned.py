@@ -118,11 +118,12 @@ def test_any_text_is_filled_or_refused_with_a_reason_and_never_evaluated(text: s
 
 
 def customer_with_ticket(session: Session, *, name: str = "Dana Demo", order: Order | None = None,
-                         linked: bool = True) -> tuple[Customer, Ticket]:
+                         linked: bool = True, language: str | None = None) -> tuple[Customer, Ticket]:
     customer = b.customer(session, name=name, email=f"{next(_ids)}@example.com",
                           created_at=NOW - timedelta(days=100))
     account = b.account(session, telegram_user_id=next(_ids), customer=customer if linked else None,
                         display_name="dana_tg")
+    account.reply_language = language  # the language the assistant answers this customer in
     ticket, _ = tickets.open_ticket(session, telegram_user_id=account.telegram_user_id,
                                     chat_id=account.telegram_user_id,
                                     customer_id=customer.id if linked else None,
@@ -144,6 +145,20 @@ def test_a_shipped_order_fills_every_placeholder(session: Session) -> None:
                           done=3, tracking="JJD0001")
     assert values_of(session, ticket) == {"name": "Dana", "order": order.number, "status": "on its way",
                                           "tracking": "JJD0001", "eta": "22 Nov 2026", "staff": "Sam"}
+
+
+@pytest.mark.parametrize(("language", "status", "eta"), [
+    ("de", "unterwegs", "22. Nov. 2026"),
+    ("ru", "в пути", "22 нояб. 2026\u202fг."),
+    ("zh", "运送中", "2026年11月22日"),
+])
+def test_status_and_eta_are_in_the_customers_language(session: Session, language: str, status: str,
+                                                      eta: str) -> None:
+    customer, ticket = customer_with_ticket(session, language=language)
+    b.goods_order(session, owner=customer, number=number(), created_at=NOW - timedelta(days=2), done=3)
+    values = values_of(session, ticket)
+    assert (values["status"], values["eta"]) == (status, eta)
+    assert canned.fill("{status}, {eta}", values) == f"{status}, {eta}"
 
 
 def test_the_tickets_own_order_comes_before_the_latest(session: Session) -> None:

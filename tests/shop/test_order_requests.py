@@ -7,12 +7,18 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from shop import order_requests
+from shop import order_requests, ticket_details
+from shop.i18n import ENGLISH
 from shop.models import Ticket
 from shop.orders import NOT_FOUND, NOT_LINKED
 from shop.replies import MAX_CALLBACK_BYTES
 from tests import journey_builders as b
 from tests.conftest import BERLIN
+
+
+def staff_read(ticket: Ticket) -> str:
+    """The ticket's details as an English-reading staff member's card shows them."""
+    return ticket_details.render(ticket.details, ENGLISH)
 
 USER = 717171
 
@@ -59,8 +65,9 @@ def test_shipped_order_becomes_a_ticket_even_when_confirmed(session, now, ann, d
                    text='/cancel_order{"order_id":"4002"}')
     [ticket] = tickets(session)
     assert ticket.reason == "cancel_order" and ticket.order_id == order.id and ticket.status == "waiting"
-    assert ticket.details.startswith("Cancel order 4002")
-    assert "Customer wrote" not in ticket.details  # a button payload is not the customer's words
+    assert staff_read(ticket) in ("Cancel order 4002 (status: on its way).",
+                                  "Cancel order 4002 (status: out for delivery).")  # a button payload
+    # is not the customer's words
     assert order.status != "cancelled"
     assert reply.custom["type"] == "handoff" and reply.custom["ticket_id"] == ticket.id
     assert f"ticket #{ticket.id}" in b.said(reply) and "already left our warehouse" in b.said(reply)
@@ -119,14 +126,15 @@ def test_change_address_opens_a_ticket_with_the_customers_words(session, now, an
                                                 now=now, zone=BERLIN)
     [ticket] = tickets(session)
     assert ticket.reason == "change_address" and ticket.order_id == order.id
-    assert "now: Ann, Hauptstr. 1, Berlin" in ticket.details
-    assert "«ship 4010 to Bahnhofstr. 5, 20095 Hamburg»" in ticket.details
+    assert staff_read(ticket) == ("New delivery address for order 4010 (now: Ann, Hauptstr. 1, Berlin). "
+                                  "The customer wrote: «ship 4010 to Bahnhofstr. 5, 20095 Hamburg»")
     assert f"ticket #{ticket.id}" in b.said(reply) and "next message" in b.said(reply)
     # The address sent next (if it reaches the bot) is added to the same ticket.
     order_requests.change_address_reply(session, telegram_user_id=USER, raw_number=None,
                                         message_text="the new address is Bahnhofstr. 7", now=now, zone=BERLIN)
     [same] = tickets(session)
-    assert "Bahnhofstr. 7" in same.details
+    assert staff_read(same).endswith("\nNew delivery address for order 4010 (now: Ann, Hauptstr. 1, Berlin). "
+                                     "The customer wrote: «the new address is Bahnhofstr. 7»")
 
 
 def test_change_address_of_a_delivered_order_is_refused(session, now, ann):
@@ -142,7 +150,8 @@ def test_refund_opens_a_ticket(session, now, ann):
                                         message_text="I want my money back, it broke", now=now, zone=BERLIN)
     [ticket] = tickets(session)
     assert ticket.reason == "refund_request" and ticket.order_id == order.id
-    assert "«I want my money back, it broke»" in ticket.details
+    assert staff_read(ticket).endswith(". The customer wrote: «I want my money back, it broke»")
+    assert staff_read(ticket).startswith("Refund for order 4012 (")
     assert "refund request for order 4012" in b.said(reply)
     assert order_requests.refund_reply(session, telegram_user_id=2, raw_number="4012", message_text="refund",
                                        now=now, zone=BERLIN).text == NOT_LINKED

@@ -71,6 +71,7 @@ def test_metric_answers_and_comparisons_in_each_language(shop, now, language, me
 
 
 def test_the_comparison_chart_is_labelled_in_the_owners_language(shop, now):
+    from shop.charts import draw
     from shop.metrics.service import compute
     from shop.periods import parse_comparison
 
@@ -82,6 +83,12 @@ def test_the_comparison_chart_is_labelled_in_the_owners_language(shop, now):
     trend = compute(shop, "orders", period, now=now, trend=True, tr=translator("zh")).chart
     assert trend is not None and trend.title == "订单数（按天），2025年3月"
     assert trend.labels[:2] == ("3月1日", "3月2日")
+    # the axis numbers too: the German comparison's money axis, the Chinese trend's count axis
+    money_axis = draw(result.chart).axes[0].yaxis.get_major_formatter()
+    assert plain(money_axis(1234.5, 0)) == "1.234,5 €" and plain(money_axis(100, 0)) == "100 €"
+    assert draw(trend).axes[0].yaxis.get_major_formatter()(1500, 0) == "1,500"
+    english = compute(shop, "revenue", period, now=now, against=against).chart
+    assert english is not None and draw(english).axes[0].yaxis.get_major_formatter()(1234.5, 0) == "€1,234.5"
 
 
 @pytest.mark.parametrize(("language", "heading", "line"), [

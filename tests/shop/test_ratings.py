@@ -10,9 +10,11 @@ from sqlalchemy import func, select
 
 from shop import ratings
 from shop.feedback import open_survey
+from shop.i18n import ENGLISH, translator
 from shop.models import Feedback, Survey, Ticket
 from shop.orders import NOT_FOUND, NOT_LINKED
 from shop.settings import PROJECT_ROOT
+from shop.ticket_details import render
 from tests import journey_builders as b
 from tests.conftest import BERLIN
 
@@ -107,7 +109,9 @@ def test_low_rating_asks_why_then_stores_the_reason_and_alerts_staff(session, no
     assert (row.reason, row.comment) == ("damaged", None)
     [ticket] = session.scalars(select(Ticket)).all()
     assert (ticket.reason, ticket.order_id, ticket.customer_id) == ("low_rating", order.id, ann.id)
-    assert ticket.details == f"Rated order 5007 {rating}/5. Reason: Arrived damaged"
+    assert render(ticket.details, ENGLISH) == f"Rated order 5007 {rating}/5. Reason: Arrived damaged"
+    assert render(ticket.details, translator("de")) == (
+        f"Bestellung 5007 mit {rating}/5 bewertet. Grund: Kam beschädigt an")
     assert reply.custom["type"] == "handoff" and f"ticket #{ticket.id}" in b.said(reply)
 
 
@@ -119,7 +123,8 @@ def test_a_reason_in_the_customers_own_words_is_a_comment(session, now, ann):
     [row] = feedback_rows(session)
     assert (row.reason, row.comment) == ("other", "the box was soaking wet")
     ticket = session.scalar(select(Ticket))
-    assert "«the box was soaking wet»" in ticket.details
+    assert render(ticket.details, ENGLISH) == ("Rated order 5008 1/5. "
+                                               "The customer wrote: «the box was soaking wet»")
 
 
 def test_a_reason_for_someone_elses_feedback_is_ignored(session, now, ann):
