@@ -1,9 +1,11 @@
 """Retrieval over the demo FAQ, held to the issue's bar on questions written apart from it.
 
-tests/faq/paraphrases.yml was written apart from the entries and is never indexed. The
-threshold (shop.faq.retrieval.THRESHOLD) is chosen on it: the lowest score that leaves ≥ 95%
-of the unrelated questions without an FAQ answer, since a wrong answer is worse than "I don't
-know that yet" and a person.
+tests/faq/dev_paraphrases.yml is the development set: the analysis, the concept table
+(shop/faq/synonyms.py), the views' weights and the threshold (shop.faq.retrieval.THRESHOLD) are
+chosen on it: the lowest score that leaves ≥ 95% of its unrelated questions without an FAQ
+answer, since a wrong answer is worse than "I don't know that yet" and a person.
+tests/faq/paraphrases.yml was written apart from the entries and from the development set, and
+is never indexed nor tuned to: it only measures.
 """
 
 from __future__ import annotations
@@ -17,9 +19,10 @@ import yaml
 
 from shop.faq import entries
 from shop.faq.demo import DEMO_FAQ, seed_faq
-from shop.faq.retrieval import THRESHOLD, Document, FaqIndex, FaqLibrary
+from shop.faq.retrieval import THRESHOLD, Document, FaqIndex, FaqLibrary, Match
 
 HELD_OUT = yaml.safe_load((Path(__file__).parent / "paraphrases.yml").read_text(encoding="utf-8"))
+DEV = yaml.safe_load((Path(__file__).parent / "dev_paraphrases.yml").read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="module")
@@ -30,37 +33,50 @@ def demo_index() -> tuple[FaqIndex, dict[str, int]]:
     return FaqIndex(documents), ids
 
 
-def scores(index: FaqIndex, ids: dict[str, int]) -> tuple[list[tuple[bool, float]], list[float]]:
-    paraphrases = [(index.search(p["text"], top=1)[0], ids[p["entry"]]) for p in HELD_OUT["paraphrases"]]
-    unrelated = [index.search(text, top=1)[0].score for text in HELD_OUT["unrelated"]]
+def scores(index: FaqIndex, ids: dict[str, int], asked: dict = HELD_OUT,
+           ) -> tuple[list[tuple[bool, float]], list[float]]:
+    paraphrases = [(index.search(p["text"], top=1)[0], ids[p["entry"]]) for p in asked["paraphrases"]]
+    unrelated = [index.search(text, top=1)[0].score for text in asked["unrelated"]]
     return [(m.entry_id == wanted, m.score) for m, wanted in paraphrases], unrelated
 
 
-def test_the_held_out_file_names_real_entries_and_is_not_indexed(demo_index):
+@pytest.mark.parametrize("asked", [HELD_OUT, DEV], ids=["held-out", "dev"])
+def test_the_question_files_name_real_entries_and_are_not_indexed(demo_index, asked):
     _index, ids = demo_index
-    assert {p["entry"] for p in HELD_OUT["paraphrases"]} == set(ids)
+    assert {p["entry"] for p in asked["paraphrases"]} == set(ids)
     indexed = {t.lower().strip(" ?.") for q, v, a, _t in DEMO_FAQ for t in (q, *v)}
-    asked = [p["text"].lower().strip(" ?.") for p in HELD_OUT["paraphrases"]] + HELD_OUT["unrelated"]
-    assert [t for t in asked if t in indexed] == []
-    assert len(HELD_OUT["paraphrases"]) >= 75 and len(HELD_OUT["unrelated"]) >= 50
+    questions = [p["text"].lower().strip(" ?.") for p in asked["paraphrases"]] + asked["unrelated"]
+    assert [t for t in questions if t in indexed] == []
+    assert len(asked["paraphrases"]) >= 75 and len(asked["unrelated"]) >= 50
 
 
+def test_the_threshold_is_the_lowest_that_keeps_the_dev_sets_unrelated_questions_out(demo_index):
+    _paraphrased, unrelated = scores(*demo_index, DEV)
+    assert np.mean([s < THRESHOLD for s in unrelated]) >= 0.95
+    assert np.mean([s < THRESHOLD - 0.01 for s in unrelated]) < 0.95
+
+
+def test_what_retrieval_reaches_on_the_dev_set_does_not_get_worse(demo_index):
+    """208 questions, a quarter each in German, Russian and Chinese (the demo FAQ is English):
+    measured 0.947 first and 0.692 answered when THRESHOLD was chosen."""
+    paraphrased, _unrelated = scores(*demo_index, DEV)
+    assert np.mean([right for right, _score in paraphrased]) >= 0.93
+    assert np.mean([right and score >= THRESHOLD for right, score in paraphrased]) >= 0.67
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "measured once on the held-out file with THRESHOLD chosen on the dev set: 56 of 60 "
+    "unrelated questions (93.3%) under it, against 95% asked; before, with the threshold "
+    "chosen on this file itself, 95%"))
 def test_unrelated_questions_get_no_faq_answer(demo_index):
     _paraphrased, unrelated = scores(*demo_index)
     assert np.mean([s < THRESHOLD for s in unrelated]) >= 0.95
 
 
-def test_the_threshold_is_the_lowest_that_keeps_unrelated_questions_out(demo_index):
-    _paraphrased, unrelated = scores(*demo_index)
-    just_below = THRESHOLD - 0.01
-    assert np.mean([s < just_below for s in unrelated]) < 0.95
-
-
 @pytest.mark.xfail(strict=True, reason=(
-    "lexical retrieval (TF-IDF) over the demo FAQ puts the right entry first for ~78% of the "
-    "held-out paraphrases, and above the threshold for ~54%; the issue asks 90%. Paraphrases "
-    "that share no word with the entry ('can I call you' vs 'How can I contact you?') need "
-    "more variants per entry or semantic retrieval"))
+    "lexical retrieval (TF-IDF over characters, stems and shop-domain concepts) puts the right "
+    "entry first for 94.0% of the held-out paraphrases, but first and above the threshold for "
+    "79.5% (78% and 54% before stems, typo correction and the concept table); the issue asks 90%"))
 def test_the_right_entry_comes_first_for_90_percent_of_paraphrases(demo_index):
     paraphrased, _unrelated = scores(*demo_index)
     assert np.mean([right and score >= THRESHOLD for right, score in paraphrased]) >= 0.90
@@ -68,8 +84,20 @@ def test_the_right_entry_comes_first_for_90_percent_of_paraphrases(demo_index):
 
 def test_what_retrieval_reaches_today_does_not_get_worse(demo_index):
     paraphrased, _unrelated = scores(*demo_index)
-    assert np.mean([right for right, _score in paraphrased]) >= 0.75
-    assert np.mean([right and score >= THRESHOLD for right, score in paraphrased]) >= 0.50
+    assert np.mean([right for right, _score in paraphrased]) >= 0.92
+    assert np.mean([right and score >= THRESHOLD for right, score in paraphrased]) >= 0.78
+
+
+def test_a_misspelt_word_is_read_as_the_word_the_index_knows_and_concepts_cross_languages():
+    index = FaqIndex([Document(1, "How do I return an item?"), Document(2, "Do you sell gift cards?"),
+                      Document(3, "What are your opening hours?")])
+    assert index.analyzer.correct("retrun") == "return"
+    assert index.analyzer.correct("wedding") == "wedding"  # not "bedding": a typo keeps the first letter
+    assert index.search("how do I retrun this", top=1)[0].entry_id == 1
+    for question, entry in (("Wie schicke ich etwas zurück?", 1), ("Как вернуть товар?", 1),
+                            ("你们有礼品卡吗？", 2), ("Wann habt ihr geöffnet?", 3)):
+        assert index.best(question) == Match(entry, pytest.approx(index.best(question).score)), question
+    assert index.best("who won the football match yesterday") is None
 
 
 def test_the_library_rebuilds_when_an_entry_changes_and_only_then(session, now):
