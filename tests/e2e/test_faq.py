@@ -93,7 +93,7 @@ class TestFaq:
     async def test_the_digest_lists_unanswered_questions_and_a_reply_makes_an_entry(
             self, api: LocalBotApi, sessions: sessionmaker[Session], e2e_settings: Settings) -> None:
         customer, _ = add_person(sessions, api, "Pat Parking", Role.customer)
-        await customer.send("is there a car park for the showroom visitors?")
+        await customer.send("is there a car park at the showroom?")
         [answer] = await customer.wait_for(1, timeout=60)
         assert answer.text == DONT_KNOW
         owner, _ = add_person(sessions, api, "Otto Owner", Role.owner)
@@ -107,6 +107,6 @@ class TestFaq:
         assert added.text is not None and added.text.startswith("Added FAQ entry #")
         [group] = collected(sessions, "car park")
         assert group.answered_by_entry_id is not None
-        await customer.send("is there a car park for the showroom visitors?")
+        await customer.send("is there a car park at the showroom?")
         [answer] = await customer.wait_for(1, timeout=60)
         assert answer.text == "Yes, 10 free spaces behind the building."
