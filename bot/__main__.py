@@ -18,7 +18,7 @@ from telegram.error import TelegramError
 
 from bot import redact
 from bot.app import build_application
-from bot.preflight import BotApiRefused, wait_for_bot_api
+from bot.preflight import BotApiRefused, until_stopped, wait_for_bot_api
 from bot.runtime import running
 from bot.services import Services
 from rasa_runtime.supervisor import Supervisor, SupervisorError, server_specs
@@ -121,8 +121,10 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     supervisor: Supervisor | None = None
     try:
-        if not console:  # before Rasa's minute of loading: a wrong token or no network shows at once
-            asyncio.run(wait_for_bot_api(settings))
+        # Before Rasa's minute of loading: a wrong token or no network shows at once; a stop
+        # while waiting for the Bot API is a clean stop.
+        if not console and asyncio.run(until_stopped(wait_for_bot_api(settings))) is None:
+            return 0
         if not args.no_servers:
             supervisor = Supervisor(server_specs(settings),
                                     log_dir=PROJECT_ROOT / "var" / "log" if console else None)

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+import signal
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any, TypeVar
 
 from telegram import Bot, User
 from telegram.error import InvalidToken, NetworkError, TelegramError
@@ -16,6 +18,7 @@ from telegram.error import InvalidToken, NetworkError, TelegramError
 from shop.settings import Settings
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 FIRST_PAUSE = 1.0  # seconds before the second try; doubled after each failure
 LONGEST_PAUSE = 60.0
@@ -53,3 +56,25 @@ async def wait_for_bot_api(settings: Settings, *, sleep: Callable[[float], Await
             raise BotApiRefused(f"Telegram's Bot API at {where(settings)} refused getMe: {exc}") from None
         await sleep(pause)
         pause = min(pause * 2, longest_pause)
+
+
+async def until_stopped(work: Coroutine[Any, Any, T]) -> T | None:
+    """`work`'s result, or None when SIGINT or SIGTERM stops it first.
+
+    The signal cancels the work at its next await. (A KeyboardInterrupt raised by the signal
+    wherever the event loop happens to be, as Python's default handler does, could leave
+    asyncio.run() waiting on the half-closed connection for good.)"""
+    task = asyncio.ensure_future(work)
+    loop = asyncio.get_running_loop()
+    stops = (signal.SIGINT, signal.SIGTERM)
+    for sig in stops:
+        loop.add_signal_handler(sig, task.cancel)
+    try:
+        return await task
+    except asyncio.CancelledError:
+        if task.cancelled():
+            return None
+        raise
+    finally:
+        for sig in stops:
+            loop.remove_signal_handler(sig)
