@@ -20,6 +20,8 @@ from typing import Any
 
 import aiohttp
 
+from bot.proxies import proxy_for
+
 log = logging.getLogger(__name__)
 
 COOL_DOWN = 5.0  # seconds a server that could not be reached is skipped
@@ -50,7 +52,7 @@ class _Server:
         """Made on first use, inside the event loop that uses it."""
         if self._session is None:
             self._session = aiohttp.ClientSession(
-                timeout=self.timeout, trust_env=True,  # HTTP_PROXY/NO_PROXY as httpx reads them
+                timeout=self.timeout, proxy=proxy_for(self.url),  # HTTP_PROXY, NO_PROXY: as httpx
                 connector=aiohttp.TCPConnector(limit=MAX_CONNECTIONS, keepalive_timeout=KEEPALIVE))
         return self._session
 
