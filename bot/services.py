@@ -51,12 +51,9 @@ class Services:
     async def remember(self, user: User, chat: Chat, text: str | None = None) -> Translator:
         """Record that `user` talks to the bot in `chat`; the language to answer them in, which
         `text`, their message, may change (shop/language.py)."""
-        def work(session: Session) -> str:
-            accounts.touch_account(session, telegram_user_id=user.id, chat_id=chat.id,
-                                   display_name=user.full_name, language=user.language_code)
-            return accounts.answer_language(session, telegram_user_id=user.id,
-                                            telegram_code=user.language_code, text=text)
-        return translator(await self.in_transaction(work))
+        return translator(await self.in_transaction(lambda s: accounts.touch_and_answer_language(
+            s, telegram_user_id=user.id, chat_id=chat.id, display_name=user.full_name,
+            telegram_code=user.language_code, text=text)))
 
     async def reply_language(self, user: User) -> Translator:
         """The language to answer `user` in, as remembered (their Telegram language for a newcomer)."""
