@@ -62,14 +62,6 @@ def answer_language(session: Session, *, telegram_user_id: int, telegram_code: s
                                    telegram_code=telegram_code, text=text)
 
 
-def touch_and_answer_language(session: Session, *, telegram_user_id: int, chat_id: int,
-                              display_name: str | None, telegram_code: str | None, text: str | None) -> str:
-    """touch_account, then answer_language, with one look-up of the account."""
-    account = touch_account(session, telegram_user_id=telegram_user_id, chat_id=chat_id,
-                            display_name=display_name, language=telegram_code)
-    return account_answer_language(session, account, telegram_code=telegram_code, text=text)
-
-
 def account_answer_language(session: Session, account: TelegramAccount | None, *, telegram_code: str | None,
                             text: str | None) -> str:
     """answer_language for an account already looked up (None: no account)."""
