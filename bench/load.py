@@ -10,10 +10,15 @@ servers sharing the tracker store (BENCH_LOAD_RASA_SERVERS changes the number).
 
 Each part runs in a process of its own, so that each one's CPU is measured apart: this
 process holds the local Bot API and the customers, `python -m bench.load_bot` the bot, the
-supervisor Rasa and the action server. Before the Telegram run, the same customers ask the
-same questions at the same rate straight through Rasa's REST channel (what the bot sends
-Rasa for each message): Rasa's own CPU for a turn, measured in the same run, is the yardstick
-for the whole assistant's (bot + Rasa + actions) CPU per answered message.
+supervisor Rasa and the action server. After the Telegram run, the same messages go straight
+through Rasa's REST channel (what the bot sends Rasa for each message: the text and the
+reply language as metadata), in conversations of their own: a second set of customers, each
+the twin of a Telegram one (its own linked account and order, an order number of as many
+digits), sends exactly the messages its twin sent, in the same order, at the same pace, and
+so starts from an empty tracker as its twin did and reaches the same conversation length at
+every turn. Rasa's own CPU per turn there, measured in the same run, is the yardstick for the
+whole assistant's (bot + Rasa + actions) CPU per answered message. In both runs the first
+message of each conversation warms up and is not measured.
 
 Measured: answered messages per second; latency from the customer's send to the bot's reply
 arriving at the Bot API (p50/p95/p99); errors (Bot API errors, handler errors); lost replies
@@ -36,6 +41,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import psutil
 
@@ -50,7 +56,9 @@ from bench.assistant import (
 from bench.table import Row
 from bot.rasa_client import RasaClient
 from local_bot_api import ApiCall, FakeUser, LocalBotApi
+from shop import accounts
 from shop.db import make_engine, make_session_factory, transaction
+from shop.i18n import LANGUAGE_KEY, SOURCE_LANGUAGE
 from shop.models import (
     GOODS_STAGES,
     Customer,
@@ -68,9 +76,10 @@ SUITE = "load"
 CUSTOMERS = int(os.environ.get("BENCH_LOAD_CUSTOMERS", "50"))
 RATE = float(os.environ.get("BENCH_LOAD_RATE", "30"))  # messages a second offered, all customers
 SECONDS = {True: 10.0, False: 60.0}
-REST_SECONDS = {True: 5.0, False: 20.0}  # the same questions straight to Rasa's REST channel
 REPLY_TIMEOUT = 30.0
 FIRST_ID = 7_000_001
+FIRST_ORDER = 60_000
+TWINS = 20_000  # the REST twin of customer id/order n is n + TWINS (a multiple of the server count)
 TARGET_P95_MS, TARGET_CPU_RATIO = 500.0, 1.4
 RASA_SERVERS = int(os.environ.get("BENCH_LOAD_RASA_SERVERS", "2"))
 BENCH = "bench (local Bot API + customers)"  # this process
@@ -94,7 +103,8 @@ class ReplyTimes(list[ApiCall]):
 @dataclass
 class Outcome:
     latencies: list[float] = field(default_factory=list)  # seconds, answered in the window
-    sent: dict[int, int] = field(default_factory=dict)  # questions per customer, all told
+    sent: dict[int, list[str]] = field(default_factory=dict)  # each customer's questions, in order
+    answered: int = 0  # of the questions asked while the CPU was measured (after the warm-up)
     lost: int = 0
     unmatched: int = 0
 
@@ -107,33 +117,38 @@ def cpu_seconds(pid: int) -> float:
     return sum(t.user + t.system for t in [process.cpu_times(), *(c.cpu_times() for c in children)])
 
 
-def make_customers(settings: Settings, count: int) -> list[tuple[int, str]]:
-    """`count` linked customers with one shipped order each; (telegram id, order number)."""
+def make_customers(settings: Settings, count: int) -> list[tuple[int, str, int, str]]:
+    """`count` pairs of linked customers with one shipped order each: (telegram id, order
+    number) of the one who writes in Telegram, and of its twin, whose conversation goes
+    straight to Rasa's REST channel."""
     now = datetime.now(UTC)
     engine = make_engine(settings.database_url)
-    people = []
+    pairs = []
     with transaction(make_session_factory(engine)) as session:
         mug = Product(sku="LOAD-MUG", name="Load mug", price=Decimal("9.90"), kind="goods")
         session.add(mug)
         for i in range(count):
-            telegram_id, number = FIRST_ID + i, str(60_000 + i)
-            person = Customer(name=f"Load Customer {i}", email=f"load{i}@example.com",
-                              created_at=now - timedelta(days=100))
-            order = Order(number=number, customer=person, kind="goods", status="shipped",
-                          total=Decimal("19.80"), currency="EUR", created_at=now - timedelta(days=2),
-                          promised_at=now + timedelta(days=3))
-            order.items = [OrderItem(product=mug, quantity=2, unit_price=mug.price)]
-            done = [now - timedelta(days=2 - p) if p < 3 else None for p in range(len(GOODS_STAGES))]
-            order.stages = [DeliveryStage(position=p, name=name, planned_at=now + timedelta(days=p - 2),
-                                          done_at=done[p], notified_at=done[p],  # already announced
-                                          carrier="DHL" if p >= 2 else None)
-                            for p, name in enumerate(GOODS_STAGES)]
-            session.add_all([person, order, TelegramAccount(
-                telegram_user_id=telegram_id, chat_id=telegram_id, role=Role.customer.value,
-                customer=person, display_name=person.name, started=True)])
-            people.append((telegram_id, number))
+            pair: list[int | str] = []
+            for twin in (0, TWINS):
+                telegram_id, number = FIRST_ID + i + twin, str(FIRST_ORDER + i + twin)
+                person = Customer(name=f"Load Customer {i + twin}", email=f"load{i + twin}@example.com",
+                                  created_at=now - timedelta(days=100))
+                order = Order(number=number, customer=person, kind="goods", status="shipped",
+                              total=Decimal("19.80"), currency="EUR", created_at=now - timedelta(days=2),
+                              promised_at=now + timedelta(days=3))
+                order.items = [OrderItem(product=mug, quantity=2, unit_price=mug.price)]
+                done = [now - timedelta(days=2 - p) if p < 3 else None for p in range(len(GOODS_STAGES))]
+                order.stages = [DeliveryStage(position=p, name=name, planned_at=now + timedelta(days=p - 2),
+                                              done_at=done[p], notified_at=done[p],  # already announced
+                                              carrier="DHL" if p >= 2 else None)
+                                for p, name in enumerate(GOODS_STAGES)]
+                session.add_all([person, order, TelegramAccount(
+                    telegram_user_id=telegram_id, chat_id=telegram_id, role=Role.customer.value,
+                    customer=person, display_name=person.name, started=True)])
+                pair += [telegram_id, number]
+            pairs.append((int(pair[0]), str(pair[1]), int(pair[2]), str(pair[3])))
     engine.dispose()
-    return people
+    return pairs
 
 
 async def customer(user: FakeUser, number: str, calls: ReplyTimes, *, first: float, start: float,
@@ -150,12 +165,13 @@ async def customer(user: FakeUser, number: str, calls: ReplyTimes, *, first: flo
         sent_at = time.monotonic()
         due = sent_at + period
         await user.send(text)
-        outcome.sent[user.id] = outcome.sent.get(user.id, 0) + 1
+        outcome.sent.setdefault(user.id, []).append(text)
         try:
             await user.wait_for(1, timeout=REPLY_TIMEOUT)
         except TimeoutError:
             outcome.lost += 1
             continue
+        outcome.answered += 1
         replied_at = next((t for t in calls.sends.get(user.id, []) if t >= sent_at), None)
         if replied_at is None:  # what arrived was an earlier question's extra answer
             outcome.unmatched += 1
@@ -163,33 +179,38 @@ async def customer(user: FakeUser, number: str, calls: ReplyTimes, *, first: flo
             outcome.latencies.append(replied_at - sent_at)
 
 
-async def rest_turns(rasa: RasaClient, people: list[tuple[int, str]], seconds: float) -> int:
-    """The customers' questions straight to Rasa's REST channel, at the same rate and in the
-    same conversations (each on the Rasa server the bot would use); the answered turns."""
+async def rest_turns(rasa: RasaClient, conversations: list[tuple[int, list[str], dict[str, Any]]],
+                     servers_: dict[str, int]) -> tuple[int, dict[str, float]]:
+    """Each (sender id, messages, metadata) conversation straight to Rasa's REST channel: the
+    first message unmeasured (as the Telegram run's warm-up), the others at the Telegram
+    run's pace, each conversation waiting for its answers; the answered turns after the
+    first, and each server's CPU seconds for them."""
+    for first in range(0, len(conversations), 5):  # a few at a time, as the Telegram warm-up
+        await asyncio.gather(*(rasa.send(sender, texts[0], metadata=metadata)
+                               for sender, texts, metadata in conversations[first:first + 5] if texts))
     period = CUSTOMERS / RATE
-    begin = time.monotonic()
-    until = begin + seconds
     answered = 0
 
-    async def one(index: int, telegram_id: int, number: str) -> None:
+    async def one(index: int, sender: int, texts: list[str], metadata: dict[str, Any]) -> None:
         nonlocal answered
-        due = begin + index * period / len(people)
-        turn = 0
-        while due < until:
+        due = begin + index * period / len(conversations)
+        for text in texts[1:]:
             await asyncio.sleep(max(0.0, due - time.monotonic()))
             due = time.monotonic() + period
-            if await rasa.send(telegram_id, QUESTIONS[turn % len(QUESTIONS)].format(n=number)):
+            if await rasa.send(sender, text, metadata=metadata):
                 answered += 1
-            turn += 1
 
-    await asyncio.gather(*(one(i, tid, n) for i, (tid, n) in enumerate(people)))
-    return answered
+    before = {name: cpu_seconds(pid) for name, pid in servers_.items()}
+    begin = time.monotonic()
+    await asyncio.gather(*(one(i, *conversation) for i, conversation in enumerate(conversations)))
+    return answered, {name: cpu_seconds(pid) - before[name] for name, pid in servers_.items()}
 
 
 async def warm_up(user: FakeUser, number: str, outcome: Outcome) -> None:
     """Every customer once, unmeasured: connection pools and caches fill."""
-    await user.send(QUESTIONS[0].format(n=number))
-    outcome.sent[user.id] = outcome.sent.get(user.id, 0) + 1
+    text = QUESTIONS[0].format(n=number)
+    await user.send(text)
+    outcome.sent.setdefault(user.id, []).append(text)
     await user.wait_for(1, timeout=120)
 
 
@@ -227,31 +248,19 @@ class Run:
     elapsed: float
     memory: dict[str, float]
     cpu: dict[str, float]  # CPU seconds during the Telegram run, per process
-    rest_cpu: dict[str, float]  # CPU seconds of Rasa's servers during the REST run
+    rest_cpu: dict[str, float]  # CPU seconds of Rasa's servers and the action server during the REST run
     rest_turns: int
     duplicated: int
     errors: int
 
 
-async def drive(fields: dict[str, object], people: list[tuple[int, str]], seconds: float,
-                rest_seconds: float, servers_: dict[str, int], folder: Path) -> Run:
-    # Rasa's own REST turns first, while the conversations are short: a turn costs Rasa more as
-    # its tracker grows, so measuring them first makes the yardstick the cheaper one and the
-    # ratio below a conservative one.
-    rasa = RasaClient(str(fields["rasa_url"]), timeout=REPLY_TIMEOUT)
-    try:
-        for first in range(0, len(people), 5):  # warm up: each conversation once, unmeasured
-            await asyncio.gather(*(rasa.send(tid, QUESTIONS[0].format(n=n))
-                                   for tid, n in people[first:first + 5]))
-        rest_before = {name: cpu_seconds(pid) for name, pid in servers_.items()}
-        turns = await rest_turns(rasa, people, rest_seconds)
-        rest_cpu = {name: cpu_seconds(pid) - rest_before[name] for name, pid in servers_.items()}
-    finally:
-        await rasa.aclose()
+async def drive(fields: dict[str, object], settings: Settings, pairs: list[tuple[int, str, int, str]],
+                seconds: float, servers_: dict[str, int], folder: Path) -> Run:
     async with LocalBotApi(token=TOKEN) as api:
         calls = ReplyTimes()
         api.world.calls = calls
-        users = [(api.user(telegram_id, f"Load {telegram_id}"), number) for telegram_id, number in people]
+        users = [(api.user(telegram_id, f"Load {telegram_id}"), number)
+                 for telegram_id, number, _, _ in pairs]
         async with bot_process(fields, api, folder) as bot_pid:
             processes = {**servers_, BOT: bot_pid, BENCH: os.getpid()}
             outcome = Outcome()
@@ -271,9 +280,30 @@ async def drive(fields: dict[str, object], people: list[tuple[int, str]], second
             cpu = {name: cpu_seconds(pid) - cpu_before[name] for name, pid in processes.items()}
             await asyncio.sleep(2.0)  # late or repeated answers have time to show
         answers = {u.id: sum(1 for m in u.chat.outbox if not m.edited) for u, _ in users}
-        duplicated = sum(max(0, answers[uid] - sent) for uid, sent in outcome.sent.items())
+        duplicated = sum(max(0, answers[uid] - len(sent)) for uid, sent in outcome.sent.items())
         errors = len(api.failures)
+    # The same messages straight to Rasa, each Telegram conversation's by its twin, with the
+    # reply language the bot sent as metadata (the one it remembered for that customer).
+    languages = await asyncio.to_thread(reply_languages, settings, [tid for tid, _, _, _ in pairs])
+    conversations = [(twin, [text.replace(number, twin_number) for text in outcome.sent.get(tid, [])],
+                      {LANGUAGE_KEY: languages[tid]})
+                     for tid, number, twin, twin_number in pairs]
+    rasa = RasaClient(str(fields["rasa_url"]), timeout=REPLY_TIMEOUT)
+    try:
+        turns, rest_cpu = await rest_turns(rasa, conversations, servers_)
+    finally:
+        await rasa.aclose()
     return Run(outcome, until - start, memory, cpu, rest_cpu, turns, duplicated, errors)
+
+
+def reply_languages(settings: Settings, telegram_ids: list[int]) -> dict[int, str]:
+    """The language the bot answered each of these customers in (what it sent Rasa)."""
+    engine = make_engine(settings.database_url)
+    try:
+        with transaction(make_session_factory(engine)) as session:
+            return {tid: accounts.stored_language(session, tid) or SOURCE_LANGUAGE for tid in telegram_ids}
+    finally:
+        engine.dispose()
 
 
 def run(quick: bool) -> list[Row]:
@@ -289,13 +319,13 @@ def run(quick: bool) -> list[Row]:
             **FAKE_SERVER_LIMITS}
         settings = Settings(_env_file=None, **fields)  # type: ignore[call-arg, arg-type]
         prepare_store(settings, now=datetime.now(UTC), demo_data=False)
-        people = make_customers(settings, CUSTOMERS)
+        pairs = make_customers(settings, CUSTOMERS)
         with servers(settings, folder / "logs") as supervisor:
             rasa_names = [f"Rasa server {n}" for n in range(1, RASA_SERVERS + 1)]
             pids = {"action server": supervisor.pid("actions")} | {
                 name: supervisor.pid("rasa" if n == 1 else f"rasa-{n}")
                 for n, name in enumerate(rasa_names, 1)}
-            result = asyncio.run(drive(fields, people, seconds, REST_SECONDS[quick], pids, folder))
+            result = asyncio.run(drive(fields, settings, pairs, seconds, pids, folder))
     outcome = result.outcome
     rate = len(outcome.latencies) / result.elapsed
     ms = sorted(x * 1000 for x in outcome.latencies)
@@ -313,19 +343,22 @@ def run(quick: bool) -> list[Row]:
         Row(SUITE, f"{label}: duplicated replies", result.duplicated, "", "0", result.duplicated == 0),
     ]
     rows += [Row(SUITE, f"memory (RSS): {name}", mib, "MiB") for name, mib in result.memory.items()]
-    answered = max(len(outcome.latencies), 1)
+    answered = max(outcome.answered, 1)
     per_message = {name: used / answered * 1000 for name, used in result.cpu.items()}
-    rows += [Row(SUITE, f"CPU per answered message: {name}", ms_, "ms") for name, ms_ in per_message.items()]
+    rows += [Row(SUITE, f"CPU per answered message ({outcome.answered} messages): {name}", ms_, "ms")
+             for name, ms_ in per_message.items()]
     assistant = sum(v for name, v in per_message.items() if name != BENCH)
     turns = max(result.rest_turns, 1)
     rasa_rest = sum(result.rest_cpu[name] for name in rasa_names) / turns * 1000
     actions_rest = result.rest_cpu["action server"] / turns * 1000
     ratio = assistant / rasa_rest if rasa_rest else float("nan")
+    rasa_telegram = sum(per_message[name] for name in rasa_names)
     rows += [
+        Row(SUITE, "CPU per answered message: Rasa servers", rasa_telegram, "ms"),
         Row(SUITE, "CPU per answered message: the assistant (bot + Rasa + actions)", assistant, "ms"),
-        Row(SUITE, f"CPU per REST turn, same questions ({result.rest_turns} turns): Rasa servers",
+        Row(SUITE, f"CPU per REST turn, the same messages ({result.rest_turns} turns): Rasa servers",
             rasa_rest, "ms"),
-        Row(SUITE, "CPU per REST turn, same questions: action server", actions_rest, "ms"),
+        Row(SUITE, "CPU per REST turn, the same messages: action server", actions_rest, "ms"),
         Row(SUITE, "the assistant's CPU per message / Rasa's own per REST turn", ratio, "x",
             f"<= {TARGET_CPU_RATIO}", ratio <= TARGET_CPU_RATIO),
         Row(SUITE, "the assistant's CPU per message / (Rasa + actions) per REST turn",

@@ -14,6 +14,7 @@ from bot.handoff.desk import HandoffDesk
 from bot.processing import PerChatUpdateProcessor
 from bot.ratelimit import IncomingLimiter, OutgoingRateLimiter
 from bot.services import BotApplication, BotContext, BotData, Services
+from bot.telegram_request import AiohttpRequest
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +54,8 @@ def build_application(services: Services, *, token: str) -> BotApplication:
         .token(token)
         .base_url(settings.telegram_api_url)
         .base_file_url(file_url(settings.telegram_api_url))
+        .request(AiohttpRequest())
+        .get_updates_request(AiohttpRequest(connection_pool_size=1))
         .context_types(ContextTypes(context=BotContext, bot_data=BotData))
         .concurrent_updates(PerChatUpdateProcessor())
         .rate_limiter(OutgoingRateLimiter.from_settings(settings))

@@ -58,6 +58,11 @@ class ConfirmingPoller:
         self._task: asyncio.Task[None] | None = None
         self._recorded = 0
         self._stopping = False
+        # Updates handled before this start have ids up to this one (None: none recorded); a
+        # newer update needs no look-up. Until it is known, every update is looked up.
+        self._recorded_before: int | None = -1
+        self._unrecorded: list[tuple[str, int, datetime]] = []  # handled, waiting to be written
+        self._recording = asyncio.Lock()
 
     def offset(self) -> int | None:
         """Confirm everything below the oldest update in flight (or everything fetched)."""
@@ -68,6 +73,10 @@ class ConfirmingPoller:
     async def start(self) -> None:
         await self.application.bot.delete_webhook()
         await self._prune()
+        try:
+            self._recorded_before = await self.services.in_transaction(handled_updates.highest_update_id)
+        except Exception as exc:  # noqa: BLE001 - the store is down: look every update up
+            log.warning("could not read the handled updates (%s); checking each update", exc)
         self._task = asyncio.create_task(self._run(), name="confirming-poller")
         self._task.add_done_callback(_report_crash)
 
@@ -120,7 +129,8 @@ class ConfirmingPoller:
                 continue
             self._next = fresh[-1]["update_id"] + 1
             fingerprints = {u["update_id"]: fingerprint(u) for u in fresh}
-            done = await self._already_handled(list(fingerprints.values()))
+            done = await self._already_handled([fingerprints[u["update_id"]] for u in fresh
+                                                if self._maybe_recorded(u["update_id"])])
             for data in fresh:
                 update_id = data["update_id"]
                 if fingerprints[update_id] in done:
@@ -150,7 +160,16 @@ class ConfirmingPoller:
             del self._in_flight[update.update_id]
             self._finished.set()
 
+    def _maybe_recorded(self, update_id: int) -> bool:
+        """Whether a process before this one may have recorded the update as handled. (This one
+        never fetches an update it handled again as fresh.) Each look-up was a store
+        transaction per poll, most of them for updates newer than every record."""
+        return self._recorded_before is not None and (
+            self._recorded_before < 0 or update_id <= self._recorded_before)
+
     async def _already_handled(self, fingerprints: list[str]) -> set[str]:
+        if not fingerprints:
+            return set()
         try:
             return await self.services.in_transaction(
                 lambda s: handled_updates.already_handled(s, fingerprints))
@@ -159,16 +178,23 @@ class ConfirmingPoller:
             return set()
 
     async def _record(self, update_id: int, update_fingerprint: str) -> None:
-        now = datetime.now(UTC)
-        try:
-            await self.services.in_transaction(lambda s: handled_updates.record_handled(
-                s, fingerprint=update_fingerprint, update_id=update_id, now=now))
-        except Exception as exc:  # noqa: BLE001 - losing the record risks a duplicate, not a loss
-            log.warning("could not record update %s as handled: %s", update_id, exc)
-            return
-        self._recorded += 1
-        if self._recorded % PRUNE_EVERY == 0:
-            await self._prune()
+        """Record the update as handled; return once it is written. Updates handled while a
+        write is on its way are written together by the next one: a busy bot finishes many
+        updates a second, and a transaction each cost more than the records."""
+        entry = (update_fingerprint, update_id, datetime.now(UTC))
+        self._unrecorded.append(entry)
+        async with self._recording:
+            if not any(pending is entry for pending in self._unrecorded):
+                return  # the write before took it
+            batch, self._unrecorded = self._unrecorded, []
+            try:
+                await self.services.in_transaction(lambda s: handled_updates.record_all_handled(s, batch))
+            except Exception as exc:  # noqa: BLE001 - losing the record risks a duplicate, not a loss
+                log.warning("could not record updates %s as handled: %s", [uid for _, uid, _ in batch], exc)
+                return
+            before, self._recorded = self._recorded, self._recorded + len(batch)
+            if before // PRUNE_EVERY != self._recorded // PRUNE_EVERY:
+                await self._prune()
 
     async def _prune(self) -> None:
         cutoff = datetime.now(UTC) - KEEP_HANDLED

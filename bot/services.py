@@ -17,6 +17,7 @@ from bot.rasa_client import RasaClient
 from shop import accounts
 from shop.db import make_engine, make_session_factory
 from shop.i18n import Translator, translator
+from shop.models import TelegramAccount
 from shop.settings import Settings
 
 if TYPE_CHECKING:
@@ -51,12 +52,21 @@ class Services:
     async def remember(self, user: User, chat: Chat, text: str | None = None) -> Translator:
         """Record that `user` talks to the bot in `chat`; the language to answer them in, which
         `text`, their message, may change (shop/language.py)."""
-        def work(session: Session) -> str:
-            accounts.touch_account(session, telegram_user_id=user.id, chat_id=chat.id,
-                                   display_name=user.full_name, language=user.language_code)
-            return accounts.answer_language(session, telegram_user_id=user.id,
-                                            telegram_code=user.language_code, text=text)
-        return translator(await self.in_transaction(work))
+        tr, _ = await self.remember_then(user, chat, text, lambda session, account: None)
+        return tr
+
+    async def remember_then(self, user: User, chat: Chat, text: str | None,
+                            then: Callable[[Session, TelegramAccount], T]) -> tuple[Translator, T]:
+        """`remember`, then `then` with the user's account, in the same transaction (one store
+        round trip for what a customer's message needs before it goes on)."""
+        def work(session: Session) -> tuple[str, T]:
+            account = accounts.touch_account(session, telegram_user_id=user.id, chat_id=chat.id,
+                                             display_name=user.full_name, language=user.language_code)
+            language = accounts.account_answer_language(session, account, telegram_code=user.language_code,
+                                                        text=text)
+            return language, then(session, account)
+        language, result = await self.in_transaction(work)
+        return translator(language), result
 
     async def reply_language(self, user: User) -> Translator:
         """The language to answer `user` in, as remembered (their Telegram language for a newcomer)."""

@@ -58,7 +58,13 @@ def answer_language(session: Session, *, telegram_user_id: int, telegram_code: s
                     text: str | None) -> str:
     """The language to answer this user's message in, remembered on their account
     (shop.language.reply_language: their choice, what they write, their Telegram setting)."""
-    account = get_account(session, telegram_user_id)
+    return account_answer_language(session, get_account(session, telegram_user_id),
+                                   telegram_code=telegram_code, text=text)
+
+
+def account_answer_language(session: Session, account: TelegramAccount | None, *, telegram_code: str | None,
+                            text: str | None) -> str:
+    """answer_language for an account already looked up (None: no account)."""
     decided = reply_language(current=account.reply_language if account else None,
                              source=account.language_source if account else None,
                              telegram_code=telegram_code, text=text)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from shop.models import HandledUpdate
@@ -26,6 +26,18 @@ def already_handled(session: Session, fingerprints: Iterable[str]) -> set[str]:
 def record_handled(session: Session, *, fingerprint: str, update_id: int, now: datetime) -> None:
     """Record one handled update (recording it again is harmless)."""
     session.merge(HandledUpdate(digest=fingerprint, update_id=update_id, handled_at=now))
+
+
+def record_all_handled(session: Session, handled: Iterable[tuple[str, int, datetime]]) -> None:
+    """Record several handled updates, each (fingerprint, update id, when)."""
+    for fingerprint, update_id, now in handled:
+        record_handled(session, fingerprint=fingerprint, update_id=update_id, now=now)
+
+
+def highest_update_id(session: Session) -> int | None:
+    """The highest update id recorded, None when there is none. An update with a higher id
+    was never recorded: its fingerprint, a hash of the whole update, includes its id."""
+    return session.scalar(select(func.max(HandledUpdate.update_id)))
 
 
 def prune_handled(session: Session, *, before: datetime) -> None:

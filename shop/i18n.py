@@ -11,7 +11,7 @@ Dates, numbers and money go through Babel for the reader's locale ("74,90 €", 
 The .po files are the only source: each is compiled in memory the first time its language is
 used (Babel's `read_po` and `write_mo`), so a fresh clone needs no build step and a compiled
 file can never be older than its source. English is the message ids themselves.
-A language is available when its catalog exists; adding one needs no code.
+A language is available when its catalog exists (at start-up); adding one needs no code.
 """
 
 from __future__ import annotations
@@ -97,8 +97,15 @@ def Nn_(singular: str, plural: str) -> tuple[str, str]:  # noqa: N802 - as N_, f
     return singular, plural
 
 
+@cache
 def available_languages() -> tuple[str, ...]:
-    """English and every language that has a catalog, English first."""
+    """English and every language that has a catalog, English first.
+
+    Read once per process, as each catalog is compiled once (`translator`): a new catalog
+    takes effect at the next start. (It was asked for several times per message, and each
+    time listed the locales folder: about 2% of the bot's CPU and 7% of the action server's
+    under the load bench.)
+    """
     found = sorted(p.name for p in LOCALES_DIR.iterdir()
                    if (p / "LC_MESSAGES" / f"{DOMAIN}.po").is_file()) if LOCALES_DIR.is_dir() else []
     return (SOURCE_LANGUAGE, *(lang for lang in found if lang != SOURCE_LANGUAGE))

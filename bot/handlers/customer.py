@@ -57,8 +57,7 @@ async def on_text(update: Update, context: BotContext) -> None:
         return
     if await ratelimit.over_limit(context, user.id, chat.id):  # flooding: told once, then dropped
         return
-    tr = await context.services.remember(user, chat, message.text)
-    status = await handoff.relay_from_customer(update, context)
+    tr, status = await handoff.remember_and_relay(update, context)
     if status is None:
         await relay_to_rasa(context, user.id, chat.id, message.text, tr)
     elif status == TicketStatus.waiting.value and await is_order_question(context, user.id, message.text):

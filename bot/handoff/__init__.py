@@ -14,7 +14,9 @@ from typing import Any
 
 from telegram import Update, User
 
+from bot.handoff.messenger import now_utc
 from bot.services import BotApplication, BotContext
+from shop.i18n import Translator
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +28,20 @@ async def relay_from_customer(update: Update, context: BotContext) -> str | None
     if message is None or user is None or chat is None or chat.type != chat.PRIVATE:
         return None
     return await context.bot_data.desk.relay.relay_from_customer(context.bot, message, user)
+
+
+async def remember_and_relay(update: Update, context: BotContext) -> tuple[Translator, str | None]:
+    """A customer's text: Services.remember (the reply language) and relay_from_customer in one
+    store transaction; the language, and the ticket's status as relay_from_customer returns it."""
+    message, user, chat = update.effective_message, update.effective_user, update.effective_chat
+    assert message is not None and user is not None and chat is not None
+    if chat.type != chat.PRIVATE:
+        return await context.services.remember(user, chat, message.text), None
+    relay, now = context.bot_data.desk.relay, now_utc()
+    tr, plan = await context.services.remember_then(
+        user, chat, message.text, lambda session, account: relay.plan_from_customer(
+            session, message, user, account, now=now))
+    return tr, await relay.relay_from_customer(context.bot, message, user, plan)
 
 
 async def back_to_bot(context: BotContext, user: User) -> str:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import enum
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any
+from datetime import datetime
+from typing import Any, Literal, TypeAlias
 
 from sqlalchemy.orm import Session
 from telegram import Bot, Message, MessageId, ReplyParameters, User
@@ -30,7 +32,7 @@ from bot.handoff.topics import not_modified
 from shop import accounts, conversation_log, staff_directory, staff_topics, ticket_details, tickets
 from shop.handoff import BACK_TO_BOT, NOTHING_TO_CANCEL, cannot_cancel_text, open_handoff
 from shop.i18n import L_, Readable, translator
-from shop.models import Ticket, TicketMessage, TicketStatus
+from shop.models import TelegramAccount, Ticket, TicketMessage, TicketStatus
 from shop.replies import parse_payload
 
 log = logging.getLogger(__name__)
@@ -39,6 +41,17 @@ NOT_A_TICKET = L_("That message isn't part of a ticket, so your reply went to no
                   "customer, reply to their ticket card or to one of their messages.")
 NOT_STAFF_REPLY = L_("Only the shop's team can answer customers, so your reply went to nobody. "
                      "The owner can add you with: python -m shop staff add <your Telegram id>.")
+# What a customer's message goes on to (Relay.plan_from_customer): the ticket's customer, its
+# assignee, the staff chats to relay to, and the ticket's status.
+CustomerPlan: TypeAlias = tuple[CustomerRef, str | None, list[int], str]
+
+
+class Unplanned(enum.Enum):
+    """relay_from_customer's default: no plan made yet (None is a plan: the bot's conversation)."""
+    UNPLANNED = "unplanned"
+
+
+UNPLANNED: Literal[Unplanned.UNPLANNED] = Unplanned.UNPLANNED
 CAPTIONED = ("photo", "document", "video", "audio", "voice", "animation")
 MAX_CAPTION = MessageLimit.CAPTION_LENGTH
 
@@ -67,27 +80,15 @@ class Relay:
 
     # --- customer → staff -----------------------------------------------------------------
 
-    async def relay_from_customer(self, bot: Bot, message: Message, user: User) -> str | None:
+    async def relay_from_customer(self, bot: Bot, message: Message, user: User,
+                                  plan: CustomerPlan | str | None | Unplanned = UNPLANNED) -> str | None:
         """Log the customer's message; while a person handles them (or is about to), relay it
-        and return the ticket's status (waiting, human); None: the bot's conversation."""
-        now = now_utc()
-
-        def work(session: Session) -> tuple[CustomerRef, str | None, list[int], str] | str | None:
-            ticket = tickets.active_ticket(session, user.id)
-            if ticket is not None and conversation_log.relayed_copies(
-                    session, chat_id=message.chat_id, message_id=message.message_id):
-                return ticket.status  # relayed before a restart: the update came again
-            account = accounts.get_account(session, user.id)
-            conversation_log.log_message(session, telegram_user_id=user.id, direction="in",
-                                         text=logged_text(message), message_id=message.message_id, now=now,
-                                         customer_id=account.customer_id if account else None,
-                                         ticket_id=ticket.id if ticket else None)
-            if ticket is None:
-                return None
-            chats = self.messenger.relay_chats(session, ticket)
-            return customer_ref(session, ticket), self._assignee(session, ticket), chats, ticket.status
-
-        plan = await self.messenger.tx(work)
+        and return the ticket's status (waiting, human); None: the bot's conversation.
+        `plan`: what `plan_from_customer` returned in a transaction of the caller's."""
+        if isinstance(plan, Unplanned):
+            now = now_utc()
+            plan = await self.messenger.tx(lambda s: self.plan_from_customer(
+                s, message, user, accounts.get_account(s, user.id), now=now))
         if plan is None or isinstance(plan, str):
             return plan
         customer, assignee, chats, status = plan
@@ -103,6 +104,24 @@ class Relay:
             log.warning("ticket #%s: customer message %s reached no staff chat", customer.ticket_id,
                         message.message_id)
         return status
+
+    def plan_from_customer(self, session: Session, message: Message, user: User,
+                           account: TelegramAccount | None, *, now: datetime) -> CustomerPlan | str | None:
+        """The store's part of relay_from_customer, in the caller's transaction (`account`: the
+        user's, already looked up): the message logged; what to relay to whom, or the ticket's
+        status alone (relayed before a restart), or None (the bot's conversation)."""
+        ticket = tickets.active_ticket(session, user.id)
+        if ticket is not None and conversation_log.relayed_copies(
+                session, chat_id=message.chat_id, message_id=message.message_id):
+            return ticket.status  # relayed before a restart: the update came again
+        conversation_log.log_message(session, telegram_user_id=user.id, direction="in",
+                                     text=logged_text(message), message_id=message.message_id, now=now,
+                                     customer_id=account.customer_id if account else None,
+                                     ticket_id=ticket.id if ticket else None)
+        if ticket is None:
+            return None
+        chats = self.messenger.relay_chats(session, ticket)
+        return customer_ref(session, ticket), self._assignee(session, ticket), chats, ticket.status
 
     @staticmethod
     def _assignee(session: Session, ticket: Ticket) -> str | None:
