@@ -1,0 +1,173 @@
+"""The order_id regex of data/nlu/regex.yml, built from the readable rules below.
+
+An order number is what the shop's store holds (shop/models.py `Order.number`): 4 to 6
+digits. The regex finds such a run of digits in a message unless something says it is another
+number: a longer number it belongs to (a date, a price, a decimal, a phone or card number in
+groups), a word in front of it that names another kind of number (a price, a product model,
+an address, a code), a unit after it (pieces, days, euros, 件), letters glued to it (a model
+"5800X3D", a code "SAVE2025", an e-mail), or, for a year-like number (1900-2039: the years
+people talk about), the absence of an order word before it ("order 2031" is an order,
+"revenue 2025" is a year, "refunds for 2085" an order).
+
+Rasa's RegexEntityExtractor runs it with `re.finditer(pattern, text, re.IGNORECASE)` on every
+message, and so does the RegexFeaturizer: it must be one line of Python `re`, and fast.
+Python's look-behinds must have a fixed width, so the words before a number are grouped by
+length, one look-behind per length.
+
+`.venv/bin/python -m nlu.order_id_regex` writes the pattern into data/nlu/regex.yml;
+tests/nlu_tooling/test_order_id_regex.py checks that the file holds this module's pattern and
+scores it on tests/nlu_tooling/order_id_dev.yml.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from pathlib import Path
+
+from shop.settings import PROJECT_ROOT
+
+REGEX_FILE = PROJECT_ROOT / "data" / "nlu" / "regex.yml"
+
+LETTER = "a-zа-яёäöüß"  # Latin and Cyrillic letters (Chinese characters may touch a number)
+
+# Words that name an order: a year-like number is an order number only after one of them
+# ("order 2031", "Bestellung 2031", "заказ №2031", "订单2031"), and a number glued to one is
+# still an order number ("ord1042", "Bestellung1042", "заказ1042").
+ORDER_WORDS = [
+    "order", "orders", "ord", "order no.", "order nr.", "order number", "order id", "order num",
+    "no.", "nr.", "no", "nr", "num", "number", "id", "#", "№",
+    "bestellung", "bestellungen", "bestellnummer", "bestellnr.", "best.-nr.", "auftrag", "nummer",
+    "заказ", "заказа", "заказу", "заказе", "заказом", "заказы", "заказов", "номер",
+]
+ORDER_WORDS_ZH = ["订单", "订单号", "单号", "订单编号", "号"]
+ORDER_SEPARATORS = ["", " ", ": ", ":", " #", " # ", "-", "_", " is ", " ist ", " - "]
+GLUED_ORDER_WORDS = ["ord", "order", "nr", "no", "id", "bestellung", "заказ", "order_", "ord_"]
+
+# Words after which a number is something else.
+NOT_ORDER_WORDS = [
+    # amounts
+    "usd", "eur", "gbp", "chf", "rs", "rub", "руб", "руб.", "cny", "rmb",
+    "% of", "% von", "% от", "percent of", "prozent von", "процентов от",
+    # products and other records of the shop that are not orders
+    "rtx", "gtx", "rx", "radeon", "geforce", "model", "modell", "модель", "sku",
+    "art.", "art.-nr.", "art.-nr", "artikel", "artikelnummer", "article", "item", "product",
+    "produkt", "артикул", "арт.", "ticket", "тикет",
+    # addresses
+    "zip", "zip code", "zipcode", "postcode", "post code", "postal code", "plz", "postleitzahl",
+    "индекс", "индекс на", "почтовый индекс", "street", "st.", "avenue", "ave", "road",
+    "ул.", "улица", "д.", "дом",
+    "room", "zimmer", "apartment", "apt", "flat", "suite", "квартира", "кв.",
+    # codes, cards and phones
+    "pin", "code", "password", "passwort", "код", "пин", "card", "karte", "карта", "ending",
+    "ends in", "ends with", "tel", "tel.", "phone", "telefon", "телефон", "house number",
+    "hausnummer", "номер дома",
+]
+# A street name after a house number, one or two words on: "1042 Elm Street", "1042 Main St".
+STREETS_AFTER = ["street", "st", "avenue", "ave", "road", "rd", "lane", "ln", "boulevard", "blvd"]
+# German street names end in these ("Hauptstraße 12", "Lindenweg 3"): no word boundary before.
+STREET_ENDINGS = ["straße", "strasse", "str.", "weg", "allee", "platz", "gasse", "damm"]
+NOT_ORDER_SEPARATORS = [" ", ": ", ":", " is ", " ist ", " #", "#", "-"]
+NOT_ORDER_SIGNS = ["$", "€", "£", "¥", "₽"]  # right before the number, or with a space
+# Chinese words may stand a few characters before the number ("房间号错了，是1808").
+NOT_ORDER_WORDS_ZH = ["邮编", "邮政编码", "房间", "房间号", "电话", "手机", "型号", "货号", "商品编号",
+                      "工单", "价格", "人民币", "路", "街"]
+ZH_GAP = 4  # non-digit characters between such a word and the number
+
+# Units after a number: it counts something (amounts, quantities, durations, sizes).
+UNITS = [
+    "pieces", "piece", "pcs", "pc", "units", "unit", "items", "euros", "euro", "eur", "dollars",
+    "dollar", "usd", "bucks", "pounds", "gbp", "chf", "yen", "years", "year", "days", "hours",
+    "hrs", "minutes", "mins", "seconds", "weeks", "months", "km", "miles", "cm", "mm", "kg",
+    "g", "lbs", "lb", "mah", "watts", "kwh", "mb", "gb", "tb", "people", "persons",
+    "followers", "reviews", "times", "lumens", "calories", "kcal", "words", "grams", "gram",
+    "liters", "litres", "ml", "inches", "inch", "feet", "ft", "orders", "customers", "clients",
+    "users", "visitors", "kunden", "клиентов", "заказов",
+    "stück", "stk", "jahre", "jahren", "tage", "tagen", "stunden", "minuten", "mal", "uhr",
+    "leute", "personen",
+    "штук", "штуки", "шт", "рублей", "рубля", "рубль", "руб", "р", "лет", "дней", "дня",
+    "часов", "минут", "раз", "человек", "процентов", "год", "года", "году", "г",
+]
+UNITS_ZH = ["年", "元", "块", "件", "个", "次", "天", "人", "岁", "页", "张", "欧元", "美元", "小时", "分钟",
+            "公里", "克", "米"]
+
+
+def _words(words: Iterable[str], separators: Iterable[str], *, boundary: bool) -> list[str]:
+    """Each word with each separator, escaped, `\\b` before a word that starts with a letter."""
+    out = []
+    for word in words:
+        for sep in separators:
+            text = re.escape(word + sep)
+            out.append(("\\b" if boundary and word[0].isalpha() else "") + text)
+    return out
+
+
+def _width(fragment: str) -> int:
+    """The width of an escaped literal with `\\b`, `\\d` or `[...]` classes (one character each)."""
+    bare = re.sub(r"\(\?<[!=][^)]*\)", "", fragment)  # a look-behind inside has no width
+    return len(re.sub(r"\\b|\\.|\[[^]]*\]", lambda m: "" if m.group() == "\\b" else "x", bare))
+
+
+def _behind(fragments: Iterable[str], *, negative: bool) -> str:
+    """Look-behinds for the fragments, one per width (Python needs a fixed width)."""
+    by_width: dict[int, list[str]] = defaultdict(list)
+    for fragment in dict.fromkeys(fragments):
+        by_width[_width(fragment)].append(fragment)
+    sign = "!" if negative else "="
+    parts = [f"(?<{sign}{'|'.join(sorted(by_width[w]))})" for w in sorted(by_width)]
+    return "".join(parts) if negative else "(?:" + "|".join(parts) + ")"
+
+
+def pattern() -> str:
+    digits = r"\d{4,6}"
+    start = rf"(?={digits}(?!\d))(?<!\d)"  # first, so most positions fail at once
+    # Part of a longer number: 1,042.50 / 05.12.2026 / 2026-12-05 / 3.14159 / 555-1234, and
+    # digit groups (0176 1234 5678, +44 7700 900123, card and IBAN groups). A list of order
+    # numbers joined by "," or "/" (1042,1043 / 5521/5522) is not one number.
+    joined_before = [r"\d[.:\-–]"] + [rf"(?<!\d){d}[,/]" for d in (r"\d", r"\d\d", r"\d\d\d")]
+    grouped_before = [r"\d\d\d ", r"\+\d ", r"\+\d\d ", r"\+\d\d\d "]
+    # An address: a house number, then a comma or a line break, then the postcode
+    # ("Hauptstraße 12, 10115 Berlin").
+    house_before = [rf"(?<!\d){d}{sep}" for d in (r"\d", r"\d\d", r"\d\d\d") for sep in (", ", ",", r"\n")]
+    glued_before = [f"[{LETTER}]", f"[{LETTER}]_"]
+    signs = _words(NOT_ORDER_SIGNS, ["", " "], boundary=False)
+    words = (_words(NOT_ORDER_WORDS, NOT_ORDER_SEPARATORS, boundary=True)
+             + _words(STREET_ENDINGS, [" "], boundary=False))
+    zh_words = [re.escape(w) + r"\D" * gap for w in NOT_ORDER_WORDS_ZH for gap in range(ZH_GAP + 1)]
+    left = "".join(f"(?<!{f})" for f in joined_before) + _behind(
+        grouped_before + house_before + signs + words + zh_words, negative=True)
+    glued_ok = _behind(_words(GLUED_ORDER_WORDS, [""], boundary=True), negative=False)
+    glued = f"(?:{''.join(f'(?<!{f})' for f in glued_before)}|{glued_ok})"
+    units = "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True))
+    units_zh = "|".join(re.escape(u) for u in sorted(UNITS_ZH, key=len, reverse=True))
+    right = (
+        rf"(?![{LETTER}@])"  # glued letters: 5800X3D, 1430h, dana1042@example.com
+        r"(?![.:\-–]\d)(?![,/]\d{1,3}(?!\d))(?![.,]-)"  # 1042.50, 2026-12-05, 1042,5, 1042,-
+        r"(?! \d{3})"  # digit groups
+        rf"(?!(?:\s+[{LETTER}]+){{0,2}}\s+(?:{'|'.join(STREETS_AFTER)})\b)"
+        rf"(?!\s?(?:[%％€$£¥₽]|(?:{units})\b|{units_zh}|的\d+(?:\.\d+)?[%％]))"
+    )
+    order_before = _behind(
+        _words(ORDER_WORDS, ORDER_SEPARATORS, boundary=True)
+        + _words(ORDER_WORDS_ZH, ["", " ", "：", ":"], boundary=False), negative=False)
+    # A year-like number is an order number after an order word, before 号 ("2031号订单"),
+    # or alone in the message (the answer to "which order?").
+    year = (rf"(?:(?!(?:19\d|20[0-3])\d(?!\d))|{order_before}|(?=\d{{4}}号)"
+            r"|(?<![\s\S])(?=\d{4}[\s.!?]*$))")
+    return start + left + glued + year + digits + r"(?!\d)" + right
+
+
+def write(path: Path = REGEX_FILE) -> None:
+    """Puts `pattern()` in place of the order_id example line of `path`."""
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    (at,) = [i for i, line in enumerate(lines) if line.strip() == "- regex: order_id"]
+    example = next(i for i in range(at, len(lines)) if lines[i].lstrip().startswith("- ")
+                   and i > at + 1)
+    indent = lines[example][: len(lines[example]) - len(lines[example].lstrip())]
+    lines[example] = f"{indent}- {pattern()}\n"
+    path.write_text("".join(lines), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    write()
