@@ -269,6 +269,7 @@ def _clean(text: str) -> str:
     cleaned = re.sub(r"\s+", " ", text.strip().lower()).strip(" ?!.,？！。，")
     cleaned = to_english(cleaned).strip(" ?!.,")  # German, Russian, Chinese words (period_words.py)
     cleaned = _FILLER.sub("", cleaned)
+    cleaned = re.sub(r"\bfortnight\b", "2 weeks", cleaned)  # "the past fortnight": the last 14 days
     return re.sub(r"^(?:previous|past)\b", "last", cleaned)
 
 

@@ -38,6 +38,7 @@ def window(text: str | None, now: datetime = NOW, tz: str = "UTC") -> tuple[date
         ("last 7 days", utc(2026, 11, 14), utc(2026, 11, 21), "14–20 Nov 2026"),
         ("the past 30 days", utc(2026, 10, 22), utc(2026, 11, 21), "22 Oct – 20 Nov 2026"),
         ("last 2 weeks", utc(2026, 11, 7), utc(2026, 11, 21), "7–20 Nov 2026"),
+        ("in the past fortnight", utc(2026, 11, 7), utc(2026, 11, 21), "7–20 Nov 2026"),
         ("last three months", utc(2026, 8, 21), utc(2026, 11, 21), "21 Aug – 20 Nov 2026"),
         ("October", utc(2026, 10, 1), utc(2026, 11, 1), "Oct 2026"),
         ("in October?", utc(2026, 10, 1), utc(2026, 11, 1), "Oct 2026"),
