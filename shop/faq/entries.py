@@ -74,10 +74,15 @@ def written_in(question: str, answer: str, *, fallback: str) -> str:
 
 
 def edit_entry(session: Session, entry_id: int, *, now: datetime, answer: str,
-               question: str | None = None) -> FaqEntry:
-    """A new answer, and a new question if one is given; the entry answers from now on."""
+               question: str | None = None, language: str | None = None) -> FaqEntry:
+    """A new answer, and a new question if one is given; the entry answers from now on.
+
+    Its language is `language` when named, else what the new words are written in (the
+    entry's own language when they are too few to tell): an English entry rewritten in
+    German is a German entry, served to German readers first."""
     entry = get_entry(session, entry_id)
     entry.question, entry.answer = _checked(question or entry.question, answer)
+    entry.language = language or written_in(entry.question, entry.answer, fallback=entry.language)
     entry.updated_at = now
     session.flush()
     return entry

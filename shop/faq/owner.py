@@ -22,12 +22,13 @@ USAGE = N_("FAQ commands (owner only):\n"
            "/faq: list the entries\n"
            "/faq add Question? | Answer (in the language you write it in; to name it: /faq add de Frage? | "
            "Antwort)\n"
-           "/faq edit N Question? | Answer (or /faq edit N New answer)\n"
+           "/faq edit N Question? | Answer (or /faq edit N New answer; /faq edit N de ... names the language)\n"
            "/faq delete N\n"
            "/faq unanswered: what the bot couldn't answer this week")
 ADDED = N_("Added FAQ entry #{number} ({language}): {question}\nCustomers get it from their next message.")
 DELETED = N_("Deleted FAQ entry #{number}: {question}")
 CHANGED = N_("Changed FAQ entry #{number}: {question}\n{answer}")
+NOW_IN = N_("It is now listed as {language}: customers who write {language} get it first.")
 EMPTY = N_("The FAQ is empty. Add an entry: /faq add Question? | Answer")
 LISTED = Nn_("FAQ ({count} entry)", "FAQ ({count} entries)")
 OFF = N_("(off)")
@@ -80,11 +81,17 @@ def faq_command(session: Session, *, telegram_user_id: int, args: str, now: date
             if verb == "delete":
                 entry = entries.delete_entry(session, entry_id)
                 return tr._(DELETED, number=entry_id, question=entry.question)
+            named, text = named_language(text)
             new_question: str | None = None
             if "|" in text:
                 new_question, text = entries.split_question_answer(text)
-            entry = entries.edit_entry(session, entry_id, question=new_question, answer=text, now=now)
-            return tr._(CHANGED, number=entry.id, question=entry.question, answer=entry.answer)
+            before = entries.get_entry(session, entry_id).language
+            entry = entries.edit_entry(session, entry_id, question=new_question, answer=text, now=now,
+                                       language=named)
+            changed = tr._(CHANGED, number=entry.id, question=entry.question, answer=entry.answer)
+            if entry.language == before:
+                return changed
+            return f"{changed}\n" + tr._(NOW_IN, language=tr.language_name(entry.language))
     except FaqError as exc:
         return exc.told(tr)
     return tr._(USAGE)

@@ -66,6 +66,30 @@ def test_add_edit_delete_and_the_next_question_gets_the_change(session, now):
         "There is no FAQ entry #999999")
 
 
+def test_an_edit_in_another_language_moves_the_entry_to_it(session, now):
+    people(session)
+    said = owner.faq_command(session, telegram_user_id=OWNER, now=now,
+                             args="add Do you sell trombones? | Yes, brass ones from €300.")
+    entry_id = int(said.split("#")[1].split(" ")[0])
+    entry = session.get(FaqEntry, entry_id)
+    assert entry.language == "en"
+    said = owner.faq_command(session, telegram_user_id=OWNER, now=now,
+                             args=f"edit {entry_id} Verkaufen Sie Posaunen? | Ja, aus Messing, ab 300 €.")
+    assert entry.language == "de" and entry.question == "Verkaufen Sie Posaunen?"
+    assert said.endswith("It is now listed as German: customers who write German get it first.")
+    # a short new answer keeps the entry's language; a named one sets it, even for few words
+    said = owner.faq_command(session, telegram_user_id=OWNER, now=now, args=f"edit {entry_id} Ja.")
+    assert entry.language == "de" and said.endswith("Ja.")
+    said = owner.faq_command(session, telegram_user_id=OWNER, now=now, args=f"edit {entry_id} ru Да.")
+    assert entry.language == "ru" and entry.answer == "Да."
+    assert said.endswith("It is now listed as Russian: customers who write Russian get it first.")
+    # told in the owner's language
+    said = owner.faq_command(session, telegram_user_id=OWNER, now=now, tr=translator("de"),
+                             args=f"edit {entry_id} Do you sell trombones? | Yes, brass ones from €300.")
+    assert entry.language == "en" and said.endswith(
+        "Er ist jetzt als Englisch eingetragen: Kunden, die Englisch schreiben, erhalten ihn zuerst.")
+
+
 def test_the_digest_lists_unanswered_questions_and_a_reply_answers_one(session, now):
     people(session)
     library = FaqLibrary()
