@@ -4,10 +4,13 @@ An order number is what the shop's store holds (shop/models.py `Order.number`): 
 digits. The regex finds such a run of digits in a message unless something says it is another
 number: a longer number it belongs to (a date, a price, a decimal, a phone or card number in
 groups), a word in front of it that names another kind of number (a price, a product model,
-an address, a code), a unit after it (pieces, days, euros, 件), letters glued to it (a model
-"5800X3D", a code "SAVE2025", an e-mail), or, for a year-like number (1900-2039: the years
-people talk about), the absence of an order word before it ("order 2031" is an order,
-"revenue 2025" is a year, "refunds for 2085" an order).
+an address, a code, an amount, another record of the shop: an invoice, a receipt, a tracking
+number, a customer account), a unit or a counted thing after it (pieces, days, euros, mugs,
+件), letters glued to it (a model "5800X3D", "XR-2200", a code "SAVE2025", an e-mail), a time
+word before a clock time ("at 1030", "from 0900 till 1300"), a US state before a ZIP code
+("Austin, TX 78701"), or, for a year-like number (1900-2039: the years people talk about), the
+absence of an order word before it ("order 2031" is an order, "revenue 2025" is a year,
+"refunds for 2085" an order).
 
 Rasa's RegexEntityExtractor runs it with `re.finditer(pattern, text, re.IGNORECASE)` on every
 message, and so does the RegexFeaturizer: it must be one line of Python `re`, and fast.
@@ -16,7 +19,7 @@ length, one look-behind per length.
 
 `.venv/bin/python -m nlu.order_id_regex` writes the pattern into data/nlu/regex.yml;
 tests/nlu_tooling/test_order_id_regex.py checks that the file holds this module's pattern and
-scores it on tests/nlu_tooling/order_id_dev.yml.
+scores it on tests/nlu_tooling/order_id_dev.yml and order_id_dev_en2.yml.
 """
 
 from __future__ import annotations
@@ -34,38 +37,68 @@ LETTER = "a-zа-яёäöüß"  # Latin and Cyrillic letters (Chinese characters 
 
 # Words that name an order: a year-like number is an order number only after one of them
 # ("order 2031", "Bestellung 2031", "заказ №2031", "订单2031"), and a number glued to one is
-# still an order number ("ord1042", "Bestellung1042", "заказ1042").
+# still an order number ("ord1042", "Bestellung1042", "заказ1042"). English customers also
+# name their order by what the shop's e-mails call it (a reference, a confirmation, a
+# purchase, a parcel), and misspell "order" ("ordr", "odrer"; not "oder", German for "or":
+# "2024 oder 2025" are years).
 ORDER_WORDS = [
     "order", "orders", "ord", "order no.", "order nr.", "order number", "order id", "order num",
     "no.", "nr.", "no", "nr", "num", "number", "id", "#", "№",
+    "ordr", "orde", "odrer", "oredr", "ordrr", "orderr", "orderno", "ordernr", "ordernr.",
+    "ordernumber", "order n°", "n°", "ref", "ref.", "reference", "reference number",
+    "confirmation", "confirmation number", "purchase", "parcel", "package", "shipment", "booking",
     "bestellung", "bestellungen", "bestellnummer", "bestellnr.", "best.-nr.", "auftrag", "nummer",
     "заказ", "заказа", "заказу", "заказе", "заказом", "заказы", "заказов", "номер",
 ]
 ORDER_WORDS_ZH = ["订单", "订单号", "单号", "订单编号", "号"]
-ORDER_SEPARATORS = ["", " ", ": ", ":", " #", " # ", "-", "_", " is ", " ist ", " - "]
-GLUED_ORDER_WORDS = ["ord", "order", "nr", "no", "id", "bestellung", "заказ", "order_", "ord_"]
+ORDER_SEPARATORS = ["", " ", ": ", ":", " #", " # ", "#", "-", "_", " is ", " ist ", " - "]
+# Words that may be glued to an order number, on its left: order words ("ordr1042", "ORD-4471")
+# and, where a space was missed, "or" ("1042 or1043"). Other letters glued to a number, with or
+# without a hyphen, make it part of a code or a model ("SAVE2025", "XR-2200", "INV-44120").
+GLUED_ORDER_WORDS = ["ord", "order", "ordr", "nr", "no", "id", "ref", "bestellung", "заказ",
+                     "order_", "ord_", "ord-", "order-", "ordr-", "no-", "nr-", "id-", "ref-", "or"]
+# ... and on its right, where a space was missed: "1042and 1043".
+GLUED_AFTER = ["and", "or"]
 
 # Words after which a number is something else.
 NOT_ORDER_WORDS = [
     # amounts
     "usd", "eur", "gbp", "chf", "rs", "rub", "руб", "руб.", "cny", "rmb",
+    "aud", "cad", "sek", "nok", "dkk", "kr",
     "% of", "% von", "% от", "percent of", "prozent von", "процентов от",
+    "price", "prices", "priced at", "cost", "costs", "paid", "pay", "spent", "spend", "budget",
+    "total", "worth", "over", "more than", "at least", "up to",
+    # quantities
+    "qty", "qty.", "quantity",
     # products and other records of the shop that are not orders
     "rtx", "gtx", "rx", "radeon", "geforce", "model", "modell", "модель", "sku",
     "art.", "art.-nr.", "art.-nr", "artikel", "artikelnummer", "article", "item", "product",
     "produkt", "артикул", "арт.", "ticket", "тикет",
+    "part", "part no.", "part number", "serial", "serial no.", "serial number", "s/n",
+    "model no.", "model number", "colour", "color", "page",
+    # records of the shop other than orders: they are looked up by other means
+    "invoice", "invoice no.", "invoice number", "inv", "inv.", "receipt", "receipt no.",
+    "receipt number", "transaction", "transaction id", "transaction no.", "payment reference",
+    "payment ref", "payment ref.", "payment id", "credit note", "rma", "rma no.", "case",
+    "case number", "case no.", "ticket number", "ticket no.", "tracking number", "tracking no.",
+    "tracking id", "customer", "customer number", "customer no.", "customer id", "account",
+    "account number", "account no.", "account id", "member", "member no.", "membership number",
+    "otp", "error",
     # addresses
     "zip", "zip code", "zipcode", "postcode", "post code", "postal code", "plz", "postleitzahl",
     "индекс", "индекс на", "почтовый индекс", "street", "st.", "avenue", "ave", "road",
     "ул.", "улица", "д.", "дом",
-    "room", "zimmer", "apartment", "apt", "flat", "suite", "квартира", "кв.",
+    "room", "zimmer", "apartment", "apt", "flat", "suite", "unit", "po box", "p.o. box",
+    "квартира", "кв.",
     # codes, cards and phones
     "pin", "code", "password", "passwort", "код", "пин", "card", "karte", "карта", "ending",
     "ends in", "ends with", "tel", "tel.", "phone", "telefon", "телефон", "house number",
     "hausnummer", "номер дома",
 ]
 # A street name after a house number, one or two words on: "1042 Elm Street", "1042 Main St".
-STREETS_AFTER = ["street", "st", "avenue", "ave", "road", "rd", "lane", "ln", "boulevard", "blvd"]
+STREETS_AFTER = ["street", "st", "avenue", "ave", "road", "rd", "lane", "ln", "boulevard", "blvd",
+                 "drive", "dr", "parkway", "pkwy", "highway", "hwy", "court", "ct", "circle",
+                 "terrace"]
 # German street names end in these ("Hauptstraße 12", "Lindenweg 3"): no word boundary before.
 STREET_ENDINGS = ["straße", "strasse", "str.", "weg", "allee", "platz", "gasse", "damm"]
 NOT_ORDER_SEPARATORS = [" ", ": ", ":", " is ", " ist ", " #", "#", "-"]
@@ -74,6 +107,34 @@ NOT_ORDER_SIGNS = ["$", "€", "£", "¥", "₽"]  # right before the number, or
 NOT_ORDER_WORDS_ZH = ["邮编", "邮政编码", "房间", "房间号", "电话", "手机", "型号", "货号", "商品编号",
                       "工单", "价格", "人民币", "路", "街"]
 ZH_GAP = 4  # non-digit characters between such a word and the number
+
+# A US ZIP code is 5 digits, like many order numbers: after a state ("Austin, TX 78701",
+# "Boston, Massachusetts 02108") or "deliver/ship to" ("do you deliver to 90210") it is one.
+# State codes that are also English words ("or", "in", "oh", "hi", ...) only count after the
+# comma that ends the city ("Portland, OR 97205"): "1042 or 10431" lists two orders.
+US_STATES = [
+    "ak", "az", "ar", "ca", "ct", "dc", "fl", "ga", "ia", "il", "ks", "ky", "md", "mi", "mn", "mt",
+    "nc", "nd", "ne", "nh", "nj", "nm", "nv", "ny", "ri", "sc", "sd", "tn", "tx", "ut", "va", "vt",
+    "wa", "wi", "wv", "wy",
+    "alabama", "alaska", "arizona", "arkansas", "california", "colorado", "connecticut",
+    "delaware", "florida", "georgia", "hawaii", "idaho", "illinois", "indiana", "iowa", "kansas",
+    "kentucky", "louisiana", "maine", "maryland", "massachusetts", "michigan", "minnesota",
+    "mississippi", "missouri", "montana", "nebraska", "nevada", "new hampshire", "new jersey",
+    "new mexico", "new york", "north carolina", "north dakota", "ohio", "oklahoma", "oregon",
+    "pennsylvania", "rhode island", "south carolina", "south dakota", "tennessee", "texas", "utah",
+    "vermont", "virginia", "washington", "west virginia", "wisconsin", "wyoming",
+]
+US_STATES_AFTER_COMMA = ["al", "co", "de", "hi", "id", "in", "la", "ma", "me", "mo", "ms", "oh",
+                         "ok", "or", "pa"]
+ZIP_WORDS = ["deliver to", "delivery to", "ship to", "shipping to", "deliver it to", "ship it to"]
+
+# A clock time written without a colon ("at 1030", "by 1700", "from 0900 till 1300", "between
+# 1030 and 1130"), after a word that introduces a time. "look at 1042" asks about an order.
+TIME = r"(?:[01]\d|2[0-3])[0-5]\d(?!\d)"
+TIME_WORDS = ["at", "by", "after", "before", "until", "till", "til", "around"]
+NOT_TIME_WORDS = ["look at", "looking at", "looked at", "glance at"]
+TIME_RANGE_WORDS = ["from", "between"]
+TIME_RANGE_SEPARATORS = [" to ", " till ", " til ", " until ", " and ", " - ", " – "]
 
 # Units after a number: it counts something (amounts, quantities, durations, sizes).
 UNITS = [
@@ -84,6 +145,11 @@ UNITS = [
     "followers", "reviews", "times", "lumens", "calories", "kcal", "words", "grams", "gram",
     "liters", "litres", "ml", "inches", "inch", "feet", "ft", "orders", "customers", "clients",
     "users", "visitors", "kunden", "клиентов", "заказов",
+    "aud", "cad", "sek", "nok", "dkk", "kr", "quid", "m", "rpm", "page", "pages", "sheets",
+    "points", "pts", "model", "series",
+    # things a customer orders by the hundred or thousand ("2500 labels", "1500 lids")
+    "labels", "stickers", "prints", "mugs", "cups", "lids", "screws", "notebooks", "pens",
+    "bottles",
     "stück", "stk", "jahre", "jahren", "tage", "tagen", "stunden", "minuten", "mal", "uhr",
     "leute", "personen",
     "штук", "штуки", "шт", "рублей", "рубля", "рубль", "руб", "р", "лет", "дней", "дня",
@@ -127,26 +193,41 @@ def pattern() -> str:
     # numbers joined by "," or "/" (1042,1043 / 5521/5522) is not one number.
     joined_before = [r"\d[.:\-–]"] + [rf"(?<!\d){d}[,/]" for d in (r"\d", r"\d\d", r"\d\d\d")]
     grouped_before = [r"\d\d\d ", r"\+\d ", r"\+\d\d ", r"\+\d\d\d "]
+    # Sizes and multiples: "3840 x 2160", "3 x 1299".
+    sizes_before = [r"\d x ", r"\d × "]
     # An address: a house number, then a comma or a line break, then the postcode
     # ("Hauptstraße 12, 10115 Berlin").
     house_before = [rf"(?<!\d){d}{sep}" for d in (r"\d", r"\d\d", r"\d\d\d") for sep in (", ", ",", r"\n")]
-    glued_before = [f"[{LETTER}]", f"[{LETTER}]_"]
+    glued_before = [f"[{LETTER}]", f"[{LETTER}]_", f"[{LETTER}]-"]
     signs = _words(NOT_ORDER_SIGNS, ["", " "], boundary=False)
     words = (_words(NOT_ORDER_WORDS, NOT_ORDER_SEPARATORS, boundary=True)
              + _words(STREET_ENDINGS, [" "], boundary=False))
     zh_words = [re.escape(w) + r"\D" * gap for w in NOT_ORDER_WORDS_ZH for gap in range(ZH_GAP + 1)]
     left = "".join(f"(?<!{f})" for f in joined_before) + _behind(
-        grouped_before + house_before + signs + words + zh_words, negative=True)
+        grouped_before + sizes_before + house_before + signs + words + zh_words, negative=True)
     glued_ok = _behind(_words(GLUED_ORDER_WORDS, [""], boundary=True), negative=False)
     glued = f"(?:{''.join(f'(?<!{f})' for f in glued_before)}|{glued_ok})"
+    zip_before = (_words(US_STATES + ZIP_WORDS, [" "], boundary=True)
+                  + [re.escape(f", {state} ") for state in US_STATES_AFTER_COMMA])
+    not_zip = rf"(?!{_behind(zip_before, negative=False)}\d{{5}}(?!\d))"
+    time_before = _behind(_words(TIME_WORDS, [" "], boundary=True), negative=False)
+    not_look = "".join(f"(?<!{w})" for w in _words(NOT_TIME_WORDS, [" "], boundary=True))
+    range_words = _words(TIME_RANGE_WORDS, [" "], boundary=True)
+    range_start = _behind(range_words, negative=False)
+    range_end = _behind([rf"{w}\d\d\d\d{re.escape(sep)}"
+                         for w in range_words for sep in TIME_RANGE_SEPARATORS], negative=False)
+    separators = "|".join(re.escape(sep) for sep in TIME_RANGE_SEPARATORS)
+    not_time = (rf"(?!{time_before}{not_look}{TIME}|{range_end}{TIME}"
+                rf"|{range_start}{TIME}(?:{separators}){TIME})")
     units = "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True))
     units_zh = "|".join(re.escape(u) for u in sorted(UNITS_ZH, key=len, reverse=True))
     right = (
-        rf"(?![{LETTER}@])"  # glued letters: 5800X3D, 1430h, dana1042@example.com
+        # glued letters (5800X3D, 1430h, dana1042@example.com), but not "and" or "or"
+        rf"(?!(?!(?:{'|'.join(GLUED_AFTER)})\b)[{LETTER}@])"
         r"(?![.:\-–]\d)(?![,/]\d{1,3}(?!\d))(?![.,]-)"  # 1042.50, 2026-12-05, 1042,5, 1042,-
-        r"(?! \d{3})"  # digit groups
-        rf"(?!(?:\s+[{LETTER}]+){{0,2}}\s+(?:{'|'.join(STREETS_AFTER)})\b)"
-        rf"(?!\s?(?:[%％€$£¥₽]|(?:{units})\b|{units_zh}|的\d+(?:\.\d+)?[%％]))"
+        r"(?! \d{3})(?! [x×] \d\d)"  # digit groups, sizes ("3840 x 2160", not "1042 x 2")
+        rf"(?!(?:[^\S\n]+[{LETTER}]+){{0,2}}[^\S\n]+(?:{'|'.join(STREETS_AFTER)})\b)"  # on its line
+        rf"(?![^\S\n]?(?:[%％€$£¥₽]|(?:{units})\b|{units_zh}|的\d+(?:\.\d+)?[%％]))"
     )
     order_before = _behind(
         _words(ORDER_WORDS, ORDER_SEPARATORS, boundary=True)
@@ -155,7 +236,7 @@ def pattern() -> str:
     # or alone in the message (the answer to "which order?").
     year = (rf"(?:(?!(?:19\d|20[0-3])\d(?!\d))|{order_before}|(?=\d{{4}}号)"
             r"|(?<![\s\S])(?=\d{4}[\s.!?]*$))")
-    return start + left + glued + year + digits + r"(?!\d)" + right
+    return start + left + glued + not_zip + not_time + year + digits + r"(?!\d)" + right
 
 
 def write(path: Path = REGEX_FILE) -> None:
