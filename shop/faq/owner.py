@@ -22,7 +22,8 @@ USAGE = N_("FAQ commands (owner only):\n"
            "/faq: list the entries\n"
            "/faq add Question? | Answer (in the language you write it in; to name it: /faq add de Frage? | "
            "Antwort)\n"
-           "/faq edit N Question? | Answer (or /faq edit N New answer; /faq edit N de ... names the language)\n"
+           "/faq edit N Question? | Answer (or /faq edit N New answer; /faq edit N de ... names the "
+           "language)\n"
            "/faq delete N\n"
            "/faq unanswered: what the bot couldn't answer this week")
 ADDED = N_("Added FAQ entry #{number} ({language}): {question}\nCustomers get it from their next message.")
