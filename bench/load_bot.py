@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 from bot.app import build_application
-from bot.runtime import running
+from bot.runtime import run, running
 from bot.services import Services
 from shop.settings import Settings
 
@@ -42,7 +42,7 @@ async def serve(fields: dict[str, object], token: str) -> None:
 def main(argv: list[str]) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     spec = json.loads(Path(argv[0]).read_text(encoding="utf-8"))
-    asyncio.run(serve(spec["settings"], spec["token"]))
+    run(serve(spec["settings"], spec["token"]))
     return 0
 
 

@@ -19,7 +19,7 @@ from telegram.error import TelegramError
 from bot import redact
 from bot.app import build_application
 from bot.preflight import BotApiRefused, until_stopped, wait_for_bot_api
-from bot.runtime import running
+from bot.runtime import run, running
 from bot.services import Services
 from rasa_runtime.supervisor import Supervisor, SupervisorError, server_specs
 from shop.settings import PROJECT_ROOT, Settings, SettingsError, load_settings
@@ -123,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         # Before Rasa's minute of loading: a wrong token or no network shows at once; a stop
         # while waiting for the Bot API is a clean stop.
-        if not console and asyncio.run(until_stopped(wait_for_bot_api(settings))) is None:
+        if not console and run(until_stopped(wait_for_bot_api(settings))) is None:
             return 0
         if not args.no_servers:
             supervisor = Supervisor(server_specs(settings),
@@ -133,9 +133,9 @@ def main(argv: list[str] | None = None) -> int:
             supervisor.start()
             supervisor.wait_ready()
         if console:
-            asyncio.run(serve_console(settings))
+            run(serve_console(settings))
         else:
-            asyncio.run(serve_telegram(settings))
+            run(serve_telegram(settings))
     except SupervisorError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import insert, or_, select
 from sqlalchemy.orm import Session
 
 from shop.models import Customer, Message, Order, TelegramAccount, Ticket, TicketMessage
@@ -28,6 +28,18 @@ def log_message(session: Session, *, telegram_user_id: int, direction: str, text
                       telegram_message_id=message_id, created_at=now)
     session.add(message)
     return message
+
+
+def log_bot_answer(session: Session, *, telegram_user_id: int, texts: list[str], now: datetime,
+                   ticket_id: int | None = None) -> None:
+    """The bot's answer to this user, a line per message, tagged with their linked customer
+    (looked up inside the INSERT: no read before the write, on the path of every message)."""
+    customer = (select(TelegramAccount.customer_id)
+                .where(TelegramAccount.telegram_user_id == telegram_user_id).scalar_subquery())
+    for text in texts:
+        session.execute(insert(Message).values(
+            telegram_user_id=telegram_user_id, customer_id=customer, ticket_id=ticket_id, direction="out",
+            text=(text or "")[:MAX_LOGGED_TEXT] or None, created_at=now))
 
 
 def link_message(session: Session, *, ticket_id: int, chat_id: int, message_id: int, kind: str,

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import delete, func, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from shop.models import HandledUpdate
@@ -25,13 +26,20 @@ def already_handled(session: Session, fingerprints: Iterable[str]) -> set[str]:
 
 def record_handled(session: Session, *, fingerprint: str, update_id: int, now: datetime) -> None:
     """Record one handled update (recording it again is harmless)."""
-    session.merge(HandledUpdate(digest=fingerprint, update_id=update_id, handled_at=now))
+    record_all_handled(session, [(fingerprint, update_id, now)])
 
 
 def record_all_handled(session: Session, handled: Iterable[tuple[str, int, datetime]]) -> None:
-    """Record several handled updates, each (fingerprint, update id, when)."""
-    for fingerprint, update_id, now in handled:
-        record_handled(session, fingerprint=fingerprint, update_id=update_id, now=now)
+    """Record several handled updates, each (fingerprint, update id, when), in one statement
+    that leaves a fingerprint already recorded as it is (it runs for every message: no read
+    before the write)."""
+    rows = {fingerprint: {"digest": fingerprint, "update_id": update_id, "handled_at": now}
+            for fingerprint, update_id, now in handled}
+    if not rows:
+        return
+    dialect = session.get_bind().dialect.name
+    insert = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}[dialect]
+    session.execute(insert(HandledUpdate).values(list(rows.values())).on_conflict_do_nothing())
 
 
 def highest_update_id(session: Session) -> int | None:

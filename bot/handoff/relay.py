@@ -329,13 +329,9 @@ class Relay:
                 texts.append("[image]")
 
         def work(session: Session) -> None:
-            account = accounts.get_account(session, user_id)
             ticket = tickets.active_ticket(session, user_id) if handoff else None
-            for text in texts:
-                conversation_log.log_message(session, telegram_user_id=user_id, direction="out", text=text,
-                                             now=now,
-                                             customer_id=account.customer_id if account else None,
-                                             ticket_id=ticket.id if ticket else None)
+            conversation_log.log_bot_answer(session, telegram_user_id=user_id, texts=texts, now=now,
+                                            ticket_id=ticket.id if ticket else None)
 
         if texts:
             try:

@@ -301,6 +301,25 @@ class TestQueueAndAlerts:
 
 
 class TestMessagesAndPeople:
+    def test_the_bots_answer_is_logged_under_the_linked_customer(self, session: Session,
+                                                                 dana: TelegramAccount) -> None:
+        stranger = account(session, Role.customer, "Not Linked")
+        ticket = new_ticket(session, dana)
+        conversation_log.log_bot_answer(session, telegram_user_id=dana.telegram_user_id,
+                                        texts=["Order 1042 is on its way.", "Anything else?"], now=NOW,
+                                        ticket_id=ticket.id)
+        conversation_log.log_bot_answer(session, telegram_user_id=stranger.telegram_user_id,
+                                        texts=["Hello!"], now=NOW)
+        session.flush()
+        logged = session.execute(select(Message.telegram_user_id, Message.customer_id, Message.ticket_id,
+                                        Message.direction, Message.text)
+                                 .where(Message.direction == "out").order_by(Message.id)).all()
+        assert [tuple(row) for row in logged] == [
+            (dana.telegram_user_id, dana.customer_id, ticket.id, "out", "Order 1042 is on its way."),
+            (dana.telegram_user_id, dana.customer_id, ticket.id, "out", "Anything else?"),
+            (stranger.telegram_user_id, None, None, "out", "Hello!")]
+        assert dana.customer_id is not None
+
     def test_messages_lead_back_to_their_ticket(self, session: Session, dana: TelegramAccount) -> None:
         ticket = new_ticket(session, dana)
         conversation_log.link_message(session, ticket_id=ticket.id, chat_id=-100777, message_id=5,
