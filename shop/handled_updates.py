@@ -37,9 +37,11 @@ def record_all_handled(session: Session, handled: Iterable[tuple[str, int, datet
             for fingerprint, update_id, now in handled}
     if not rows:
         return
-    dialect = session.get_bind().dialect.name
-    insert = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}[dialect]
-    session.execute(insert(HandledUpdate).values(list(rows.values())).on_conflict_do_nothing())
+    values = list(rows.values())
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(postgresql.insert(HandledUpdate).values(values).on_conflict_do_nothing())
+    else:
+        session.execute(sqlite.insert(HandledUpdate).values(values).on_conflict_do_nothing())
 
 
 def highest_update_id(session: Session) -> int | None:
