@@ -228,3 +228,48 @@ def test_the_launcher_starts_as_a_module_of_the_project_in_rasas_python() -> Non
     every fix applies with only what .venv-rasa has installed, then Rasa's own CLI runs."""
     out = rasa_module("rasa_runtime.launcher", "--version")
     assert re.search(r"^Rasa Version\s*:\s*3\.6\.21$", out, re.MULTILINE)
+
+
+SESSIONS = """
+import asyncio, json, sys
+from aiohttp import web
+from rasa.utils.endpoints import EndpointConfig
+if sys.argv[1] == "patched":
+    from rasa_runtime.launcher import patch_endpoint_sessions
+    patch_endpoint_sessions()
+
+async def main():
+    connections, bodies = set(), []
+
+    async def webhook(request):
+        connections.add(request.transport.get_extra_info("peername"))
+        bodies.append(await request.json())
+        return web.json_response({"events": [], "responses": [{"text": "ok"}]})
+
+    app = web.Application()
+    app.router.add_post("/webhook", webhook)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]
+    endpoint = EndpointConfig(url=f"http://127.0.0.1:{port}/webhook", headers={"X-Shop": "demo"})
+    answers = [await endpoint.request(json={"call": n}, method="post") for n in range(4)]
+    other = EndpointConfig(url=f"http://127.0.0.1:{port}/webhook")  # another endpoint: its own session
+    answers.append(await other.request(json={"call": 4}, method="post"))
+    await runner.cleanup()
+    return {"connections": len(connections), "bodies": [b["call"] for b in bodies],
+            "answers": [a["responses"][0]["text"] for a in answers]}
+
+print(json.dumps(asyncio.run(main())))
+"""
+
+
+def test_the_launcher_keeps_connections_to_the_action_server_open_between_calls() -> None:
+    """Rasa opens a connection per call to an endpoint (the action server, NLG); the launcher
+    keeps one session per endpoint, so calls reuse a kept-alive connection. Same answers."""
+    plain, patched = in_rasa(SESSIONS, "plain"), in_rasa(SESSIONS, "patched")
+    for read in (plain, patched):
+        assert read["bodies"] == [0, 1, 2, 3, 4] and read["answers"] == ["ok"] * 5
+    assert plain["connections"] == 5
+    assert patched["connections"] == 2
