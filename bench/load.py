@@ -10,15 +10,17 @@ servers sharing the tracker store (BENCH_LOAD_RASA_SERVERS changes the number).
 
 Each part runs in a process of its own, so that each one's CPU is measured apart: this
 process holds the local Bot API and the customers, `python -m bench.load_bot` the bot, the
-supervisor Rasa and the action server. After the Telegram run, the same messages go straight
+supervisor Rasa and the action server. Beside the Telegram run, the same messages go straight
 through Rasa's REST channel (what the bot sends Rasa for each message: the text and the
 reply language as metadata), in conversations of their own: a second set of customers, each
 the twin of a Telegram one (its own linked account and order, an order number of as many
 digits), sends exactly the messages its twin sent, in the same order, at the same pace, and
 so starts from an empty tracker as its twin did and reaches the same conversation length at
-every turn. Rasa's own CPU per turn there, measured in the same run, is the yardstick for the
-whole assistant's (bot + Rasa + actions) CPU per answered message. In both runs the first
-message of each conversation warms up and is not measured.
+every turn. The two runs take turns, in SEGMENTS stretches each (Telegram for a third of the
+time, then the twins send that third's messages, and so on), so that a slower or busier
+stretch of the machine weighs on both alike. Rasa's own CPU per turn there, measured in the
+same run, is the yardstick for the whole assistant's (bot + Rasa + actions) CPU per answered
+message. In both runs the first message of each conversation warms up and is not measured.
 
 Measured: answered messages per second; latency from the customer's send to the bot's reply
 arriving at the Bot API (p50/p95/p99); errors (Bot API errors, handler errors); lost replies
@@ -79,6 +81,7 @@ SECONDS = {True: 10.0, False: 60.0}
 REPLY_TIMEOUT = 30.0
 FIRST_ID = 7_000_001
 FIRST_ORDER = 60_000
+SEGMENTS = 3  # Telegram and REST stretches, one after the other, this many times each
 TWINS = 20_000  # the REST twin of customer id/order n is n + TWINS (a multiple of the server count)
 TARGET_P95_MS, TARGET_CPU_RATIO = 500.0, 1.4
 RASA_SERVERS = int(os.environ.get("BENCH_LOAD_RASA_SERVERS", "2"))
@@ -152,20 +155,23 @@ def make_customers(settings: Settings, count: int) -> list[tuple[int, str, int, 
 
 
 async def customer(user: FakeUser, number: str, calls: ReplyTimes, *, first: float, start: float,
-                   until: float, outcome: Outcome, rng: random.Random) -> None:
-    """Ask at `first`, then every CUSTOMERS / RATE seconds: a person waits for the answer,
-    so a late answer delays the next question (the offered rate drops when the bot lags)."""
+                   until: float, outcome: Outcome, turns: dict[int, int]) -> list[str]:
+    """Ask at `first`, then every CUSTOMERS / RATE seconds until `until`: a person waits for
+    the answer, so a late answer delays the next question (the offered rate drops when the bot
+    lags). `turns` holds where each customer is in QUESTIONS across segments. Latencies count
+    from `start`. The questions asked, in order."""
     period = CUSTOMERS / RATE
-    turn = rng.randrange(len(QUESTIONS))
+    asked: list[str] = []
     due = first
     while due < until:
         await asyncio.sleep(max(0.0, due - time.monotonic()))
-        text = QUESTIONS[turn % len(QUESTIONS)].format(n=number)
-        turn += 1
+        text = QUESTIONS[turns[user.id] % len(QUESTIONS)].format(n=number)
+        turns[user.id] += 1
         sent_at = time.monotonic()
         due = sent_at + period
         await user.send(text)
         outcome.sent.setdefault(user.id, []).append(text)
+        asked.append(text)
         try:
             await user.wait_for(1, timeout=REPLY_TIMEOUT)
         except TimeoutError:
@@ -177,24 +183,21 @@ async def customer(user: FakeUser, number: str, calls: ReplyTimes, *, first: flo
             outcome.unmatched += 1
         elif sent_at >= start:
             outcome.latencies.append(replied_at - sent_at)
+    return asked
 
 
 async def rest_turns(rasa: RasaClient, conversations: list[tuple[int, list[str], dict[str, Any]]],
                      servers_: dict[str, int]) -> tuple[int, dict[str, float]]:
-    """Each (sender id, messages, metadata) conversation straight to Rasa's REST channel: the
-    first message unmeasured (as the Telegram run's warm-up), the others at the Telegram
-    run's pace, each conversation waiting for its answers; the answered turns after the
-    first, and each server's CPU seconds for them."""
-    for first in range(0, len(conversations), 5):  # a few at a time, as the Telegram warm-up
-        await asyncio.gather(*(rasa.send(sender, texts[0], metadata=metadata)
-                               for sender, texts, metadata in conversations[first:first + 5] if texts))
+    """Each (sender id, messages, metadata) conversation straight to Rasa's REST channel, at
+    the Telegram run's pace and with its stagger, each conversation waiting for its answers;
+    the answered turns, and each server's CPU seconds for them."""
     period = CUSTOMERS / RATE
     answered = 0
 
     async def one(index: int, sender: int, texts: list[str], metadata: dict[str, Any]) -> None:
         nonlocal answered
         due = begin + index * period / len(conversations)
-        for text in texts[1:]:
+        for text in texts:
             await asyncio.sleep(max(0.0, due - time.monotonic()))
             due = time.monotonic() + period
             if await rasa.send(sender, text, metadata=metadata):
@@ -256,44 +259,69 @@ class Run:
 
 async def drive(fields: dict[str, object], settings: Settings, pairs: list[tuple[int, str, int, str]],
                 seconds: float, servers_: dict[str, int], folder: Path) -> Run:
-    async with LocalBotApi(token=TOKEN) as api:
-        calls = ReplyTimes()
-        api.world.calls = calls
-        users = [(api.user(telegram_id, f"Load {telegram_id}"), number)
-                 for telegram_id, number, _, _ in pairs]
-        async with bot_process(fields, api, folder) as bot_pid:
-            processes = {**servers_, BOT: bot_pid, BENCH: os.getpid()}
-            outcome = Outcome()
-            for first in range(0, len(users), 5):  # a few at a time: a cold Rasa is slow
-                await asyncio.gather(*(warm_up(u, n, outcome) for u, n in users[first:first + 5]))
-            period = CUSTOMERS / RATE
-            began = time.monotonic()
-            start, until = began + period, began + period + seconds  # everyone has asked once
-            cpu_before = {name: cpu_seconds(pid) for name, pid in processes.items()}
-            tasks = [asyncio.create_task(customer(
-                user, number, calls, first=began + index * period / len(users), start=start, until=until,
-                outcome=outcome, rng=random.Random(user.id))) for index, (user, number) in enumerate(users)]
-            await asyncio.sleep(max(0.0, until - time.monotonic()) / 2)
-            memory = {name: rss_mib(pid, children=name not in (BENCH, BOT))
-                      for name, pid in processes.items()}
-            await asyncio.gather(*tasks)
-            cpu = {name: cpu_seconds(pid) - cpu_before[name] for name, pid in processes.items()}
-            await asyncio.sleep(2.0)  # late or repeated answers have time to show
-        answers = {u.id: sum(1 for m in u.chat.outbox if not m.edited) for u, _ in users}
-        duplicated = sum(max(0, answers[uid] - len(sent)) for uid, sent in outcome.sent.items())
-        errors = len(api.failures)
-    # The same messages straight to Rasa, each Telegram conversation's by its twin, with the
-    # reply language the bot sent as metadata (the one it remembered for that customer).
-    languages = await asyncio.to_thread(reply_languages, settings, [tid for tid, _, _, _ in pairs])
-    conversations = [(twin, [text.replace(number, twin_number) for text in outcome.sent.get(tid, [])],
-                      {LANGUAGE_KEY: languages[tid]})
-                     for tid, number, twin, twin_number in pairs]
+    """The Telegram run and its REST yardstick, interleaved: SEGMENTS times, the customers write
+    through the bot for seconds / SEGMENTS, then their twins send Rasa the same messages
+    straight. A slower or busier stretch of the machine weighs on both sides alike."""
     rasa = RasaClient(str(fields["rasa_url"]), timeout=REPLY_TIMEOUT)
+    twins = {tid: (twin, number, twin_number) for tid, number, twin, twin_number in pairs}
+    period = CUSTOMERS / RATE
     try:
-        turns, rest_cpu = await rest_turns(rasa, conversations, servers_)
+        async with LocalBotApi(token=TOKEN) as api:
+            calls = ReplyTimes()
+            api.world.calls = calls
+            users = [(api.user(telegram_id, f"Load {telegram_id}"), number)
+                     for telegram_id, number, _, _ in pairs]
+            async with bot_process(fields, api, folder) as bot_pid:
+                processes = {**servers_, BOT: bot_pid, BENCH: os.getpid()}
+                outcome = Outcome()
+                for first in range(0, len(users), 5):  # a few at a time: a cold Rasa is slow
+                    await asyncio.gather(*(warm_up(u, n, outcome) for u, n in users[first:first + 5]))
+                # the reply language the bot chose for each customer, as it sends Rasa metadata
+                languages = await asyncio.to_thread(reply_languages, settings, list(twins))
+                metadata = {tid: {LANGUAGE_KEY: languages[tid]} for tid in twins}
+
+                def twin_of(tid: int, texts: list[str]) -> tuple[int, list[str], dict[str, Any]]:
+                    twin, number, twin_number = twins[tid]
+                    return twin, [t.replace(number, twin_number) for t in texts], metadata[tid]
+
+                # the twins' own warm-up: the same first message, unmeasured
+                warm = [twin_of(tid, sent[:1]) for tid, sent in outcome.sent.items()]
+                for first in range(0, len(warm), 5):
+                    await asyncio.gather(*(rasa.send(twin, texts[0], metadata=m)
+                                           for twin, texts, m in warm[first:first + 5]))
+                turns = {user.id: random.Random(user.id).randrange(len(QUESTIONS)) for user, _ in users}
+                cpu = dict.fromkeys(processes, 0.0)
+                rest_cpu = dict.fromkeys(servers_, 0.0)
+                rest_answered, memory = 0, {}
+                for segment in range(SEGMENTS):
+                    began = time.monotonic()
+                    until = began + seconds / SEGMENTS
+                    start = began + period if segment == 0 else began  # everyone has asked once
+                    before = {name: cpu_seconds(pid) for name, pid in processes.items()}
+                    tasks = [asyncio.create_task(customer(
+                        user, number, calls, first=began + index * period / len(users), start=start,
+                        until=until, outcome=outcome, turns=turns))
+                        for index, (user, number) in enumerate(users)]
+                    if segment == 0:
+                        await asyncio.sleep(max(0.0, until - time.monotonic()) / 2)
+                        memory = {name: rss_mib(pid, children=name not in (BENCH, BOT))
+                                  for name, pid in processes.items()}
+                    asked = await asyncio.gather(*tasks)
+                    for name, pid in processes.items():
+                        cpu[name] += cpu_seconds(pid) - before[name]
+                    # the same messages, straight to Rasa, by the twins
+                    same = [twin_of(user.id, texts) for (user, _), texts in zip(users, asked, strict=True)]
+                    answered, used = await rest_turns(rasa, same, servers_)
+                    rest_answered += answered
+                    for name in servers_:
+                        rest_cpu[name] += used[name]
+                await asyncio.sleep(2.0)  # late or repeated answers have time to show
+            answers = {u.id: sum(1 for m in u.chat.outbox if not m.edited) for u, _ in users}
+            duplicated = sum(max(0, answers[uid] - len(sent)) for uid, sent in outcome.sent.items())
+            errors = len(api.failures)
     finally:
         await rasa.aclose()
-    return Run(outcome, until - start, memory, cpu, rest_cpu, turns, duplicated, errors)
+    return Run(outcome, seconds - period, memory, cpu, rest_cpu, rest_answered, duplicated, errors)
 
 
 def reply_languages(settings: Settings, telegram_ids: list[int]) -> dict[int, str]:
