@@ -86,26 +86,26 @@ class TestOwnerInTheirLanguage:
 
     async def test_what_the_bot_couldnt_answer_in_german_and_a_reply_adds_it(
             self, api: LocalBotApi, sessions: sessionmaker[Session]) -> None:
-        customer, _ = add_person(sessions, api, "Lia Lift", Role.customer)
-        await customer.send("is there a lift at the showroom?")
+        customer, _ = add_person(sessions, api, "Vera Vegan", Role.customer)
+        await customer.send("are your candles vegan?")
         [told] = await customer.wait_for(1, timeout=60)
         assert told.text == DONT_KNOW
         owner = owner_speaking(sessions, api, "de")
         await owner.send("Was konnte der Bot diese Woche nicht beantworten?")
-        question = await next_matching(owner, lambda m: "lift" in (m.text or ""), timeout=60,
-                                       what="the lift question")
+        question = await next_matching(owner, lambda m: "vegan" in (m.text or ""), timeout=60,
+                                       what="the candle question")
         assert (question.text or "").startswith("❓ Unbeantwortet #")
         assert "Antworten Sie auf diese Nachricht mit der Antwort" in (question.text or "")
-        await owner.send("Ja, der Aufzug ist gleich neben dem Eingang.", reply_to=question.message_id)
+        await owner.send("Ja, alle unsere Kerzen sind aus Rapswachs.", reply_to=question.message_id)
         added = await next_matching(owner, lambda m: (m.text or "").startswith("FAQ-Eintrag #"),
                                     what="the added entry")
         assert "hinzugefügt" in (added.text or "")
         with store(sessions) as session:
             group = session.scalar(select(UnansweredQuestion).where(
-                UnansweredQuestion.text.contains("lift at the showroom")))
+                UnansweredQuestion.text.contains("candles vegan")))
             assert group is not None and group.answered_by_entry_id is not None
             entry = session.get(FaqEntry, group.answered_by_entry_id)
-            assert entry is not None and entry.answer == "Ja, der Aufzug ist gleich neben dem Eingang."
+            assert entry is not None and entry.answer == "Ja, alle unsere Kerzen sind aus Rapswachs."
 
     @pytest.mark.parametrize(("language", "question", "head", "words"), [
         ("en", "what couldn't the bot answer this week?", "What the bot couldn't answer this week",
