@@ -257,14 +257,74 @@ class Run:
     errors: int
 
 
+@dataclass
+class Twins:
+    """The REST twin of each Telegram customer: (twin's sender id, the customer's order number,
+    the twin's) by the customer's id, and the metadata the bot sends Rasa for the customer."""
+    rasa: RasaClient
+    pairs: dict[int, tuple[int, str, str]]
+    metadata: dict[int, dict[str, Any]] = field(default_factory=dict)
+
+    def of(self, telegram_id: int, texts: list[str]) -> tuple[int, list[str], dict[str, Any]]:
+        """The twin's conversation for the customer's `texts`: its id, the texts with its own
+        order number, the customer's metadata."""
+        twin, number, twin_number = self.pairs[telegram_id]
+        return twin, [t.replace(number, twin_number) for t in texts], self.metadata[telegram_id]
+
+    async def warm_up(self, sent: dict[int, list[str]]) -> None:
+        """Each twin's first message, the one its customer warmed up with, unmeasured."""
+        first = [self.of(tid, texts[:1]) for tid, texts in sent.items()]
+        for at in range(0, len(first), 5):
+            await asyncio.gather(*(self.rasa.send(twin, texts[0], metadata=metadata)
+                                   for twin, texts, metadata in first[at:at + 5]))
+
+
+@dataclass
+class Turns:
+    """What the interleaved runs add up: CPU seconds per process in the Telegram stretches, of
+    Rasa's servers and the action server in the REST ones, the REST turns answered, and each
+    process's memory halfway through the first stretch."""
+    cpu: dict[str, float]
+    rest_cpu: dict[str, float]
+    rest_answered: int = 0
+    memory: dict[str, float] = field(default_factory=dict)
+
+
+async def take_turns(users: list[tuple[FakeUser, str]], calls: ReplyTimes, outcome: Outcome, twins: Twins,
+                     processes: dict[str, int], servers_: dict[str, int], seconds: float) -> Turns:
+    """SEGMENTS times: the customers write through the bot for seconds / SEGMENTS, then their
+    twins send Rasa the same messages straight, at the same pace."""
+    period = CUSTOMERS / RATE
+    turns = {user.id: random.Random(user.id).randrange(len(QUESTIONS)) for user, _ in users}
+    total = Turns(cpu=dict.fromkeys(processes, 0.0), rest_cpu=dict.fromkeys(servers_, 0.0))
+    for segment in range(SEGMENTS):
+        began = time.monotonic()
+        until = began + seconds / SEGMENTS
+        start = began + period if segment == 0 else began  # everyone has asked once
+        before = {name: cpu_seconds(pid) for name, pid in processes.items()}
+        tasks = [asyncio.create_task(customer(
+            user, number, calls, first=began + index * period / len(users), start=start, until=until,
+            outcome=outcome, turns=turns)) for index, (user, number) in enumerate(users)]
+        if segment == 0:
+            await asyncio.sleep(max(0.0, until - time.monotonic()) / 2)
+            total.memory = {name: rss_mib(pid, children=name not in (BENCH, BOT))
+                            for name, pid in processes.items()}
+        asked = await asyncio.gather(*tasks)
+        for name, pid in processes.items():
+            total.cpu[name] += cpu_seconds(pid) - before[name]
+        same = [twins.of(user.id, texts) for (user, _), texts in zip(users, asked, strict=True)]
+        answered, used = await rest_turns(twins.rasa, same, servers_)
+        total.rest_answered += answered
+        for name in servers_:
+            total.rest_cpu[name] += used[name]
+    return total
+
+
 async def drive(fields: dict[str, object], settings: Settings, pairs: list[tuple[int, str, int, str]],
                 seconds: float, servers_: dict[str, int], folder: Path) -> Run:
-    """The Telegram run and its REST yardstick, interleaved: SEGMENTS times, the customers write
-    through the bot for seconds / SEGMENTS, then their twins send Rasa the same messages
-    straight. A slower or busier stretch of the machine weighs on both sides alike."""
+    """The Telegram run and its REST yardstick, interleaved (take_turns)."""
     rasa = RasaClient(str(fields["rasa_url"]), timeout=REPLY_TIMEOUT)
-    twins = {tid: (twin, number, twin_number) for tid, number, twin, twin_number in pairs}
-    period = CUSTOMERS / RATE
+    twins = Twins(rasa, {tid: (twin, number, twin_number) for tid, number, twin, twin_number in pairs})
     try:
         async with LocalBotApi(token=TOKEN) as api:
             calls = ReplyTimes()
@@ -277,51 +337,18 @@ async def drive(fields: dict[str, object], settings: Settings, pairs: list[tuple
                 for first in range(0, len(users), 5):  # a few at a time: a cold Rasa is slow
                     await asyncio.gather(*(warm_up(u, n, outcome) for u, n in users[first:first + 5]))
                 # the reply language the bot chose for each customer, as it sends Rasa metadata
-                languages = await asyncio.to_thread(reply_languages, settings, list(twins))
-                metadata = {tid: {LANGUAGE_KEY: languages[tid]} for tid in twins}
-
-                def twin_of(tid: int, texts: list[str]) -> tuple[int, list[str], dict[str, Any]]:
-                    twin, number, twin_number = twins[tid]
-                    return twin, [t.replace(number, twin_number) for t in texts], metadata[tid]
-
-                # the twins' own warm-up: the same first message, unmeasured
-                warm = [twin_of(tid, sent[:1]) for tid, sent in outcome.sent.items()]
-                for first in range(0, len(warm), 5):
-                    await asyncio.gather(*(rasa.send(twin, texts[0], metadata=m)
-                                           for twin, texts, m in warm[first:first + 5]))
-                turns = {user.id: random.Random(user.id).randrange(len(QUESTIONS)) for user, _ in users}
-                cpu = dict.fromkeys(processes, 0.0)
-                rest_cpu = dict.fromkeys(servers_, 0.0)
-                rest_answered, memory = 0, {}
-                for segment in range(SEGMENTS):
-                    began = time.monotonic()
-                    until = began + seconds / SEGMENTS
-                    start = began + period if segment == 0 else began  # everyone has asked once
-                    before = {name: cpu_seconds(pid) for name, pid in processes.items()}
-                    tasks = [asyncio.create_task(customer(
-                        user, number, calls, first=began + index * period / len(users), start=start,
-                        until=until, outcome=outcome, turns=turns))
-                        for index, (user, number) in enumerate(users)]
-                    if segment == 0:
-                        await asyncio.sleep(max(0.0, until - time.monotonic()) / 2)
-                        memory = {name: rss_mib(pid, children=name not in (BENCH, BOT))
-                                  for name, pid in processes.items()}
-                    asked = await asyncio.gather(*tasks)
-                    for name, pid in processes.items():
-                        cpu[name] += cpu_seconds(pid) - before[name]
-                    # the same messages, straight to Rasa, by the twins
-                    same = [twin_of(user.id, texts) for (user, _), texts in zip(users, asked, strict=True)]
-                    answered, used = await rest_turns(rasa, same, servers_)
-                    rest_answered += answered
-                    for name in servers_:
-                        rest_cpu[name] += used[name]
+                languages = await asyncio.to_thread(reply_languages, settings, list(twins.pairs))
+                twins.metadata = {tid: {LANGUAGE_KEY: language} for tid, language in languages.items()}
+                await twins.warm_up(outcome.sent)
+                turns = await take_turns(users, calls, outcome, twins, processes, servers_, seconds)
                 await asyncio.sleep(2.0)  # late or repeated answers have time to show
             answers = {u.id: sum(1 for m in u.chat.outbox if not m.edited) for u, _ in users}
             duplicated = sum(max(0, answers[uid] - len(sent)) for uid, sent in outcome.sent.items())
             errors = len(api.failures)
     finally:
         await rasa.aclose()
-    return Run(outcome, seconds - period, memory, cpu, rest_cpu, rest_answered, duplicated, errors)
+    return Run(outcome, seconds - CUSTOMERS / RATE, turns.memory, turns.cpu, turns.rest_cpu,
+               turns.rest_answered, duplicated, errors)
 
 
 def reply_languages(settings: Settings, telegram_ids: list[int]) -> dict[int, str]:
