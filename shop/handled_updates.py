@@ -24,11 +24,6 @@ def already_handled(session: Session, fingerprints: Iterable[str]) -> set[str]:
                                .where(HandledUpdate.digest.in_(list(fingerprints)))))
 
 
-def record_handled(session: Session, *, fingerprint: str, update_id: int, now: datetime) -> None:
-    """Record one handled update (recording it again is harmless)."""
-    record_all_handled(session, [(fingerprint, update_id, now)])
-
-
 def record_all_handled(session: Session, handled: Iterable[tuple[str, int, datetime]]) -> None:
     """Record several handled updates, each (fingerprint, update id, when), in one statement
     that leaves a fingerprint already recorded as it is (it runs for every message: no read

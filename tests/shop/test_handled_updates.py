@@ -18,7 +18,7 @@ def test_recorded_updates_are_found_and_recording_again_keeps_the_first(session:
     # a batch may repeat a fingerprint, and hold one recorded before (an update delivered again)
     handled_updates.record_all_handled(session, [("b" * 64, 11, later), ("c" * 64, 12, later),
                                                  ("c" * 64, 12, later)])
-    handled_updates.record_handled(session, fingerprint="a" * 64, update_id=10, now=later)
+    handled_updates.record_all_handled(session, [("a" * 64, 10, later)])
     handled_updates.record_all_handled(session, [])
     rows = session.execute(select(HandledUpdate.digest, HandledUpdate.update_id, HandledUpdate.handled_at)
                            .order_by(HandledUpdate.update_id)).all()
