@@ -104,11 +104,21 @@ def create_app(executor: ActionExecutor, **options: Any) -> Sanic:
 
 
 def serve(executor: ActionExecutor, *, host: str, port: int) -> None:
-    """rasa-sdk's `endpoint.run`, with `create_app` as the app factory."""
+    """rasa-sdk's `endpoint.run`, with `create_app` as the app factory.
+
+    With one worker (rasa-sdk's default, ACTION_SERVER_SANIC_WORKERS unset) the app is served
+    in this process: Sanic's worker manager would add a process that watches it and a
+    multiprocessing manager for the worker's state, about 8% of the action server's CPU per
+    message under the load bench and two more processes to stop."""
     from sanic.worker.loader import AppLoader
 
     loader = AppLoader(factory=partial(create_app, executor))
     app = loader.load()
+    workers = utils.number_of_sanic_workers()
     log.info("Action endpoint (and %s) is up and running on http://%s:%s", ROUTE, host, port)
-    app.prepare(host=host, port=port, workers=utils.number_of_sanic_workers())
-    Sanic.serve(primary=app, app_loader=loader)
+    if workers == 1:
+        app.prepare(host=host, port=port, single_process=True, motd=False)
+        Sanic.serve_single(primary=app)
+    else:
+        app.prepare(host=host, port=port, workers=workers)
+        Sanic.serve(primary=app, app_loader=loader)

@@ -20,9 +20,12 @@ import contextlib
 import hashlib
 import json
 import logging
+from collections.abc import Callable
+from contextvars import ContextVar
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from sqlalchemy.orm import Session
 from telegram import Update
 from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Application
@@ -36,6 +39,28 @@ READ_TIMEOUT = 10.0  # seconds beyond a long poll's own timeout before the reque
 TICK = 0.1  # seconds between polls while updates are in flight (at most)
 KEEP_HANDLED = timedelta(days=2)  # Telegram keeps an unconfirmed update for 24 hours
 PRUNE_EVERY = 1000  # handled updates between prunings of old records
+
+
+class Writes(list[Callable[[Session], None]]):
+    """Store writes that can wait for the record that the update being handled was handled
+    (write_with_handled_record); closed once that record is on its way."""
+
+    closed = False
+
+
+_WRITES: ContextVar[Writes | None] = ContextVar("writes_with_handled_record", default=None)
+
+
+def write_with_handled_record(work: Callable[[Session], None]) -> bool:
+    """Queue `work` into the transaction that records the update being handled as handled:
+    one store transaction fewer per message (the bot's answer in the conversation log), and
+    the two are written together or not at all. False when no ConfirmingPoller handles this
+    update, or its record has left: the caller writes `work` itself."""
+    writes = _WRITES.get()
+    if writes is None or writes.closed:
+        return False
+    writes.append(work)
+    return True
 
 
 def fingerprint(update: dict[str, Any]) -> str:
@@ -61,7 +86,8 @@ class ConfirmingPoller:
         # Updates handled before this start have ids up to this one (None: none recorded); a
         # newer update needs no look-up. Until it is known, every update is looked up.
         self._recorded_before: int | None = -1
-        self._unrecorded: list[tuple[str, int, datetime]] = []  # handled, waiting to be written
+        # handled, waiting to be written: (fingerprint, update id, when, writes that go with it)
+        self._unrecorded: list[tuple[str, int, datetime, Writes]] = []
         self._recording = asyncio.Lock()
 
     def offset(self) -> int | None:
@@ -151,9 +177,12 @@ class ConfirmingPoller:
 
     async def _handle(self, update: Update, update_fingerprint: str) -> None:
         app = self.application
+        writes = Writes()
+        _WRITES.set(writes)  # this task's own context: its handlers see it
         try:
             await app.update_processor.process_update(update, app.process_update(update))
-            await self._record(update.update_id, update_fingerprint)
+            writes.closed = True
+            await self._record(update.update_id, update_fingerprint, writes)
         except Exception:  # process_update runs the error handlers; this is a last resort
             log.exception("update %s failed outside its handlers", update.update_id)
         finally:
@@ -177,20 +206,38 @@ class ConfirmingPoller:
             log.warning("could not check handled updates (%s); handling them", exc)
             return set()
 
-    async def _record(self, update_id: int, update_fingerprint: str) -> None:
-        """Record the update as handled; return once it is written. Updates handled while a
-        write is on its way are written together by the next one: a busy bot finishes many
-        updates a second, and a transaction each cost more than the records."""
-        entry = (update_fingerprint, update_id, datetime.now(UTC))
+    async def _record(self, update_id: int, update_fingerprint: str, writes: Writes) -> None:
+        """Record the update as handled, with the writes its handlers left for the record; return
+        once it is written. Updates handled while a write is on its way are written together by
+        the next one: a busy bot finishes many updates a second, and a transaction each cost
+        more than the records."""
+        entry = (update_fingerprint, update_id, datetime.now(UTC), writes)
         self._unrecorded.append(entry)
         async with self._recording:
             if not any(pending is entry for pending in self._unrecorded):
                 return  # the write before took it
             batch, self._unrecorded = self._unrecorded, []
+            records = [(digest, uid, when) for digest, uid, when, _ in batch]
+            works = [work for *_, writes in batch for work in writes]
+
+            def write(session: Session) -> None:
+                for work in works:
+                    work(session)
+                handled_updates.record_all_handled(session, records)
+
             try:
-                await self.services.in_transaction(lambda s: handled_updates.record_all_handled(s, batch))
+                try:
+                    await self.services.in_transaction(write)
+                except Exception:
+                    if not works:
+                        raise
+                    # what the handlers left must not cost the records (a duplicate answer)
+                    log.exception("could not write what updates %s left for their record",
+                                  [uid for _, uid, _ in records])
+                    await self.services.in_transaction(
+                        lambda s: handled_updates.record_all_handled(s, records))
             except Exception as exc:  # noqa: BLE001 - losing the record risks a duplicate, not a loss
-                log.warning("could not record updates %s as handled: %s", [uid for _, uid, _ in batch], exc)
+                log.warning("could not record updates %s as handled: %s", [uid for _, uid, _ in records], exc)
                 return
             before, self._recorded = self._recorded, self._recorded + len(batch)
             if before // PRUNE_EVERY != self._recorded // PRUNE_EVERY:

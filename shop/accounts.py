@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from typing import Any
+
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from shop.language import LanguageSource, ReplyLanguage, reply_language
@@ -17,11 +19,17 @@ def get_account(session: Session, telegram_user_id: int) -> TelegramAccount | No
 
 def linked_customer(session: Session, telegram_user_id: int) -> Customer | None:
     """The customer this Telegram user is linked to, or None for an unlinked user."""
-    return session.scalar(
-        select(Customer)
-        .join(TelegramAccount, TelegramAccount.customer_id == Customer.id)
-        .where(TelegramAccount.telegram_user_id == telegram_user_id, Customer.erased_at.is_(None))
-    )
+    return session.scalar(_linked(select(Customer), telegram_user_id))
+
+
+def linked_customer_id(session: Session, telegram_user_id: int) -> int | None:
+    """linked_customer's id alone (no Customer loaded: every order question asks it)."""
+    return session.scalar(_linked(select(Customer.id), telegram_user_id))
+
+
+def _linked(query: Select[Any], telegram_user_id: int) -> Select[Any]:
+    return (query.join(TelegramAccount, TelegramAccount.customer_id == Customer.id)
+            .where(TelegramAccount.telegram_user_id == telegram_user_id, Customer.erased_at.is_(None)))
 
 
 def role_of(session: Session, telegram_user_id: int) -> Role | None:

@@ -34,9 +34,9 @@ def record_all_handled(session: Session, handled: Iterable[tuple[str, int, datet
         return
     values = list(rows.values())
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(postgresql.insert(HandledUpdate).values(values).on_conflict_do_nothing())
+        session.execute(postgresql.insert(HandledUpdate.__table__).values(values).on_conflict_do_nothing())
     else:
-        session.execute(sqlite.insert(HandledUpdate).values(values).on_conflict_do_nothing())
+        session.execute(sqlite.insert(HandledUpdate.__table__).values(values).on_conflict_do_nothing())
 
 
 def highest_update_id(session: Session) -> int | None:

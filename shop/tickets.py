@@ -23,7 +23,7 @@ from shop import ticket_details
 from shop.conversation_log import log_message
 from shop.hours import BusinessHours
 from shop.i18n import ENGLISH, L_, N_, TextError, Translator
-from shop.models import Message, TelegramAccount, Ticket, TicketEvent, TicketStatus
+from shop.models import TelegramAccount, Ticket, TicketEvent, TicketStatus
 from shop.staff_directory import STAFF_ROLES, name_of, owners, staff_member
 
 OPEN_STATES = (TicketStatus.waiting.value, TicketStatus.human.value)
@@ -189,15 +189,14 @@ def record_staff_reply(session: Session, ticket: Ticket, *, staff_telegram_id: i
     return claimed
 
 
-def add_note(session: Session, ticket: Ticket, *, by: int, text: str, now: datetime) -> Message:
+def add_note(session: Session, ticket: Ticket, *, by: int, text: str, now: datetime) -> None:
     """An internal note on a ticket: shown to staff on its card, never to the customer."""
     if not text.strip():
         raise TicketError(L_("A note needs some text: /note 17 what you want to remember."))
-    message = log_message(session, telegram_user_id=ticket.telegram_user_id,
-                          customer_id=ticket.customer_id, ticket_id=ticket.id, direction="note",
-                          text=f"{name_of(session, by)}: {text.strip()}", now=now)
+    log_message(session, telegram_user_id=ticket.telegram_user_id, customer_id=ticket.customer_id,
+                ticket_id=ticket.id, direction="note", text=f"{name_of(session, by)}: {text.strip()}",
+                now=now)
     _event(session, ticket, "note", now=now, actor=by)
-    return message
 
 
 def resolve(session: Session, ticket: Ticket, *, by: int | None = None, now: datetime) -> None:

@@ -13,6 +13,7 @@ from telegram import Bot, Message, MessageId, ReplyParameters, User
 from telegram.constants import MessageLimit
 from telegram.error import BadRequest, Forbidden, TelegramError
 
+from bot import polling
 from bot.handoff import cards
 from bot.handoff.messenger import (
     CustomerRef,
@@ -333,7 +334,8 @@ class Relay:
             conversation_log.log_bot_answer(session, telegram_user_id=user_id, texts=texts, now=now,
                                             ticket_id=ticket.id if ticket else None)
 
-        if texts:
+        # A handoff's card shows the log at once: written now. Else with the update's record.
+        if texts and (handoff or not polling.write_with_handled_record(work)):
             try:
                 await self.messenger.tx(work)
             except Exception:  # the customer has their answer; a gap in the log must not undo that

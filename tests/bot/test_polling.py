@@ -7,17 +7,22 @@ cancelled, nothing is confirmed); tests/e2e/test_faults.py kills a real bot proc
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime
 
 import pytest
 import pytest_asyncio
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, MessageHandler, filters
 
-from bot.polling import ConfirmingPoller
+from bot.polling import ConfirmingPoller, write_with_handled_record
 from bot.processing import PerChatUpdateProcessor
 from bot.services import Services
 from local_bot_api import LocalBotApi
+from shop import conversation_log
+from shop.models import HandledUpdate, Message
 from tests.waiting import eventually
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -179,3 +184,44 @@ async def test_stop_ends_polling_even_if_a_cancellation_is_lost(api: LocalBotApi
         assert asyncio.get_running_loop().time() - started < 3
         await app.stop()
     assert calls >= 1
+
+
+async def test_writes_a_handler_leaves_for_the_record_land_with_it_and_cannot_cost_it(
+        api: LocalBotApi, services: Services) -> None:
+    """The bot's answer is logged in the transaction that records its update as handled
+    (write_with_handled_record); a write that fails there is reported, and the record is still
+    written, so the update is not answered again after a restart."""
+    def log(text: str) -> Callable[[Session], None]:
+        return lambda session: conversation_log.log_message(
+            session, telegram_user_id=31, direction="out", text=text, now=datetime.now(UTC))
+
+    def broken(session: Session) -> None:
+        raise RuntimeError("the log is full")
+
+    queued: dict[str, bool] = {}
+
+    async def handler(update: Update, context: object) -> None:
+        assert update.message is not None and update.message.text is not None
+        text = update.message.text
+        queued[text] = write_with_handled_record(broken if text == "break" else log(f"answer to {text}"))
+
+    app = (ApplicationBuilder().token(api.token).base_url(api.base_url)
+           .concurrent_updates(PerChatUpdateProcessor()).updater(None).build())
+    app.add_handler(MessageHandler(filters.TEXT, handler))
+    async with app:
+        await app.start()
+        poller = ConfirmingPoller(app, services, timeout=1)
+        await poller.start()
+        for count, text in enumerate(("one", "break", "two"), start=1):  # a batch each
+            await api.user(31).send(text)
+            await eventually(lambda: len(queued) == count and not poller._in_flight)  # noqa: B023
+        await poller.stop()
+        await app.stop()
+
+    assert queued == {"one": True, "break": True, "two": True}
+    assert not write_with_handled_record(log("outside a poller's update"))  # the caller writes it
+    with services.sessions() as session:
+        logged = session.scalars(select(Message.text).order_by(Message.id)).all()
+        recorded = session.scalar(select(func.count()).select_from(HandledUpdate))
+    assert recorded == 3  # "break" too
+    assert logged == ["answer to one", "answer to two"]

@@ -24,7 +24,7 @@ from shop.db import make_engine, make_session_factory
 from shop.faq import unanswered
 from shop.faq.answers import DONT_KNOW
 from shop.i18n import translator
-from shop.models import FaqEntry, Feedback, Role, TelegramAccount, UnansweredQuestion
+from shop.models import BotTurn, FaqEntry, Feedback, Role, TelegramAccount, UnansweredQuestion
 from shop.owner import REFUSAL
 from shop.settings import Settings
 from tests.e2e.conftest import bot_settings, run_bot
@@ -121,8 +121,9 @@ class TestOwnerInTheirLanguage:
         customer, _ = add_person(sessions, api, "Tuba Tom", Role.customer)
         with store(sessions) as session:  # what the ask_faq action records for it
             now = datetime.now(UTC)
-            turn = turns.record_turn(session, telegram_user_id=customer.id, intent="ask_faq",
-                                     confidence=0.9, action="action_answer_faq", now=now)
+            turn = session.get_one(BotTurn, turns.record_turn(
+                session, telegram_user_id=customer.id, intent="ask_faq", confidence=0.9,
+                action="action_answer_faq", now=now))
             turn.unanswered_id = unanswered.collect(session, text=f"do you have {words}?",
                                                     telegram_user_id=customer.id, now=now).id
         owner = owner_speaking(sessions, api, language)
