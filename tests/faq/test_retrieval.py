@@ -23,6 +23,7 @@ from shop.faq.retrieval import THRESHOLD, Document, FaqIndex, FaqLibrary, Match
 
 HELD_OUT = yaml.safe_load((Path(__file__).parent / "paraphrases.yml").read_text(encoding="utf-8"))
 DEV = yaml.safe_load((Path(__file__).parent / "dev_paraphrases.yml").read_text(encoding="utf-8"))
+DEV2 = yaml.safe_load((Path(__file__).parent / "dev_paraphrases2.yml").read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +41,7 @@ def scores(index: FaqIndex, ids: dict[str, int], asked: dict = HELD_OUT,
     return [(m.entry_id == wanted, m.score) for m, wanted in paraphrases], unrelated
 
 
-@pytest.mark.parametrize("asked", [HELD_OUT, DEV], ids=["held-out", "dev"])
+@pytest.mark.parametrize("asked", [HELD_OUT, DEV, DEV2], ids=["held-out", "dev", "dev2"])
 def test_the_question_files_name_real_entries_and_are_not_indexed(demo_index, asked):
     _index, ids = demo_index
     assert {p["entry"] for p in asked["paraphrases"]} == set(ids)
@@ -62,6 +63,16 @@ def test_what_retrieval_reaches_on_the_dev_set_does_not_get_worse(demo_index):
     paraphrased, _unrelated = scores(*demo_index, DEV)
     assert np.mean([right for right, _score in paraphrased]) >= 0.93
     assert np.mean([right and score >= THRESHOLD for right, score in paraphrased]) >= 0.67
+
+
+def test_what_retrieval_reaches_on_the_second_dev_set_does_not_get_worse(demo_index):
+    """207 questions, 62% English, the rest German, Russian and Chinese, many without the entry's
+    words; 86 unrelated, most of them shop-like near-misses. Measured before anything was chosen
+    on it: 0.715 first, 0.357 answered, 93.0% of the unrelated questions under THRESHOLD."""
+    paraphrased, unrelated = scores(*demo_index, DEV2)
+    assert np.mean([right for right, _score in paraphrased]) >= 0.71
+    assert np.mean([right and score >= THRESHOLD for right, score in paraphrased]) >= 0.35
+    assert np.mean([s < THRESHOLD for s in unrelated]) >= 0.93
 
 
 @pytest.mark.xfail(strict=True, reason=(
