@@ -9,12 +9,13 @@ words the index has never seen are first corrected to a known word one typo away
 A query's score for an entry is the best cosine over its documents (an answer's counts
 ANSWER_WEIGHT), the views weighted by CHAR_WEIGHT, WORD_WEIGHT and the rest; a question in words
 the index doesn't know (another language's) is judged by its concepts alone, and every score
-is multiplied by the square root (COVERAGE_POWER) of the share of the question's words the index
+is multiplied by a power (COVERAGE_POWER) of the share of the question's content words the index
 knows, so "what is the capital of Australia" does not match on one word.
 Below THRESHOLD the answer is "I don't know that yet" rather than a guess. The weights and the
-threshold were chosen on the development set tests/faq/dev_paraphrases.yml (the lowest threshold
-that keeps ≥ 95% of its unrelated questions unanswered); the held-out tests/faq/paraphrases.yml
-only measures them (see tests/faq/test_retrieval.py).
+threshold were chosen on the development sets tests/faq/dev_paraphrases.yml and
+dev_paraphrases2.yml (the lowest threshold that keeps ≥ 95% of their unrelated questions
+unanswered); the held-out tests/faq/paraphrases.yml only measures them (see
+tests/faq/test_retrieval.py).
 
 The index is built once and rebuilt when the entries change (FaqLibrary checks a cheap
 version of the table on every question), so an owner's edit answers from the next message on.
@@ -40,11 +41,11 @@ from shop.faq.entries import split_variants
 from shop.faq.synonyms import CONCEPTS, concepts, fold
 from shop.models import FaqEntry
 
-# All chosen on tests/faq/dev_paraphrases.yml (module docstring).
-THRESHOLD = 0.62
+# All chosen on tests/faq/dev_paraphrases.yml and dev_paraphrases2.yml (module docstring).
+THRESHOLD = 0.51
 CHAR_WEIGHT = 0.2
 WORD_WEIGHT = 0.1  # the rest is the concept view
-COVERAGE_POWER = 0.5
+COVERAGE_POWER = 1.0
 ANSWER_WEIGHT = 0.8  # an answer's score counts this much against a question's
 # Words that say nothing about which entry is meant ("long", "much", "where" and "when" do:
 # they tell delivery times from shipping costs from the showroom).
@@ -52,11 +53,33 @@ STOP_WORDS = frozenset((  # noqa: SIM905 - a word list reads better as words
     "a an the i me my we our you your it its is are was be am do does did to of in on at for "
     "and or with about please hi hello hey there this that what whats which could would should "
     "will shall tell know like just any some have has us so if can how s im get "
+    # fillers and chat spellings that never tell entries apart ("do u post stuff to...")
+    "u ur pls plz guys still really actually also exactly possible stuff thing things something "
+    "anything someone somebody anyone anybody myself yourself then but too very ok okay "
+    "be been being by from as all they them their he she her him his one don doesn isn didn "
+    "won aren haven wouldn cant dont ive id ill youre thats want wanna need "
+    "today yesterday now ago last next week month year already yet again even maybe sure "
+    "whether more other else bit lot many back here "
     # German and Russian ones, for entries written in them
     "ich du wir ihr sie es der die das den dem ein eine einen und oder mit zu bei auf fur von "
     "ist sind bin kann konnen mein meine euch euer eure wie was gibt es auch noch bitte "
+    "einem einer eines im am an aus als nach mich mir uns man habe hast hat habt haben seid "
+    "wird werden wurde muss mussen soll sollte mochte welche welcher welches welchen "
+    "nicht kein keine schon nur denn dann mal ja nein hallo geht selbst etwas irgendwie viel "
+    "viele ohne "
     "я ты мы вы он она они у в на с и или ли как можно мне меня мой ваш ваши вас это есть ли "
-    "не а по за к о то").split())
+    "не а по за к о то "
+    "мои моя моё мое моего свой свою вам нам нас их его ее её ещё еще уже бы же да нет "
+    "какой какая какое какие каким каких чем что чтобы где куда все всё весь "
+    "из до от при для про через так также тоже нужно надо хочу хотел хотела хотим "
+    "возможно пожалуйста здравствуйте привет делать во сколько "
+    # what every question to a shop is about, in the languages the entries are seldom written in
+    "kaufen bestellen bestellung bestelle bestellt artikel ware waren produkt produkte "
+    "купить заказать заказ заказа заказу заказом заказе заказы товар товара товары товаров").split())
+# Chinese characters that are function words, not content (units of a question's coverage):
+# "你们可以寄到国外吗" is about 寄 and 国外.
+CJK_STOP = frozenset("你您们我他她它的了吗呢吧啊呀是有在和与或就都也还又要会能可以这那个些哪怎么什样"
+                     "请问一下把被给对从让得着过该应嗎买卖订单东西商产品")  # and buying, orders, things
 WORD = re.compile(r"\w+")
 CJK = re.compile(r"[\u3400-\u9fff]")
 STEMMERS = {"en": "english", "de": "german", "ru": "russian"}  # Snowball's names
@@ -157,7 +180,7 @@ class Analyzer:
             if CJK.search(word):  # a run of Chinese: a unit per character, its terms the pairs it is in
                 pairs = [word[i:i + 2] for i in range(max(1, len(word) - 1))]
                 units += [Unit(tuple(pairs[max(0, i - 1):i + 1]), _within(start + i, start + i + 1, said))
-                          for i in range(len(word))]
+                          for i in range(len(word)) if word[i] not in CJK_STOP]
             elif word not in STOP_WORDS and len(word) > 1:
                 units.append(Unit(tuple(sorted({stem(word, lang) for lang in languages})),
                                   _within(start, start + len(word), said)))
@@ -197,9 +220,10 @@ class Analysis:
 
 
 def concept_words() -> list[str]:
-    """The single words among the concepts' keys, as known words to correct a typo to."""
-    return [fold(k.strip("$")) for keys in CONCEPTS.values() for k in keys
-            if not k.startswith("*") and " " not in k and not CJK.search(k)]
+    """The words of the concepts' keys, as known words to correct a typo to (and not to
+    correct: "lange" of "wie lange" is no typo of "large")."""
+    return [word for keys in CONCEPTS.values() for k in keys
+            if not k.startswith("*") and not CJK.search(k) for word in fold(k.strip("$")).split()]
 
 
 def identity_vectorizer() -> TfidfVectorizer:
