@@ -8,13 +8,15 @@ language (shop/faq/synonyms.py: "parcel", "Paket", "包裹"; "money back", "refu
 words the index has never seen are first corrected to a known word one typo away ("retrun").
 A query's score for an entry is the best cosine over its documents (an answer's counts
 ANSWER_WEIGHT), the views weighted by CHAR_WEIGHT, WORD_WEIGHT and the rest; a question in words
-the index doesn't know (another language's) is judged by its concepts alone, and every score
-is multiplied by the square root (COVERAGE_POWER) of the share of the question's words the index
-knows, so "what is the capital of Australia" does not match on one word.
+the index doesn't know (another language's) is judged by its concepts alone. Every entry's score
+is multiplied by a power (COVERAGE_POWER) of the share of the question's content words that entry
+speaks of, in its words or its concepts, so "what is the capital of Australia" does not match on
+one word, nor "what size light bulb does the lamp take" the size guide.
 Below THRESHOLD the answer is "I don't know that yet" rather than a guess. The weights and the
-threshold were chosen on the development set tests/faq/dev_paraphrases.yml (the lowest threshold
-that keeps ≥ 95% of its unrelated questions unanswered); the held-out tests/faq/paraphrases.yml
-only measures them (see tests/faq/test_retrieval.py).
+threshold were chosen on the development sets tests/faq/dev_paraphrases.yml and
+dev_paraphrases2.yml (the lowest threshold that keeps ≥ 95% of their unrelated questions
+unanswered); the held-out tests/faq/paraphrases.yml only measures them (see
+tests/faq/test_retrieval.py).
 
 The index is built once and rebuilt when the entries change (FaqLibrary checks a cheap
 version of the table on every question), so an owner's edit answers from the next message on.
@@ -31,7 +33,7 @@ from functools import lru_cache
 
 import numpy as np
 import snowballstemmer
-from scipy.sparse import hstack
+from scipy.sparse import csr_matrix, hstack
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -40,11 +42,11 @@ from shop.faq.entries import split_variants
 from shop.faq.synonyms import CONCEPTS, concepts, fold
 from shop.models import FaqEntry
 
-# All chosen on tests/faq/dev_paraphrases.yml (module docstring).
-THRESHOLD = 0.62
+# All chosen on tests/faq/dev_paraphrases.yml and dev_paraphrases2.yml (module docstring).
+THRESHOLD = 0.41
 CHAR_WEIGHT = 0.2
 WORD_WEIGHT = 0.1  # the rest is the concept view
-COVERAGE_POWER = 0.5
+COVERAGE_POWER = 1.0
 ANSWER_WEIGHT = 0.8  # an answer's score counts this much against a question's
 # Words that say nothing about which entry is meant ("long", "much", "where" and "when" do:
 # they tell delivery times from shipping costs from the showroom).
@@ -52,11 +54,33 @@ STOP_WORDS = frozenset((  # noqa: SIM905 - a word list reads better as words
     "a an the i me my we our you your it its is are was be am do does did to of in on at for "
     "and or with about please hi hello hey there this that what whats which could would should "
     "will shall tell know like just any some have has us so if can how s im get "
+    # fillers and chat spellings that never tell entries apart ("do u post stuff to...")
+    "u ur pls plz guys still really actually also exactly possible stuff thing things something "
+    "anything someone somebody anyone anybody myself yourself then but too very ok okay "
+    "be been being by from as all they them their he she her him his one don doesn isn didn "
+    "won aren haven wouldn cant dont ive id ill youre thats want wanna need "
+    "today yesterday now ago last next week month year already yet again even maybe sure "
+    "whether more other else bit lot many back here "
     # German and Russian ones, for entries written in them
     "ich du wir ihr sie es der die das den dem ein eine einen und oder mit zu bei auf fur von "
     "ist sind bin kann konnen mein meine euch euer eure wie was gibt es auch noch bitte "
+    "einem einer eines im am an aus als nach mich mir uns man habe hast hat habt haben seid "
+    "wird werden wurde muss mussen soll sollte mochte welche welcher welches welchen "
+    "nicht kein keine schon nur denn dann mal ja nein hallo geht selbst etwas irgendwie viel "
+    "viele ohne "
     "я ты мы вы он она они у в на с и или ли как можно мне меня мой ваш ваши вас это есть ли "
-    "не а по за к о то").split())
+    "не а по за к о то "
+    "мои моя моё мое моего свой свою вам нам нас их его ее её ещё еще уже бы же да нет "
+    "какой какая какое какие каким каких чем что чтобы где куда все всё весь "
+    "из до от при для про через так также тоже нужно надо хочу хотел хотела хотим "
+    "возможно пожалуйста здравствуйте привет делать во сколько "
+    # what every question to a shop is about, in the languages the entries are seldom written in
+    "kaufen bestellen bestellung bestelle bestellt artikel ware waren produkt produkte "
+    "купить заказать заказ заказа заказу заказом заказе заказы товар товара товары товаров").split())
+# Chinese characters that are function words, not content (units of a question's coverage):
+# "你们可以寄到国外吗" is about 寄 and 国外.
+CJK_STOP = frozenset("你您们我他她它的了吗呢吧啊呀是有在和与或就都也还又要会能可以这那个些哪怎么什样"
+                     "请问一下把被给对从让得着过该应嗎买卖订单东西商产品")  # and buying, orders, things
 WORD = re.compile(r"\w+")
 CJK = re.compile(r"[\u3400-\u9fff]")
 STEMMERS = {"en": "english", "de": "german", "ru": "russian"}  # Snowball's names
@@ -149,18 +173,17 @@ class Analyzer:
             words = [self.correct(w) for w in words]
         folded = " ".join(words)
         found = concepts(folded)
-        said = [span for spans in found.values() for span in spans]
         languages = self.languages if language is None else [language]
         units: list[Unit] = []
         start = 0
         for word in words:
             if CJK.search(word):  # a run of Chinese: a unit per character, its terms the pairs it is in
                 pairs = [word[i:i + 2] for i in range(max(1, len(word) - 1))]
-                units += [Unit(tuple(pairs[max(0, i - 1):i + 1]), _within(start + i, start + i + 1, said))
-                          for i in range(len(word))]
+                units += [Unit(tuple(pairs[max(0, i - 1):i + 1]), _within(start + i, start + i + 1, found))
+                          for i in range(len(word)) if word[i] not in CJK_STOP]
             elif word not in STOP_WORDS and len(word) > 1:
                 units.append(Unit(tuple(sorted({stem(word, lang) for lang in languages})),
-                                  _within(start, start + len(word), said)))
+                                  _within(start, start + len(word), found)))
             start += len(word) + 1
         terms = list(dict.fromkeys(term for unit in units for term in unit.terms))
         terms += [f"{a} {b}" for first, second in zip(units, units[1:], strict=False)
@@ -169,15 +192,16 @@ class Analyzer:
                         concepts=[CONCEPT + name for name in found], units=units)
 
 
-def _within(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
-    return any(s < end and start < e for s, e in spans)
+def _within(start: int, end: int, found: dict[str, list[tuple[int, int]]]) -> tuple[str, ...]:
+    """The concepts said in words that overlap start..end."""
+    return tuple(name for name, spans in found.items() if any(s < end and start < e for s, e in spans))
 
 
 @dataclass(frozen=True)
 class Unit:
     """A content word of a text (a character of Chinese), for its coverage."""
     terms: tuple[str, ...]  # its stems (a Chinese character's pairs)
-    in_concept: bool  # part of a concept's words
+    concepts: tuple[str, ...]  # the concepts it is part of the words of
 
 
 @dataclass(frozen=True)
@@ -187,19 +211,18 @@ class Analysis:
     concepts: list[str]  # "~refund"
     units: list[Unit]
 
-    def coverage(self, vocabulary: dict[str, int]) -> tuple[float, float]:
-        """The shares of the content words the index knows: as words, and as words or in a concept."""
+    def known(self, vocabulary: dict[str, int]) -> float:
+        """The share of the content words the index knows as words."""
         if not self.units:
-            return 0.0, 0.0
-        words = [any(t in vocabulary for t in u.terms) for u in self.units]
-        return (sum(words) / len(self.units),
-                sum(w or u.in_concept for w, u in zip(words, self.units, strict=True)) / len(self.units))
+            return 0.0
+        return sum(any(t in vocabulary for t in u.terms) for u in self.units) / len(self.units)
 
 
 def concept_words() -> list[str]:
-    """The single words among the concepts' keys, as known words to correct a typo to."""
-    return [fold(k.strip("$")) for keys in CONCEPTS.values() for k in keys
-            if not k.startswith("*") and " " not in k and not CJK.search(k)]
+    """The words of the concepts' keys, as known words to correct a typo to (and not to
+    correct: "lange" of "wie lange" is no typo of "large")."""
+    return [word for keys in CONCEPTS.values() for k in keys
+            if not k.startswith("*") and not CJK.search(k) for word in fold(k.strip("$")).split()]
 
 
 def identity_vectorizer() -> TfidfVectorizer:
@@ -241,13 +264,13 @@ class FaqIndex:
         analysed = [self.analyzer.analyse(d.text, d.language) for d in ordered]
         char = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True, lowercase=False)
         self._char_terms = char.build_analyzer()
+        profiles = self._profiles(analysed, last)
         matrices, self._views = [], []
         offset = 0
         for name, vectorizer, texts, weight in (
                 ("characters", char, [a.characters for a in analysed], CHAR_WEIGHT),
                 ("words", identity_vectorizer(), [a.words for a in analysed], WORD_WEIGHT),
-                ("concepts", identity_vectorizer(), self._profiles(analysed, last),
-                 1 - CHAR_WEIGHT - WORD_WEIGHT)):
+                ("concepts", identity_vectorizer(), profiles, 1 - CHAR_WEIGHT - WORD_WEIGHT)):
             try:
                 matrix = vectorizer.fit_transform(texts)
             except ValueError:  # no document has a term of this view
@@ -257,9 +280,45 @@ class FaqIndex:
             offset += matrix.shape[1]
         total = sum(v.weight for v in self._views)
         self._views = [View(v.name, v.vocabulary, v.idf, v.offset, v.weight / total) for v in self._views]
+        self._knows = self._knowledge(analysed, profiles, last)
         # TF-IDF rows are L2-normalised, so a dot product is the cosine (what linear_kernel
         # computes); the views side by side make one sparse product per query.
         self._documents = hstack(matrices, format="csr").multiply(weights[:, None]).tocsr()
+
+    def _vocabulary(self, view: str) -> dict[str, int]:
+        return next((v.vocabulary for v in self._views if v.name == view), {})
+
+    def _knowledge(self, analysed: list[Analysis], profiles: list[list[str]], last: np.ndarray) -> csr_matrix:
+        """Entries × (word terms, then concepts): 1 where the entry speaks of it, in the words
+        of any of its documents or in the concepts of its questions (its profile)."""
+        words, said = self._vocabulary("words"), self._vocabulary("concepts")
+        rows: list[int] = []
+        columns: list[int] = []
+        for entry, (start, end) in enumerate(zip(self._starts, last, strict=True)):
+            known = {words[t] for a in analysed[start:end + 1] for t in a.words if t in words}
+            known |= {len(words) + said[c] for c in profiles[start] if c in said}
+            rows += [entry] * len(known)
+            columns += known
+        return csr_matrix((np.ones(len(rows)), (rows, columns)),
+                          shape=(len(self._starts), len(words) + len(said)))
+
+    def _coverage(self, analysis: Analysis) -> np.ndarray:
+        """Each entry's share of the question's content words it speaks of, as a word or in a
+        concept: the size entry covers one word in five of "what size light bulb does the lamp
+        take", the showroom entry all of "can I drop by"."""
+        if not analysis.units:
+            return np.zeros(len(self._starts))
+        words, said = self._vocabulary("words"), self._vocabulary("concepts")
+        rows: list[int] = []
+        columns: list[int] = []
+        for i, unit in enumerate(analysis.units):
+            found = {words[t] for t in unit.terms if t in words}
+            found |= {len(words) + said[c] for name in unit.concepts if (c := CONCEPT + name) in said}
+            rows += list(found)
+            columns += [i] * len(found)
+        units = csr_matrix((np.ones(len(rows)), (rows, columns)),
+                           shape=(self._knows.shape[1], len(analysis.units)))
+        return np.asarray(((self._knows @ units) > 0).sum(axis=1)).ravel() / len(analysis.units)
 
     def _profiles(self, analysed: list[Analysis], last: np.ndarray) -> list[list[str]]:
         """Each document's concepts: those of every question of its entry (its question and
@@ -274,13 +333,13 @@ class FaqIndex:
             profiles += [said] * (end + 1 - start)
         return profiles
 
-    def _query(self, text: str) -> tuple[np.ndarray, float]:
+    def _query(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """`text` as a dense row of every view, weighted: what TfidfVectorizer.transform gives
-        (sublinear tf × idf, L2-normalised), without its per-call checks (a query is ~50 terms)."""
+        (sublinear tf × idf, L2-normalised), without its per-call checks (a query is ~50 terms);
+        and each entry's coverage of it."""
         vector = np.zeros(self._documents.shape[1])
         analysis = self.analyzer.analyse(text, query=True)
-        words = next((v.vocabulary for v in self._views if v.name == "words"), {})
-        known, coverage = analysis.coverage(words)
+        known = analysis.known(self._vocabulary("words"))
         rows = []
         for view in self._views:
             terms = (self._char_terms(analysis.characters) if view.name == "characters"
@@ -299,7 +358,7 @@ class FaqIndex:
         for view, columns, values in rows:
             weight = known * view.weight / total + (1 - known) * (view.name == "concepts")
             vector[view.offset + columns] = weight * values
-        return vector, coverage
+        return vector, self._coverage(analysis)
 
     def _scores(self, text: str) -> np.ndarray | None:
         """Each entry's score for `text` (its best document), or None for nothing to rank."""

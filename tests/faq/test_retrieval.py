@@ -1,11 +1,11 @@
 """Retrieval over the demo FAQ, held to the issue's bar on questions written apart from it.
 
-tests/faq/dev_paraphrases.yml is the development set: the analysis, the concept table
-(shop/faq/synonyms.py), the views' weights and the threshold (shop.faq.retrieval.THRESHOLD) are
-chosen on it: the lowest score that leaves ≥ 95% of its unrelated questions without an FAQ
-answer, since a wrong answer is worse than "I don't know that yet" and a person.
-tests/faq/paraphrases.yml was written apart from the entries and from the development set, and
-is never indexed nor tuned to: it only measures.
+tests/faq/dev_paraphrases.yml and dev_paraphrases2.yml are the development sets: the analysis,
+the concept table (shop/faq/synonyms.py), the views' weights and the threshold
+(shop.faq.retrieval.THRESHOLD) are chosen on them: the lowest score that leaves ≥ 95% of their
+unrelated questions (both sets' together) without an FAQ answer, since a wrong answer is worse
+than "I don't know that yet" and a person. tests/faq/paraphrases.yml was written apart from the
+entries and from the development sets, and is never indexed nor tuned to: it only measures.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from shop.faq.retrieval import THRESHOLD, Document, FaqIndex, FaqLibrary, Match
 
 HELD_OUT = yaml.safe_load((Path(__file__).parent / "paraphrases.yml").read_text(encoding="utf-8"))
 DEV = yaml.safe_load((Path(__file__).parent / "dev_paraphrases.yml").read_text(encoding="utf-8"))
+DEV2 = yaml.safe_load((Path(__file__).parent / "dev_paraphrases2.yml").read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +41,7 @@ def scores(index: FaqIndex, ids: dict[str, int], asked: dict = HELD_OUT,
     return [(m.entry_id == wanted, m.score) for m, wanted in paraphrases], unrelated
 
 
-@pytest.mark.parametrize("asked", [HELD_OUT, DEV], ids=["held-out", "dev"])
+@pytest.mark.parametrize("asked", [HELD_OUT, DEV, DEV2], ids=["held-out", "dev", "dev2"])
 def test_the_question_files_name_real_entries_and_are_not_indexed(demo_index, asked):
     _index, ids = demo_index
     assert {p["entry"] for p in asked["paraphrases"]} == set(ids)
@@ -51,17 +52,30 @@ def test_the_question_files_name_real_entries_and_are_not_indexed(demo_index, as
 
 
 def test_the_threshold_is_the_lowest_that_keeps_the_dev_sets_unrelated_questions_out(demo_index):
-    _paraphrased, unrelated = scores(*demo_index, DEV)
+    unrelated = scores(*demo_index, DEV)[1] + scores(*demo_index, DEV2)[1]
     assert np.mean([s < THRESHOLD for s in unrelated]) >= 0.95
     assert np.mean([s < THRESHOLD - 0.01 for s in unrelated]) < 0.95
 
 
 def test_what_retrieval_reaches_on_the_dev_set_does_not_get_worse(demo_index):
-    """208 questions, a quarter each in German, Russian and Chinese (the demo FAQ is English):
-    measured 0.947 first and 0.692 answered when THRESHOLD was chosen."""
+    """202 questions, a quarter each in German, Russian and Chinese (the demo FAQ is English):
+    measured 0.947 first and 0.692 answered when THRESHOLD was first chosen (0.62, on this set
+    alone); 0.970 and 0.817 since the second set (THRESHOLD 0.41 on both), 98.2% of the
+    unrelated questions under it."""
     paraphrased, _unrelated = scores(*demo_index, DEV)
-    assert np.mean([right for right, _score in paraphrased]) >= 0.93
-    assert np.mean([right and score >= THRESHOLD for right, score in paraphrased]) >= 0.67
+    assert np.mean([right for right, _score in paraphrased]) >= 0.96
+    assert np.mean([right and score >= THRESHOLD for right, score in paraphrased]) >= 0.80
+
+
+def test_what_retrieval_reaches_on_the_second_dev_set_does_not_get_worse(demo_index):
+    """207 questions, 62% English, the rest German, Russian and Chinese, many without the entry's
+    words; 86 unrelated, most of them shop-like near-misses. Measured before anything was chosen
+    on it: 0.715 first, 0.357 answered, 93.0% of the unrelated questions under THRESHOLD (0.62);
+    after (THRESHOLD 0.41): 0.932 first, 0.734 answered, 94.2% of the unrelated under it."""
+    paraphrased, unrelated = scores(*demo_index, DEV2)
+    assert np.mean([right for right, _score in paraphrased]) >= 0.92
+    assert np.mean([right and score >= THRESHOLD for right, score in paraphrased]) >= 0.72
+    assert np.mean([s < THRESHOLD for s in unrelated]) >= 0.94
 
 
 @pytest.mark.xfail(strict=True, reason=(
