@@ -79,9 +79,9 @@ def test_what_retrieval_reaches_on_the_second_dev_set_does_not_get_worse(demo_in
 
 
 @pytest.mark.xfail(strict=True, reason=(
-    "measured once on the held-out file with THRESHOLD chosen on the dev set: 56 of 60 "
-    "unrelated questions (93.3%) under it, against 95% asked; before, with the threshold "
-    "chosen on this file itself, 95%"))
+    "measured on the held-out file with THRESHOLD chosen on the dev sets: 56 of 60 unrelated "
+    "questions (93.3%) under it, against 95% asked, with one dev set (0.62) and with two (0.41); "
+    "before, with the threshold chosen on this file itself, 95%"))
 def test_unrelated_questions_get_no_faq_answer(demo_index):
     _paraphrased, unrelated = scores(*demo_index)
     assert np.mean([s < THRESHOLD for s in unrelated]) >= 0.95
@@ -89,17 +89,21 @@ def test_unrelated_questions_get_no_faq_answer(demo_index):
 
 @pytest.mark.xfail(strict=True, reason=(
     "lexical retrieval (TF-IDF over characters, stems and shop-domain concepts) puts the right "
-    "entry first for 94.0% of the held-out paraphrases, but first and above the threshold for "
-    "79.5% (78% and 54% before stems, typo correction and the concept table); the issue asks 90%"))
+    "entry first for 96.4% of the held-out paraphrases, but first and above the threshold for "
+    "85.5% (94.0% and 79.5% with one dev set; 78% and 54% before stems, typo correction and "
+    "the concept table); the issue asks 90%"))
 def test_the_right_entry_comes_first_for_90_percent_of_paraphrases(demo_index):
     paraphrased, _unrelated = scores(*demo_index)
     assert np.mean([right and score >= THRESHOLD for right, score in paraphrased]) >= 0.90
 
 
 def test_what_retrieval_reaches_today_does_not_get_worse(demo_index):
-    paraphrased, _unrelated = scores(*demo_index)
-    assert np.mean([right for right, _score in paraphrased]) >= 0.92
-    assert np.mean([right and score >= THRESHOLD for right, score in paraphrased]) >= 0.78
+    """Measured 2026-12-05 after the second dev set: 0.964 first, 0.855 answered, 93.3% of the
+    unrelated questions under THRESHOLD (a floor, never a target to tune to)."""
+    paraphrased, unrelated = scores(*demo_index)
+    assert np.mean([right for right, _score in paraphrased]) >= 0.95
+    assert np.mean([right and score >= THRESHOLD for right, score in paraphrased]) >= 0.85
+    assert np.mean([s < THRESHOLD for s in unrelated]) >= 0.93
 
 
 def test_a_misspelt_word_is_read_as_the_word_the_index_knows_and_concepts_cross_languages():
