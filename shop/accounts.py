@@ -4,32 +4,39 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import BindParameter, Select, bindparam, select
 from sqlalchemy.orm import Session
 
 from shop.language import LanguageSource, ReplyLanguage, reply_language
 from shop.models import Customer, Role, TelegramAccount
 
+# The queries every customer message asks, built once: building a statement and its cache key
+# cost more than running it on SQLite (shop/db.py, "Statements on every message's path").
+USER: BindParameter[int] = bindparam("telegram_user_id")
+ACCOUNT = select(TelegramAccount).where(TelegramAccount.telegram_user_id == USER)
+
+
+def _linked(query: Select[Any]) -> Select[Any]:
+    return (query.join(TelegramAccount, TelegramAccount.customer_id == Customer.id)
+            .where(TelegramAccount.telegram_user_id == USER, Customer.erased_at.is_(None)))
+
+
+LINKED_CUSTOMER = _linked(select(Customer))
+LINKED_CUSTOMER_ID = _linked(select(Customer.id))
+
 
 def get_account(session: Session, telegram_user_id: int) -> TelegramAccount | None:
-    return session.scalar(
-        select(TelegramAccount).where(TelegramAccount.telegram_user_id == telegram_user_id)
-    )
+    return session.scalar(ACCOUNT, {"telegram_user_id": telegram_user_id})
 
 
 def linked_customer(session: Session, telegram_user_id: int) -> Customer | None:
     """The customer this Telegram user is linked to, or None for an unlinked user."""
-    return session.scalar(_linked(select(Customer), telegram_user_id))
+    return session.scalar(LINKED_CUSTOMER, {"telegram_user_id": telegram_user_id})
 
 
 def linked_customer_id(session: Session, telegram_user_id: int) -> int | None:
     """linked_customer's id alone (no Customer loaded: every order question asks it)."""
-    return session.scalar(_linked(select(Customer.id), telegram_user_id))
-
-
-def _linked(query: Select[Any], telegram_user_id: int) -> Select[Any]:
-    return (query.join(TelegramAccount, TelegramAccount.customer_id == Customer.id)
-            .where(TelegramAccount.telegram_user_id == telegram_user_id, Customer.erased_at.is_(None)))
+    return session.scalar(LINKED_CUSTOMER_ID, {"telegram_user_id": telegram_user_id})
 
 
 def role_of(session: Session, telegram_user_id: int) -> Role | None:

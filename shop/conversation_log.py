@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import insert, or_, select
+from sqlalchemy import bindparam, insert, or_, select
 from sqlalchemy.orm import Session
 
 from shop.models import Customer, Message, Order, TelegramAccount, Ticket, TicketMessage
@@ -18,6 +18,14 @@ from shop.staff_directory import name_of
 HISTORY_LENGTH = 10  # messages shown on a ticket card
 MAX_LOGGED_TEXT = 4000
 LOG = Message.__table__  # written with Core INSERTs (log_message)
+# Built once, as the statements of every message's path are (shop/db.py).
+LOG_LINE = insert(LOG)
+BOT_ANSWER = insert(LOG).values(
+    telegram_user_id=bindparam("telegram_user_id"), ticket_id=bindparam("ticket_id"), direction="out",
+    text=bindparam("text"), created_at=bindparam("created_at"),
+    customer_id=(select(TelegramAccount.customer_id)
+                 .where(TelegramAccount.telegram_user_id == bindparam("telegram_user_id"))
+                 .scalar_subquery()))
 
 
 def log_message(session: Session, *, telegram_user_id: int, direction: str, text: str | None,
@@ -26,22 +34,19 @@ def log_message(session: Session, *, telegram_user_id: int, direction: str, text
     """Add one line to the conversation log (in | out | staff | note). A Core INSERT into the
     table, written at once: each customer message and each answer writes one, and the ORM's
     unit of work (or its ORM-enabled INSERT) costs several times as much."""
-    session.execute(insert(LOG).values(
-        telegram_user_id=telegram_user_id, customer_id=customer_id, ticket_id=ticket_id,
-        direction=direction, text=(text or "")[:MAX_LOGGED_TEXT] or None,
-        telegram_message_id=message_id, created_at=now))
+    session.execute(LOG_LINE, {
+        "telegram_user_id": telegram_user_id, "customer_id": customer_id, "ticket_id": ticket_id,
+        "direction": direction, "text": (text or "")[:MAX_LOGGED_TEXT] or None,
+        "telegram_message_id": message_id, "created_at": now})
 
 
 def log_bot_answer(session: Session, *, telegram_user_id: int, texts: list[str], now: datetime,
                    ticket_id: int | None = None) -> None:
     """The bot's answer to this user, a line per message, tagged with their linked customer
     (looked up inside the INSERT: no read before the write, on the path of every message)."""
-    customer = (select(TelegramAccount.customer_id)
-                .where(TelegramAccount.telegram_user_id == telegram_user_id).scalar_subquery())
     for text in texts:
-        session.execute(insert(LOG).values(
-            telegram_user_id=telegram_user_id, customer_id=customer, ticket_id=ticket_id, direction="out",
-            text=(text or "")[:MAX_LOGGED_TEXT] or None, created_at=now))
+        session.execute(BOT_ANSWER, {"telegram_user_id": telegram_user_id, "ticket_id": ticket_id,
+                                     "text": (text or "")[:MAX_LOGGED_TEXT] or None, "created_at": now})
 
 
 def link_message(session: Session, *, ticket_id: int, chat_id: int, message_id: int, kind: str,

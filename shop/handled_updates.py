@@ -17,6 +17,9 @@ from sqlalchemy.orm import Session
 
 from shop.models import HandledUpdate
 
+# INSERT .. ON CONFLICT DO NOTHING in each backend's words, built once (shop/db.py).
+RECORD = {"postgresql": postgresql.insert(HandledUpdate.__table__).on_conflict_do_nothing(),
+          "sqlite": sqlite.insert(HandledUpdate.__table__).on_conflict_do_nothing()}
 
 def already_handled(session: Session, fingerprints: Iterable[str]) -> set[str]:
     """Those of `fingerprints` recorded as handled."""
@@ -32,11 +35,7 @@ def record_all_handled(session: Session, handled: Iterable[tuple[str, int, datet
             for fingerprint, update_id, now in handled}
     if not rows:
         return
-    values = list(rows.values())
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(postgresql.insert(HandledUpdate.__table__).values(values).on_conflict_do_nothing())
-    else:
-        session.execute(sqlite.insert(HandledUpdate.__table__).values(values).on_conflict_do_nothing())
+    session.execute(RECORD[session.get_bind().dialect.name], list(rows.values()))
 
 
 def highest_update_id(session: Session) -> int | None:

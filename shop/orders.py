@@ -6,7 +6,7 @@ import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from shop.accounts import linked_customer_id
@@ -68,18 +68,20 @@ def normalise_order_number(raw: str | None) -> str | None:
     return match.group(0) if match else None
 
 
+# What the answers show, in one query built once (each customer message about an order runs
+# it; shop/db.py): the order with its items, their products and its stages joined (a few
+# items times a few stages: fewer rows than a second query costs).
+CUSTOMER_ORDER = (select(Order)
+                  .where(Order.number == bindparam("number"), Order.customer_id == bindparam("customer_id"))
+                  .options(joinedload(Order.items).joinedload(OrderItem.product), joinedload(Order.stages)))
+
+
 def find_customer_order(session: Session, *, customer_id: int, number: str) -> Order | None:
     """The order with this number if it belongs to this customer, else None.
 
     An order of someone else is indistinguishable from one that does not exist.
     """
-    return session.scalars(
-        select(Order)
-        .where(Order.number == number, Order.customer_id == customer_id)
-        # what the answers show, in two queries: the order with its items and their products
-        # joined, then its stages (each customer message about an order runs this)
-        .options(joinedload(Order.items).joinedload(OrderItem.product), selectinload(Order.stages))
-    ).unique().first()
+    return session.scalars(CUSTOMER_ORDER, {"number": number, "customer_id": customer_id}).unique().first()
 
 
 def order_by_number(session: Session, number: str) -> Order | None:

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from shop import ticket_details
@@ -53,14 +53,17 @@ def reason_label(reason: str, tr: Translator = ENGLISH) -> str:
 # --- opening -----------------------------------------------------------------------------
 
 
+# Built once: every customer message asks it (shop/db.py, "Statements on every message's path").
+ACTIVE_TICKET = (select(Ticket)
+                 .where(Ticket.telegram_user_id == bindparam("telegram_user_id"),
+                        Ticket.status.in_(OPEN_STATES))
+                 .order_by(Ticket.created_at.desc())
+                 .limit(1))
+
+
 def active_ticket(session: Session, telegram_user_id: int) -> Ticket | None:
     """The customer's open (waiting or human) ticket, if any."""
-    return session.scalar(
-        select(Ticket)
-        .where(Ticket.telegram_user_id == telegram_user_id, Ticket.status.in_(OPEN_STATES))
-        .order_by(Ticket.created_at.desc())
-        .limit(1)
-    )
+    return session.scalar(ACTIVE_TICKET, {"telegram_user_id": telegram_user_id})
 
 
 def open_ticket(

@@ -9,15 +9,16 @@ from sqlalchemy.orm import Session
 
 from shop.models import BotTurn
 
+TURN = insert(BotTurn.__table__).returning(BotTurn.__table__.c.id)  # built once (shop/db.py)
+
 
 def record_turn(session: Session, *, telegram_user_id: int, intent: str | None,
                 confidence: float | None, action: str, now: datetime) -> int:
     """Log that the bot answered this user with `action`; the new turn's id. A Core INSERT:
     every answered message writes one, and the ORM's unit of work cost three times as much."""
-    return int(session.execute(insert(BotTurn.__table__).values(
-        telegram_user_id=telegram_user_id, intent=(intent or None) and intent[:64],
-        confidence=confidence, action=action[:64], created_at=now,
-    ).returning(BotTurn.__table__.c.id)).scalar_one())
+    return int(session.execute(TURN, {
+        "telegram_user_id": telegram_user_id, "intent": (intent or None) and intent[:64],
+        "confidence": confidence, "action": action[:64], "created_at": now}).scalar_one())
 
 
 def latest_turn(session: Session, telegram_user_id: int) -> BotTurn | None:
