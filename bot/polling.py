@@ -136,7 +136,10 @@ class ConfirmingPoller:
                     async with asyncio.timeout(TICK):
                         await self._finished.wait()
                 self._finished.clear()
-                timeout = 0
+                # Still handling some: a quick look for new ones (a long poll would return at
+                # once with those). None left: a long poll, which also returns at once when
+                # something new waits; a quick look first would be one more request a message.
+                timeout = 0 if self._in_flight else self.timeout
             if self._stopping:
                 return
             try:

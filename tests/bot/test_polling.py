@@ -225,3 +225,25 @@ async def test_writes_a_handler_leaves_for_the_record_land_with_it_and_cannot_co
         recorded = session.scalar(select(func.count()).select_from(HandledUpdate))
     assert recorded == 3  # "break" too
     assert logged == ["answer to one", "answer to two"]
+
+
+async def test_with_nothing_left_in_flight_the_next_poll_is_a_long_one(
+        api: LocalBotApi, services: Services) -> None:
+    """One getUpdates call brings a message in; once it is handled and nothing else is, the
+    poller long-polls again (which returns at once if something new waits) rather than first
+    taking a quick look: one request a message fewer."""
+    recorder = Recorder()
+    app = application(api, services, recorder)
+    async with app:
+        await app.start()
+        poller = ConfirmingPoller(app, services, timeout=1)
+        await poller.start()
+        await eventually(lambda: len(api.calls_to("getUpdates")) >= 1, what="the first long poll")
+        before = len(api.calls_to("getUpdates"))
+        await api.user(41).send("hello")
+        await eventually(lambda: recorder.finished == ["hello"] and not poller._in_flight)
+        await eventually(lambda: len(api.calls_to("getUpdates")) >= before + 1, what="the poll after it")
+        after = [int(call.get("timeout") or 0) for call in api.calls_to("getUpdates")[before:]]
+        await poller.stop()
+        await app.stop()
+    assert 0 not in after and after[0] == 1  # no quick look (timeout 0): a long poll next
