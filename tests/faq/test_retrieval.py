@@ -24,6 +24,7 @@ from shop.faq.retrieval import THRESHOLD, Document, FaqIndex, FaqLibrary, Match
 HELD_OUT = yaml.safe_load((Path(__file__).parent / "paraphrases.yml").read_text(encoding="utf-8"))
 DEV = yaml.safe_load((Path(__file__).parent / "dev_paraphrases.yml").read_text(encoding="utf-8"))
 DEV2 = yaml.safe_load((Path(__file__).parent / "dev_paraphrases2.yml").read_text(encoding="utf-8"))
+DEV3 = yaml.safe_load((Path(__file__).parent / "dev_paraphrases3.yml").read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +42,7 @@ def scores(index: FaqIndex, ids: dict[str, int], asked: dict = HELD_OUT,
     return [(m.entry_id == wanted, m.score) for m, wanted in paraphrases], unrelated
 
 
-@pytest.mark.parametrize("asked", [HELD_OUT, DEV, DEV2], ids=["held-out", "dev", "dev2"])
+@pytest.mark.parametrize("asked", [HELD_OUT, DEV, DEV2, DEV3], ids=["held-out", "dev", "dev2", "dev3"])
 def test_the_question_files_name_real_entries_and_are_not_indexed(demo_index, asked):
     _index, ids = demo_index
     assert {p["entry"] for p in asked["paraphrases"]} == set(ids)
@@ -76,6 +77,18 @@ def test_what_retrieval_reaches_on_the_second_dev_set_does_not_get_worse(demo_in
     assert np.mean([right for right, _score in paraphrased]) >= 0.92
     assert np.mean([right and score >= THRESHOLD for right, score in paraphrased]) >= 0.72
     assert np.mean([s < THRESHOLD for s in unrelated]) >= 0.94
+
+
+def test_what_retrieval_reaches_on_the_third_dev_set_does_not_get_worse(demo_index):
+    """156 chat messages with their situation ("hi! ordered a vase for a friend in Vienna, do
+    you even send there?"), half English, the rest German, Russian and Chinese; 109 unrelated,
+    97 of them near-misses that share a word or topic with an entry. Measured before anything
+    was chosen on it: 0.904 first, 0.462 answered, 88.1% of the unrelated questions under
+    THRESHOLD (0.41)."""
+    paraphrased, unrelated = scores(*demo_index, DEV3)
+    assert np.mean([right for right, _score in paraphrased]) >= 0.90
+    assert np.mean([right and score >= THRESHOLD for right, score in paraphrased]) >= 0.46
+    assert np.mean([s < THRESHOLD for s in unrelated]) >= 0.88
 
 
 @pytest.mark.xfail(strict=True, reason=(
