@@ -13,9 +13,9 @@ is multiplied by a power (COVERAGE_POWER) of the share of the question's content
 speaks of, in its words or its concepts, so "what is the capital of Australia" does not match on
 one word, nor "what size light bulb does the lamp take" the size guide.
 Below THRESHOLD the answer is "I don't know that yet" rather than a guess. The weights and the
-threshold were chosen on the development sets tests/faq/dev_paraphrases.yml and
-dev_paraphrases2.yml (the lowest threshold that keeps ≥ 95% of their unrelated questions
-unanswered); the held-out tests/faq/paraphrases.yml only measures them (see
+threshold were chosen on the development sets tests/faq/dev_paraphrases.yml,
+dev_paraphrases2.yml and dev_paraphrases3.yml (the lowest threshold that keeps ≥ 95% of their
+unrelated questions unanswered); the held-out tests/faq/paraphrases.yml only measures them (see
 tests/faq/test_retrieval.py).
 
 The index is built once and rebuilt when the entries change (FaqLibrary checks a cheap
@@ -42,8 +42,9 @@ from shop.faq.entries import split_variants
 from shop.faq.synonyms import CONCEPTS, concepts, fold
 from shop.models import FaqEntry
 
-# All chosen on tests/faq/dev_paraphrases.yml and dev_paraphrases2.yml (module docstring).
-THRESHOLD = 0.41
+# All chosen on tests/faq/dev_paraphrases.yml, dev_paraphrases2.yml and dev_paraphrases3.yml
+# (module docstring).
+THRESHOLD = 0.44
 CHAR_WEIGHT = 0.2
 WORD_WEIGHT = 0.1  # the rest is the concept view
 COVERAGE_POWER = 1.0
@@ -61,6 +62,16 @@ STOP_WORDS = frozenset((  # noqa: SIM905 - a word list reads better as words
     "won aren haven wouldn cant dont ive id ill youre thats want wanna need "
     "today yesterday now ago last next week month year already yet again even maybe sure "
     "whether more other else bit lot many back here "
+    # the chat around a question: greetings, thanks, hedges, who it is for ("hi! quick one: my
+    # sister ...", "Hallo, meine Tochter ...", "Здравствуйте, подскажите ...")
+    "hiya yo dear morning afternoon evening thanks thank cheers sorry quick question one oh well "
+    "wondering wonder curious roughly usually normally probably surely honestly basically "
+    "friend friends sister brother mum mom dad mother father aunt uncle wife husband daughter son "
+    "girlfriend boyfriend partner colleague neighbour neighbor "
+    "moin servus guten tag danke kurze frage eigentlich ungefahr freund freundin schwester "
+    "bruder mutter mama vater papa tochter sohn frau mann tante "
+    "добрый день доброе утро вечер спасибо подскажите скажите друг подруга сестра брат мама "
+    "папа дочь сын жена муж "
     # German and Russian ones, for entries written in them
     "ich du wir ihr sie es der die das den dem ein eine einen und oder mit zu bei auf fur von "
     "ist sind bin kann konnen mein meine euch euer eure wie was gibt es auch noch bitte "
@@ -80,7 +91,7 @@ STOP_WORDS = frozenset((  # noqa: SIM905 - a word list reads better as words
 # Chinese characters that are function words, not content (units of a question's coverage):
 # "你们可以寄到国外吗" is about 寄 and 国外.
 CJK_STOP = frozenset("你您们我他她它的了吗呢吧啊呀是有在和与或就都也还又要会能可以这那个些哪怎么什样"
-                     "请问一下把被给对从让得着过该应嗎买卖订单东西商产品")  # and buying, orders, things
+                     "请问一下把被给对从让得着过该应嗎买卖订单东西商产品好谢")  # and buying, orders, things
 WORD = re.compile(r"\w+")
 CJK = re.compile(r"[\u3400-\u9fff]")
 STEMMERS = {"en": "english", "de": "german", "ru": "russian"}  # Snowball's names

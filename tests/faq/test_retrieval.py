@@ -1,9 +1,9 @@
 """Retrieval over the demo FAQ, held to the issue's bar on questions written apart from it.
 
-tests/faq/dev_paraphrases.yml and dev_paraphrases2.yml are the development sets: the analysis,
-the concept table (shop/faq/synonyms.py), the views' weights and the threshold
-(shop.faq.retrieval.THRESHOLD) are chosen on them: the lowest score that leaves ≥ 95% of their
-unrelated questions (both sets' together) without an FAQ answer, since a wrong answer is worse
+tests/faq/dev_paraphrases.yml, dev_paraphrases2.yml and dev_paraphrases3.yml are the development
+sets: the analysis, the concept table (shop/faq/synonyms.py), the views' weights and the
+threshold (shop.faq.retrieval.THRESHOLD) are chosen on them: the lowest score that leaves ≥ 95%
+of their unrelated questions (the three sets' together) without an FAQ answer, since a wrong answer is worse
 than "I don't know that yet" and a person. tests/faq/paraphrases.yml was written apart from the
 entries and from the development sets, and is never indexed nor tuned to: it only measures.
 """
@@ -53,7 +53,7 @@ def test_the_question_files_name_real_entries_and_are_not_indexed(demo_index, as
 
 
 def test_the_threshold_is_the_lowest_that_keeps_the_dev_sets_unrelated_questions_out(demo_index):
-    unrelated = scores(*demo_index, DEV)[1] + scores(*demo_index, DEV2)[1]
+    unrelated = [s for asked in (DEV, DEV2, DEV3) for s in scores(*demo_index, asked)[1]]
     assert np.mean([s < THRESHOLD for s in unrelated]) >= 0.95
     assert np.mean([s < THRESHOLD - 0.01 for s in unrelated]) < 0.95
 
@@ -62,21 +62,24 @@ def test_what_retrieval_reaches_on_the_dev_set_does_not_get_worse(demo_index):
     """202 questions, a quarter each in German, Russian and Chinese (the demo FAQ is English):
     measured 0.947 first and 0.692 answered when THRESHOLD was first chosen (0.62, on this set
     alone); 0.970 and 0.817 since the second set (THRESHOLD 0.41 on both), 98.2% of the
-    unrelated questions under it."""
+    unrelated questions under it; 0.970 and 0.792 since the third (THRESHOLD 0.44 by the rule
+    over three sets' unrelated questions: a deliberate trade, fewer near-misses answered)."""
     paraphrased, _unrelated = scores(*demo_index, DEV)
     assert np.mean([right for right, _score in paraphrased]) >= 0.96
-    assert np.mean([right and score >= THRESHOLD for right, score in paraphrased]) >= 0.80
+    assert np.mean([right and score >= THRESHOLD for right, score in paraphrased]) >= 0.79
 
 
 def test_what_retrieval_reaches_on_the_second_dev_set_does_not_get_worse(demo_index):
     """207 questions, 62% English, the rest German, Russian and Chinese, many without the entry's
     words; 86 unrelated, most of them shop-like near-misses. Measured before anything was chosen
     on it: 0.715 first, 0.357 answered, 93.0% of the unrelated questions under THRESHOLD (0.62);
-    after (THRESHOLD 0.41): 0.932 first, 0.734 answered, 94.2% of the unrelated under it."""
+    after (THRESHOLD 0.41): 0.932 first, 0.734 answered, 94.2% of the unrelated under it; since
+    the third set (THRESHOLD 0.44, the rule over three sets): 0.932, 0.720, 95.3% (a deliberate
+    trade: answered floor 0.72 -> 0.71, unrelated floor 0.94 -> 0.95)."""
     paraphrased, unrelated = scores(*demo_index, DEV2)
     assert np.mean([right for right, _score in paraphrased]) >= 0.92
-    assert np.mean([right and score >= THRESHOLD for right, score in paraphrased]) >= 0.72
-    assert np.mean([s < THRESHOLD for s in unrelated]) >= 0.94
+    assert np.mean([right and score >= THRESHOLD for right, score in paraphrased]) >= 0.71
+    assert np.mean([s < THRESHOLD for s in unrelated]) >= 0.95
 
 
 def test_what_retrieval_reaches_on_the_third_dev_set_does_not_get_worse(demo_index):
@@ -84,11 +87,12 @@ def test_what_retrieval_reaches_on_the_third_dev_set_does_not_get_worse(demo_ind
     you even send there?"), half English, the rest German, Russian and Chinese; 109 unrelated,
     97 of them near-misses that share a word or topic with an entry. Measured before anything
     was chosen on it: 0.904 first, 0.462 answered, 88.1% of the unrelated questions under
-    THRESHOLD (0.41)."""
+    THRESHOLD (0.41); after chat words as stop words and THRESHOLD 0.44 by the rule over three
+    sets: 0.904 first, 0.462 answered, 93.6% of the unrelated under it."""
     paraphrased, unrelated = scores(*demo_index, DEV3)
     assert np.mean([right for right, _score in paraphrased]) >= 0.90
     assert np.mean([right and score >= THRESHOLD for right, score in paraphrased]) >= 0.46
-    assert np.mean([s < THRESHOLD for s in unrelated]) >= 0.88
+    assert np.mean([s < THRESHOLD for s in unrelated]) >= 0.93
 
 
 @pytest.mark.xfail(strict=True, reason=(
