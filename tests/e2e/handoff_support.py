@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import os
 import random
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -22,13 +23,26 @@ from shop import tickets
 from shop.models import Customer, Order, Role, TelegramAccount, Ticket
 from tests.waiting import eventually
 
-# fresh Telegram ids for every person of every test, far from the demo personas
-_ids = itertools.count(random.randrange(300_000_000, 900_000_000, 1_000_000))
 STAFF_ROLES = (Role.staff.value, Role.owner.value)
 
 
+def _id_range() -> tuple[int, Iterator[int]]:
+    """A range of fresh Telegram ids for this process, far from the demo personas. Its start
+    comes from the OS (SystemRandom), not from `random`'s state, which a copy of this process
+    shares; one run in six once found ids 800000002-40 taken in its own store."""
+    return os.getpid(), itertools.count(random.SystemRandom().randrange(300_000_000, 900_000_000, 1_000_000))
+
+
+_ids = _id_range()
+
+
 def fresh_id() -> int:
-    return next(_ids)
+    """A Telegram id no other person of this test run has (a forked copy of this process,
+    which would count on from the same number, starts a range of its own)."""
+    global _ids
+    if _ids[0] != os.getpid():
+        _ids = _id_range()
+    return next(_ids[1])
 
 
 def fresh_group_id() -> int:
