@@ -14,6 +14,8 @@ import socket
 import subprocess
 import sys
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from shop.settings import PROJECT_ROOT
@@ -23,6 +25,16 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+@contextmanager
+def held_port() -> Iterator[int]:
+    """A port where nothing listens, for as long as the block runs: bound but not listening, a
+    connection to it is refused, and no other test's server can take it meanwhile (a free port
+    could be, and answer: one run got another server's 401 there)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        yield int(sock.getsockname()[1])
 
 
 class BotProcess:

@@ -14,7 +14,7 @@ from bot.preflight import BotApiRefused, wait_for_bot_api
 from local_bot_api import LocalBotApi
 from shop.settings import Settings
 from tests.bot_harness import store_settings
-from tests.bot_process import BotProcess, free_port
+from tests.bot_process import BotProcess, free_port, held_port
 from tests.waiting import eventually
 
 TOKEN = "424242:PREFLIGHT-right-token"
@@ -89,13 +89,14 @@ async def test_the_assistant_with_a_refused_token_says_so_in_one_line_before_sta
 
 
 async def test_the_assistant_without_a_bot_api_says_so_in_one_line_and_keeps_trying(tmp_path: Path) -> None:
-    url = f"http://127.0.0.1:{free_port()}/bot"  # nothing listens there
-    bot = BotProcess(tmp_path, bot_env(tmp_path, url, TOKEN), args=("--no-demo",)).start()
-    try:
-        await eventually(lambda: bot.output.count("is unreachable") >= 2, timeout=30,
-                         what="two tries, each one line")
-    finally:
-        code = await bot.terminate()
+    with held_port() as port:  # nothing listens there
+        url = f"http://127.0.0.1:{port}/bot"
+        bot = BotProcess(tmp_path, bot_env(tmp_path, url, TOKEN), args=("--no-demo",)).start()
+        try:
+            await eventually(lambda: bot.output.count("is unreachable") >= 2, timeout=30,
+                             what="two tries, each one line")
+        finally:
+            code = await bot.terminate()
     lines = said(bot)
     assert len(lines) == 2, bot.output
     assert all(f"WARNING bot.preflight: Telegram's Bot API at {url} is unreachable (" in line

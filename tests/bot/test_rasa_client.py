@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.rasa_client import RasaClient, RasaUnavailable
-from tests.bot_process import free_port
+from tests.bot_process import held_port
 from tests.stub_rasa import StubRasa
 
 
@@ -33,7 +33,11 @@ async def test_each_conversation_keeps_its_server_and_conversations_spread() -> 
 
 
 async def test_a_server_that_cannot_be_reached_is_skipped_and_nothing_is_lost() -> None:
-    dead = f"http://127.0.0.1:{free_port()}"
+    with held_port() as port:
+        await _skips_the_dead_one(f"http://127.0.0.1:{port}")
+
+
+async def _skips_the_dead_one(dead: str) -> None:
     async with StubRasa() as alive:
         client = RasaClient(f"{dead},{alive.url}")
         try:
@@ -46,12 +50,13 @@ async def test_a_server_that_cannot_be_reached_is_skipped_and_nothing_is_lost() 
 
 
 async def test_all_servers_down_is_rasa_unavailable() -> None:
-    client = RasaClient(f"http://127.0.0.1:{free_port()},http://127.0.0.1:{free_port()}")
-    try:
-        with pytest.raises(RasaUnavailable, match="ConnectError"):
-            await client.send(7, "hi")
-    finally:
-        await client.aclose()
+    with held_port() as one, held_port() as other:
+        client = RasaClient(f"http://127.0.0.1:{one},http://127.0.0.1:{other}")
+        try:
+            with pytest.raises(RasaUnavailable, match="ConnectError"):
+                await client.send(7, "hi")
+        finally:
+            await client.aclose()
 
 
 async def test_a_slow_server_is_not_retried_elsewhere() -> None:

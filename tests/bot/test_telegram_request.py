@@ -4,8 +4,6 @@ PTB's callers expect (no connection: NetworkError; too slow: TimedOut)."""
 
 from __future__ import annotations
 
-import socket
-
 import pytest
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, NetworkError, TimedOut
@@ -13,6 +11,7 @@ from telegram.error import BadRequest, NetworkError, TimedOut
 from bot.proxies import proxy_for
 from bot.telegram_request import AiohttpRequest
 from local_bot_api import LocalBotApi
+from tests.bot_process import held_port
 
 TOKEN = "515151:REQUEST-token"
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 40  # not a picture: the bytes are what counts
@@ -45,13 +44,9 @@ async def test_a_refusal_is_the_bot_api_s_own_error() -> None:
 
 
 async def test_no_server_is_a_network_error_and_a_slow_one_a_time_out() -> None:
-    # A port held bound but not listening refuses connections, and no other test's server can
-    # take it meanwhile (a free port could be: one run got another server's 401 there).
-    with socket.socket() as held:
-        held.bind(("127.0.0.1", 0))
-        with pytest.raises(NetworkError) as refused:
-            async with bot_for(f"http://127.0.0.1:{held.getsockname()[1]}/bot"):  # getMe on the way in
-                pass
+    with held_port() as port, pytest.raises(NetworkError) as refused:
+        async with bot_for(f"http://127.0.0.1:{port}/bot"):  # getMe on the way in
+            pass
     assert type(refused.value) is NetworkError  # not TimedOut: the rate limiter retries only this one
     async with LocalBotApi(token=TOKEN) as api:
         dana = api.user(1001, "Dana")
