@@ -1,7 +1,8 @@
-"""`python -m nlu`: evaluate a config, compare configs, check the held-out file."""
+"""`python -m nlu`: evaluate a config, compare configs or training data, check the held-out file."""
 
 from __future__ import annotations
 
+import shutil
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -89,6 +90,32 @@ def compare_command(
     for evaluation, config in zip(evaluations, configs, strict=True):
         (out / f"{config.stem}.md").write_text(evaluation_report(evaluation), encoding="utf-8")
     report = out / f"compare-{'-'.join(c.stem for c in configs)}.md"
+    report.write_text(comparison_report(evaluations), encoding="utf-8")
+    print(report)
+
+
+@app.command("compare-data")
+def compare_data_command(
+    extra: Annotated[Path, typer.Argument(help="Training data to try (file or folder), not in --data.")],
+    config: Config = Path("config.yml"),
+    data: Data = Path("data/nlu"),
+    test: Test = Path("tests/nlu/test_nlu.yml"),
+    domain: Domain = Path("domain.yml"),
+    folds: Folds = 3,
+    seed: Seed = 42,
+    jobs: Jobs = 2,
+    out: Out = Path("results/nlu"),
+) -> None:
+    """Whether more training data helps: CONFIG cross-validated on --data, and again with EXTRA
+    added to every training fold and to no test fold (the same test messages), side by side.
+    Decide on the cross-validation rows; the held-out file's are there for the record."""
+    with_extra = out / "work" / f"{config.stem}+{extra.stem}.yml"  # the report's second column
+    with_extra.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(config, with_extra)
+    evaluations = evaluate_many([config, with_extra], data=data, test_file=test, domain=domain,
+                                workdir=out / "work", folds=folds, seed=seed, jobs=jobs,
+                                progress=_progress, extras=[None, extra])
+    report = out / f"compare-data-{config.stem}-{extra.stem}.md"
     report.write_text(comparison_report(evaluations), encoding="utf-8")
     print(report)
 

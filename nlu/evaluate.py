@@ -47,11 +47,6 @@ class Evaluation:
     seed: int
     ood_threshold: float = 0.0  # the config's out-of-domain filter threshold (0: no filter)
     chosen_ood_threshold: float = 0.0  # its cheapest on cross-validation
-    sweep: pd.DataFrame  # cross-validation, one row per threshold
-    cv: pd.DataFrame  # pooled predictions of all folds
-    heldout: Run
-    folds: int
-    seed: int
 
 
 def join_entities(predictions: pd.DataFrame, examples: pd.DataFrame, said: dict[str, list]) -> pd.DataFrame:
@@ -76,16 +71,25 @@ def run_job(config: Path, train: Path, test: Path, out_dir: Path, domain: Path, 
     return Run(predictions, model.train_seconds, model.cpu_seconds)
 
 
-def write_folds(data: NluData, k: int, seed: int, workdir: Path) -> list[tuple[Path, Path]]:
-    """(train file, test file) per fold; regexes and synonyms go into every train file."""
+def write_folds(data: NluData, k: int, seed: int, workdir: Path,
+                extra: NluData | None = None) -> list[tuple[Path, Path]]:
+    """(train file, test file) per fold; regexes and synonyms go into every train file. `extra`
+    examples go into every train file and into no test file: the folds are those of `data`
+    alone, so a run with and a run without them are tested on the same messages."""
     pairs = []
     for i, test_mask in enumerate(stratified_folds(data.examples, k, seed)):
         fold = workdir / f"fold-{i}"
         fold.mkdir(parents=True, exist_ok=True)
-        (fold / "train.yml").write_text(to_yaml(NluData(data.examples[~test_mask], data.extras)))
+        train = NluData(data.examples[~test_mask], data.extras)
+        (fold / "train.yml").write_text(to_yaml(train if extra is None else combined(train, extra)))
         (fold / "test.yml").write_text(to_yaml(NluData(data.examples[test_mask], [])))
         pairs.append((fold / "train.yml", fold / "test.yml"))
     return pairs
+
+
+def combined(data: NluData, extra: NluData) -> NluData:
+    """`data` with `extra`'s examples and its regexes, synonyms and lookups added."""
+    return NluData(pd.concat([data.examples, extra.examples], ignore_index=True), data.extras + extra.extras)
 
 
 @dataclass(frozen=True)
@@ -97,12 +101,20 @@ class Task:
     out_dir: Path
 
 
-def plan(config: Path, data: Path, test_file: Path, workdir: Path, folds: int, seed: int) -> list[Task]:
-    """The held-out run first, then one run per fold."""
-    tasks = [Task(config, "heldout", data, test_file, workdir / "heldout")]
+def plan(config: Path, data: Path, test_file: Path, workdir: Path, folds: int, seed: int,
+         extra: Path | None = None) -> list[Task]:
+    """The held-out run first, then one run per fold; `extra` training data, if any, is added
+    to every training set and tested in none (write_folds)."""
+    more = load_nlu(extra) if extra is not None else None
+    train = data
+    if more is not None:
+        workdir.mkdir(parents=True, exist_ok=True)
+        train = workdir / "train-with-extra.yml"
+        train.write_text(to_yaml(combined(load_nlu(data), more)))
+    tasks = [Task(config, "heldout", train, test_file, workdir / "heldout")]
     if folds:
-        for i, (train, test) in enumerate(write_folds(load_nlu(data), folds, seed, workdir)):
-            tasks.append(Task(config, f"fold {i}", train, test, workdir / f"fold-{i}" / "results"))
+        for i, (fold_train, test) in enumerate(write_folds(load_nlu(data), folds, seed, workdir, more)):
+            tasks.append(Task(config, f"fold {i}", fold_train, test, workdir / f"fold-{i}" / "results"))
     return tasks
 
 
@@ -131,11 +143,14 @@ def evaluate_many(
     seed: int = 42,
     jobs: int = 1,
     progress: Callable[[str], None] = print,
+    extras: list[Path | None] | None = None,
 ) -> list[Evaluation]:
     """Cross-validate each config on `data` and test it on `test_file`, all on the same
-    splits and seeds; the trainings of all configs share one pool of `jobs` workers."""
+    splits and seeds; the trainings of all configs share one pool of `jobs` workers.
+    `extras`: per config, training data added to its training sets only (plan)."""
     seeded = [seeded_config(c, seed, workdir / c.stem) for c in configs]
-    plans = [plan(c, data, test_file, workdir / c.stem, folds, seed) for c in seeded]
+    plans = [plan(c, data, test_file, workdir / c.stem, folds, seed, extra)
+             for c, extra in zip(seeded, extras or [None] * len(configs), strict=True)]
     runs = run_tasks([task for tasks in plans for task in tasks], domain, jobs, progress)
     evaluations = []
     for config, tasks in zip(configs, plans, strict=True):

@@ -12,7 +12,7 @@ import yaml
 
 from nlu import metrics
 from nlu.data import NluData, load_nlu, parse_annotated, read_nlu_file, to_yaml
-from nlu.evaluate import Evaluation, Run
+from nlu.evaluate import Evaluation, Run, write_folds
 from nlu.folds import stratified_folds
 from nlu.heldout import heldout_overlap, normalise, overlap
 from nlu.rasa_config import fallback_threshold, seeded_config, with_seed
@@ -288,6 +288,29 @@ def test_folds_test_every_row_once_stratified_and_reproducibly() -> None:
     again = stratified_folds(examples, 5, seed=7)
     assert all(m1.equals(m2) for m1, m2 in zip(folds, again, strict=True))
     assert not all(m1.equals(m2) for m1, m2 in zip(folds, stratified_folds(examples, 5, seed=8), strict=True))
+
+
+def test_extra_training_data_goes_into_every_training_fold_and_no_test_fold(tmp_path: Path) -> None:
+    """python -m nlu compare-data: the folds are those of the data alone, so the runs with and
+    without the extra file are tested on the same messages."""
+    def data(rows: list[tuple[str, str]], extras: list[dict]) -> NluData:
+        return NluData(pd.DataFrame({"intent": [i for i, _ in rows], "text": [t for _, t in rows],
+                                     "plain": [t for _, t in rows], "entities": [[] for _ in rows]}), extras)
+
+    base = data([("greet", f"hello {i}") for i in range(6)] + [("thank", f"thanks {i}") for i in range(6)],
+                [{"regex": "order_id", "examples": "- \\d{4}\n"}])
+    extra = data([("greet", "good evening, friends"), ("thank", "cheers, mate")], [])
+    without = write_folds(base, 3, 7, tmp_path / "without")
+    with_extra = write_folds(base, 3, 7, tmp_path / "with", extra)
+
+    def texts(path: Path) -> list[str]:
+        return sorted(load_nlu(path).examples["plain"])
+
+    for (train0, test0), (train1, test1) in zip(without, with_extra, strict=True):
+        assert texts(test1) == texts(test0)  # the same test messages
+        assert texts(train1) == sorted([*texts(train0), "good evening, friends", "cheers, mate"])
+        assert load_nlu(train1).extras == load_nlu(train0).extras  # the regex, once
+    assert "good evening, friends" not in {t for _, test in with_extra for t in texts(test)}
 
 
 # --- Rasa's output files -----------------------------------------------------------------
