@@ -221,7 +221,7 @@ class ConfirmingPoller:
                 return  # the write before took it
             batch, self._unrecorded = self._unrecorded, []
             records = [(digest, uid, when) for digest, uid, when, _ in batch]
-            works = [work for *_, writes in batch for work in writes]
+            works = [work for *_, left in batch for work in left]
 
             def write(session: Session) -> None:
                 for work in works:
