@@ -25,6 +25,7 @@ HELD_OUT = yaml.safe_load((Path(__file__).parent / "paraphrases.yml").read_text(
 DEV = yaml.safe_load((Path(__file__).parent / "dev_paraphrases.yml").read_text(encoding="utf-8"))
 DEV2 = yaml.safe_load((Path(__file__).parent / "dev_paraphrases2.yml").read_text(encoding="utf-8"))
 DEV3 = yaml.safe_load((Path(__file__).parent / "dev_paraphrases3.yml").read_text(encoding="utf-8"))
+DEV4 = yaml.safe_load((Path(__file__).parent / "dev_paraphrases4.yml").read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +43,8 @@ def scores(index: FaqIndex, ids: dict[str, int], asked: dict = HELD_OUT,
     return [(m.entry_id == wanted, m.score) for m, wanted in paraphrases], unrelated
 
 
-@pytest.mark.parametrize("asked", [HELD_OUT, DEV, DEV2, DEV3], ids=["held-out", "dev", "dev2", "dev3"])
+@pytest.mark.parametrize("asked", [HELD_OUT, DEV, DEV2, DEV3, DEV4],
+                         ids=["held-out", "dev", "dev2", "dev3", "dev4"])
 def test_the_question_files_name_real_entries_and_are_not_indexed(demo_index, asked):
     _index, ids = demo_index
     assert {p["entry"] for p in asked["paraphrases"]} == set(ids)
