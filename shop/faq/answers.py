@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from shop import turns
 from shop.faq import unanswered
-from shop.faq.retrieval import THRESHOLD, FaqLibrary, Match
+from shop.faq.retrieval import FaqLibrary, Match, accepts
 from shop.i18n import ENGLISH, N_, Translator
 from shop.models import FaqEntry
 from shop.replies import TALK_TO_PERSON, Button, Reply, intent_payload
@@ -41,18 +41,20 @@ def faq_reply(entry: FaqEntry, tr: Translator = ENGLISH) -> Reply:
 
 
 def answer(session: Session, library: FaqLibrary, *, text: str, telegram_user_id: int,
-           now: datetime, collect: bool, threshold: float = THRESHOLD,
+           now: datetime, collect: bool, threshold: float | None = None,
            tr: Translator = ENGLISH) -> Outcome:
-    """The FAQ's answer to `text`. Below the threshold: "I don't know that yet" and the question
-    kept for the owner when `collect`, else no reply (the caller answers as it would have).
+    """The FAQ's answer to `text`. When the best entry doesn't answer (retrieval.accepts: its
+    confidence, or its score against `threshold` when one is given): "I don't know that yet" and
+    the question kept for the owner when `collect`, else no reply (the caller answers as it
+    would have).
 
     The latest BotTurn of the user (the action's own) gets the entry and its score.
     """
     best = library.index(session).best_for_reader(text, tr.language, threshold=threshold)
-    entry = session.get(FaqEntry, best.entry_id) if best and best.score >= threshold else None
+    entry = session.get(FaqEntry, best.entry_id) if best and accepts(best, threshold) else None
     turn = turns.latest_turn(session, telegram_user_id)
-    log.info("faq: user %s best entry %s score %.3f (threshold %.2f) -> %s", telegram_user_id,
-             best.entry_id if best else None, best.score if best else 0.0, threshold,
+    log.info("faq: user %s best entry %s score %.3f confidence %.3f -> %s", telegram_user_id,
+             best.entry_id if best else None, best.score if best else 0.0, best.confidence if best else 0.0,
              "answered" if entry else ("collected" if collect else "not answered"))
     if entry is not None:
         if turn is not None:

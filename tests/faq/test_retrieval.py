@@ -2,10 +2,13 @@
 
 tests/faq/dev_paraphrases.yml, dev_paraphrases2.yml and dev_paraphrases3.yml are the development
 sets: the analysis, the concept table (shop/faq/synonyms.py), the views' weights and the
-threshold (shop.faq.retrieval.THRESHOLD) are chosen on them: the lowest score that leaves ≥ 95%
-of their unrelated questions (the three sets' together) without an FAQ answer, since a wrong answer is worse
-than "I don't know that yet" and a person. tests/faq/paraphrases.yml was written apart from the
-entries and from the development sets, and is never indexed nor tuned to: it only measures.
+acceptance model (shop/faq/acceptance.py: its features, coefficients and ACCEPT, the lowest
+confidence that leaves ≥ 95% of their unrelated questions, the three sets' together, without an
+FAQ answer, since a wrong answer is worse than "I don't know that yet" and a person) are chosen
+on them. dev_paraphrases4.yml is the validation set: measured, nothing chosen on it.
+tests/faq/paraphrases.yml was written apart from the entries and from the development sets, and
+is never indexed nor tuned to: it only measures. "Answered": the right entry first and accepted
+(its confidence ≥ ACCEPT; before the acceptance model, its score ≥ THRESHOLD).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import pytest
 import yaml
 
 from shop.faq import entries
+from shop.faq.acceptance import ACCEPT
 from shop.faq.demo import DEMO_FAQ, seed_faq
 from shop.faq.retrieval import THRESHOLD, Document, FaqIndex, FaqLibrary, Match
 
@@ -38,9 +42,11 @@ def demo_index() -> tuple[FaqIndex, dict[str, int]]:
 
 def scores(index: FaqIndex, ids: dict[str, int], asked: dict = HELD_OUT,
            ) -> tuple[list[tuple[bool, float]], list[float]]:
+    """Each paraphrase's (right entry first, its confidence) and each unrelated question's
+    confidence."""
     paraphrases = [(index.search(p["text"], top=1)[0], ids[p["entry"]]) for p in asked["paraphrases"]]
-    unrelated = [index.search(text, top=1)[0].score for text in asked["unrelated"]]
-    return [(m.entry_id == wanted, m.score) for m, wanted in paraphrases], unrelated
+    unrelated = [index.search(text, top=1)[0].confidence for text in asked["unrelated"]]
+    return [(m.entry_id == wanted, m.confidence) for m, wanted in paraphrases], unrelated
 
 
 @pytest.mark.parametrize("asked", [HELD_OUT, DEV, DEV2, DEV3, DEV4],
@@ -54,8 +60,11 @@ def test_the_question_files_name_real_entries_and_are_not_indexed(demo_index, as
     assert len(asked["paraphrases"]) >= 75 and len(asked["unrelated"]) >= 50
 
 
-def test_the_threshold_is_the_lowest_that_keeps_the_dev_sets_unrelated_questions_out(demo_index):
-    unrelated = [s for asked in (DEV, DEV2, DEV3) for s in scores(*demo_index, asked)[1]]
+def test_the_score_alone_threshold_is_the_lowest_that_keeps_the_dev_sets_unrelated_questions_out(demo_index):
+    """THRESHOLD, the score alone's cut before the acceptance model (kept for comparison)."""
+    index, _ids = demo_index
+    unrelated = [index.search(text, top=1)[0].score
+                 for asked in (DEV, DEV2, DEV3) for text in asked["unrelated"]]
     assert np.mean([s < THRESHOLD for s in unrelated]) >= 0.95
     assert np.mean([s < THRESHOLD - 0.01 for s in unrelated]) < 0.95
 
@@ -65,10 +74,12 @@ def test_what_retrieval_reaches_on_the_dev_set_does_not_get_worse(demo_index):
     measured 0.947 first and 0.692 answered when THRESHOLD was first chosen (0.62, on this set
     alone); 0.970 and 0.817 since the second set (THRESHOLD 0.41 on both), 98.2% of the
     unrelated questions under it; 0.970 and 0.792 since the third (THRESHOLD 0.44 by the rule
-    over three sets' unrelated questions: a deliberate trade, fewer near-misses answered)."""
-    paraphrased, _unrelated = scores(*demo_index, DEV)
+    over three sets' unrelated questions: a deliberate trade, fewer near-misses answered); with
+    the acceptance model (confidence ≥ ACCEPT 0.79): 0.970 and 0.856, 98.2% unrelated left alone."""
+    paraphrased, unrelated = scores(*demo_index, DEV)
     assert np.mean([right for right, _score in paraphrased]) >= 0.96
-    assert np.mean([right and score >= THRESHOLD for right, score in paraphrased]) >= 0.79
+    assert np.mean([right and score >= ACCEPT for right, score in paraphrased]) >= 0.85
+    assert np.mean([s < ACCEPT for s in unrelated]) >= 0.98
 
 
 def test_what_retrieval_reaches_on_the_second_dev_set_does_not_get_worse(demo_index):
@@ -77,11 +88,12 @@ def test_what_retrieval_reaches_on_the_second_dev_set_does_not_get_worse(demo_in
     on it: 0.715 first, 0.357 answered, 93.0% of the unrelated questions under THRESHOLD (0.62);
     after (THRESHOLD 0.41): 0.932 first, 0.734 answered, 94.2% of the unrelated under it; since
     the third set (THRESHOLD 0.44, the rule over three sets): 0.932, 0.720, 95.3% (a deliberate
-    trade: answered floor 0.72 -> 0.71, unrelated floor 0.94 -> 0.95)."""
+    trade: answered floor 0.72 -> 0.71, unrelated floor 0.94 -> 0.95); with the acceptance model
+    (ACCEPT 0.79): 0.932, 0.749, 96.5% (wrong entries answered 1.9% -> 1.0%)."""
     paraphrased, unrelated = scores(*demo_index, DEV2)
     assert np.mean([right for right, _score in paraphrased]) >= 0.92
-    assert np.mean([right and score >= THRESHOLD for right, score in paraphrased]) >= 0.71
-    assert np.mean([s < THRESHOLD for s in unrelated]) >= 0.95
+    assert np.mean([right and score >= ACCEPT for right, score in paraphrased]) >= 0.74
+    assert np.mean([s < ACCEPT for s in unrelated]) >= 0.96
 
 
 def test_what_retrieval_reaches_on_the_third_dev_set_does_not_get_worse(demo_index):
@@ -90,18 +102,33 @@ def test_what_retrieval_reaches_on_the_third_dev_set_does_not_get_worse(demo_ind
     97 of them near-misses that share a word or topic with an entry. Measured before anything
     was chosen on it: 0.904 first, 0.462 answered, 88.1% of the unrelated questions under
     THRESHOLD (0.41); after chat words as stop words and THRESHOLD 0.44 by the rule over three
-    sets: 0.904 first, 0.462 answered, 93.6% of the unrelated under it."""
+    sets: 0.904 first, 0.462 answered, 93.6% of the unrelated under it; with the acceptance
+    model (ACCEPT 0.79): 0.904, 0.615, 92.7% (one more near-miss answered, 101 of 109 left alone;
+    wrong entries answered 0.0% -> 1.3%)."""
     paraphrased, unrelated = scores(*demo_index, DEV3)
     assert np.mean([right for right, _score in paraphrased]) >= 0.90
-    assert np.mean([right and score >= THRESHOLD for right, score in paraphrased]) >= 0.46
-    assert np.mean([s < THRESHOLD for s in unrelated]) >= 0.93
+    assert np.mean([right and score >= ACCEPT for right, score in paraphrased]) >= 0.61
+    assert np.mean([s < ACCEPT for s in unrelated]) >= 0.92
+
+
+def test_what_retrieval_reaches_on_the_fourth_dev_set_does_not_get_worse(demo_index):
+    """The validation set: 156 terse, misspelt, story-wrapped, indirect and mixed-language
+    messages (half English, the rest German, Russian and Chinese); 101 unrelated, 51 of them
+    near-misses. Nothing chosen on it. Measured once written, with the score alone (THRESHOLD
+    0.44): 0.923 first, 0.647 answered, 92.1% of the unrelated left alone (wrong entries answered
+    2.6%); with the acceptance model fitted on the other three (ACCEPT 0.79): 0.923, 0.756,
+    94.1% (wrong entries answered 3.2%)."""
+    paraphrased, unrelated = scores(*demo_index, DEV4)
+    assert np.mean([right for right, _score in paraphrased]) >= 0.92
+    assert np.mean([right and score >= ACCEPT for right, score in paraphrased]) >= 0.75
+    assert np.mean([s < ACCEPT for s in unrelated]) >= 0.94
 
 
 def test_unrelated_questions_get_no_faq_answer(demo_index):
     """Measured on the held-out file with THRESHOLD chosen on the dev sets: 56 of 60 (93.3%)
     with one and two dev sets (0.62, 0.41); 57 (95.0%) with three (0.44)."""
     _paraphrased, unrelated = scores(*demo_index)
-    assert np.mean([s < THRESHOLD for s in unrelated]) >= 0.95
+    assert np.mean([s < ACCEPT for s in unrelated]) >= 0.95
 
 
 @pytest.mark.xfail(strict=True, reason=(
@@ -112,7 +139,7 @@ def test_unrelated_questions_get_no_faq_answer(demo_index):
     "asks 90%"))
 def test_the_right_entry_comes_first_for_90_percent_of_paraphrases(demo_index):
     paraphrased, _unrelated = scores(*demo_index)
-    assert np.mean([right and score >= THRESHOLD for right, score in paraphrased]) >= 0.90
+    assert np.mean([right and score >= ACCEPT for right, score in paraphrased]) >= 0.90
 
 
 def test_what_retrieval_reaches_today_does_not_get_worse(demo_index):
@@ -121,8 +148,8 @@ def test_what_retrieval_reaches_today_does_not_get_worse(demo_index):
     never a target to tune to."""
     paraphrased, unrelated = scores(*demo_index)
     assert np.mean([right for right, _score in paraphrased]) >= 0.95
-    assert np.mean([right and score >= THRESHOLD for right, score in paraphrased]) >= 0.79
-    assert np.mean([s < THRESHOLD for s in unrelated]) >= 0.95
+    assert np.mean([right and score >= ACCEPT for right, score in paraphrased]) >= 0.79
+    assert np.mean([s < ACCEPT for s in unrelated]) >= 0.95
 
 
 def test_a_misspelt_word_is_read_as_the_word_the_index_knows_and_concepts_cross_languages():
