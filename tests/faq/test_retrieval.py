@@ -126,7 +126,8 @@ def test_what_retrieval_reaches_on_the_fourth_dev_set_does_not_get_worse(demo_in
 
 def test_unrelated_questions_get_no_faq_answer(demo_index):
     """Measured on the held-out file with THRESHOLD chosen on the dev sets: 56 of 60 (93.3%)
-    with one and two dev sets (0.62, 0.41); 57 (95.0%) with three (0.44)."""
+    with one and two dev sets (0.62, 0.41); 57 (95.0%) with three (0.44); 58 (96.7%) with the
+    acceptance model (confidence ≥ ACCEPT 0.79)."""
     _paraphrased, unrelated = scores(*demo_index)
     assert np.mean([s < ACCEPT for s in unrelated]) >= 0.95
 
@@ -134,9 +135,9 @@ def test_unrelated_questions_get_no_faq_answer(demo_index):
 @pytest.mark.xfail(strict=True, reason=(
     "lexical retrieval (TF-IDF over characters, stems and shop-domain concepts) puts the right "
     "entry first for 96.4% of the held-out paraphrases, but first and above the threshold for "
-    "79.5% with three dev sets (THRESHOLD 0.44), 85.5% with two (0.41), 79.5% with one (0.62, "
-    "94.0% first); 78% and 54% before stems, typo correction and the concept table; the issue "
-    "asks 90%"))
+    "79.5% with the acceptance model (confidence >= ACCEPT 0.79) as with three dev sets and the "
+    "score alone (THRESHOLD 0.44), 85.5% with two (0.41), 79.5% with one (0.62, 94.0% first); "
+    "78% and 54% before stems, typo correction and the concept table; the issue asks 90%"))
 def test_the_right_entry_comes_first_for_90_percent_of_paraphrases(demo_index):
     paraphrased, _unrelated = scores(*demo_index)
     assert np.mean([right and score >= ACCEPT for right, score in paraphrased]) >= 0.90
@@ -144,8 +145,9 @@ def test_the_right_entry_comes_first_for_90_percent_of_paraphrases(demo_index):
 
 def test_what_retrieval_reaches_today_does_not_get_worse(demo_index):
     """Measured 2026-12-05 after the third dev set: 0.964 first, 0.795 answered, 95.0% of the
-    unrelated questions under THRESHOLD (after the second: 0.964, 0.855, 93.3%). A floor,
-    never a target to tune to."""
+    unrelated questions under THRESHOLD (after the second: 0.964, 0.855, 93.3%); with the
+    acceptance model (confidence ≥ ACCEPT 0.79, measured once after it was chosen): 0.964, 0.795,
+    96.7%. A floor, never a target to tune to."""
     paraphrased, unrelated = scores(*demo_index)
     assert np.mean([right for right, _score in paraphrased]) >= 0.95
     assert np.mean([right and score >= ACCEPT for right, score in paraphrased]) >= 0.79
