@@ -155,11 +155,23 @@ def test_the_regex_takes_well_under_a_millisecond_a_message() -> None:
 
 
 def test_a_long_message_is_scanned_in_linear_time() -> None:
-    """Junk and pasted e-mails reach the regex too: 50 KB of digits and words stay fast."""
-    text = ("order 1042 of 2025, call +49 30 1234567 " * 1300)[:50_000]
-    start = time.perf_counter()
-    assert len(order_ids(text)) >= 1000
-    assert time.perf_counter() - start < 0.5
+    """Junk and pasted e-mails reach the regex too: ten times the text (5 KB -> 50 KB of digits
+    and words) takes about ten times as long, not a hundred (backtracking would). A ratio of two
+    timings taken side by side, the best of three each, so a busy machine slows both alike
+    (measured: 11.8x); an absolute limit failed once under a parallel training."""
+    line = "order 1042 of 2025, call +49 30 1234567 "
+
+    def best_of_three(size: int) -> float:
+        text = (line * (size // len(line) + 1))[:size]
+        took = []
+        for _ in range(3):
+            start = time.perf_counter()
+            assert len(order_ids(text)) >= size // 50
+            took.append(time.perf_counter() - start)
+        return min(took)
+
+    short, long = best_of_three(5_000), best_of_three(50_000)
+    assert long / short < 30, f"5 KB {short * 1e3:.1f} ms, 50 KB {long * 1e3:.1f} ms"
 
 
 @pytest.mark.parametrize(
