@@ -1,5 +1,6 @@
 """The shop's own answers (ARCHITECTURE.md §11): ask_faq answered from the FAQ entries at run
-time, and "That helps" counted. Thin: the text goes to shop.faq.answers."""
+time (or, from an offered entry's button, that entry's answer), and "That helps" counted.
+Thin: the text goes to shop.faq.answers."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from actions.base import StoreAction
 from shop.faq import answers
 from shop.faq.retrieval import FaqLibrary
 from shop.i18n import Translator
-from shop.replies import Reply, read_intent_payload
+from shop.replies import Button, Reply, read_intent_payload
 from shop.settings import Settings
 
 
@@ -39,6 +40,13 @@ def faq_answer_or_none(session: Session, tracker: Tracker, *, telegram_user_id: 
                           now=now, collect=False, tr=tr).reply
 
 
+def faq_offers(session: Session, tracker: Tracker, *, tr: Translator) -> tuple[Button, ...]:
+    """Buttons for the FAQ entries that come close to the message without answering it (the
+    fallback offers them beside the intents it guesses); nothing is collected."""
+    text = question_text(tracker)
+    return answers.offers(session, faq_library(), text=text, tr=tr) if text else ()
+
+
 class ActionAnswerFaq(StoreAction):
     def name(self) -> str:
         return "action_answer_faq"
@@ -46,6 +54,9 @@ class ActionAnswerFaq(StoreAction):
     def answer(self, session: Session, tracker: Tracker, *, telegram_user_id: int,
                settings: Settings, now: datetime, tr: Translator) -> Reply:
         text = question_text(tracker)
+        picked = next(tracker.get_latest_entity_values(answers.ENTRY_ENTITY), None)
+        if not text and picked is not None:  # an offered entry's button
+            return answers.picked(session, telegram_user_id=telegram_user_id, entry_id=str(picked), tr=tr)
         if not text:
             return Reply(tr._(answers.DONT_KNOW))
         outcome = answers.answer(session, faq_library(), text=text,

@@ -19,7 +19,7 @@ from rasa_sdk.events import SlotSet
 from sqlalchemy.orm import Session
 
 from actions.base import StoreAction, last_bot_buttons, latest_order_number
-from actions.faq import faq_answer_or_none
+from actions.faq import faq_answer_or_none, faq_offers
 from shop import accounts
 from shop.handoff import BACK_BUTTON, open_handoff
 from shop.i18n import ENGLISH, N_, Translator
@@ -253,7 +253,10 @@ class ActionDefaultFallback(StoreAction):
         if refused(tracker):
             return Reply(tr._(OUTSIDE), buttons=tuple(Button(tr._(SUGGESTIONS[i]), intent_payload(i))
                                                       for i in CAN_DO))
-        buttons = suggestions(tracker, staff=staff, tr=tr)
+        # the FAQ entries that come close first (one tap to the shop's answer), then the intents
+        offered = faq_offers(session, tracker, tr=tr)
+        guessed = suggestions(tracker, staff=staff, tr=tr)
+        buttons = (*offered, *guessed)[:max(MAX_SUGGESTIONS, len(offered) + 1)]
         return Reply(tr._(DID_NOT_GET if buttons else DID_NOT_GET_PLAIN), buttons=buttons)
 
     def events(self, tracker: Tracker) -> list[dict[str, Any]]:

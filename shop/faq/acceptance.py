@@ -34,6 +34,12 @@ WORDS_CAP = 8  # no question of the dev sets has more than 11; 8 leaves the fit 
 COEFFICIENTS = (10.698, 0.551, 0.464, -1.477, -1.078)
 INTERCEPT = -4.447
 ACCEPT = 0.79
+# Below ACCEPT, down to SUGGEST, the best entries are offered as buttons instead of answered
+# ("Is it one of these?"): the lowest confidence at which at most a quarter of the dev sets'
+# unrelated questions get such an offer or an answer (an offer costs them a glance; a paraphrase, its
+# answer one tap away). Chosen with ACCEPT, by `derive`.
+SUGGEST = 0.37
+SUGGEST_SHARE = 0.75  # of the dev sets' unrelated questions offered nothing
 C = 1.0  # the fit's regularisation (sklearn's C, on standardised features)
 
 
@@ -70,8 +76,8 @@ def lowest_accept(unrelated: Sequence[float], share: float = 0.95, step: float =
     return accept
 
 
-def derive() -> tuple[tuple[float, ...], float, float]:
-    """COEFFICIENTS, INTERCEPT and ACCEPT, re-derived from the three development sets."""
+def derive() -> tuple[tuple[float, ...], float, float, float]:
+    """COEFFICIENTS, INTERCEPT, ACCEPT and SUGGEST, re-derived from the three development sets."""
     from pathlib import Path
 
     import yaml
@@ -98,12 +104,14 @@ def derive() -> tuple[tuple[float, ...], float, float]:
             right.append(False)
             unrelated.append(features)
     coefficients, intercept = fit(rows, right)
-    return coefficients, intercept, lowest_accept([confidence(f, coefficients, intercept) for f in unrelated])
+    confidences = [confidence(f, coefficients, intercept) for f in unrelated]
+    return (coefficients, intercept, lowest_accept(confidences),
+            lowest_accept(confidences, share=SUGGEST_SHARE))
 
 
 if __name__ == "__main__":
     import sys
 
-    coefficients, intercept, accept = derive()
+    coefficients, intercept, accept, suggest = derive()
     sys.stdout.write(f"COEFFICIENTS = {tuple(round(c, 3) for c in coefficients)}\n"
-                     f"INTERCEPT = {round(intercept, 3)}\nACCEPT = {accept}\n")
+                     f"INTERCEPT = {round(intercept, 3)}\nACCEPT = {accept}\nSUGGEST = {suggest}\n")

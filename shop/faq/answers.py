@@ -1,6 +1,8 @@
 """Answering a customer's question from the FAQ: the entry's answer with "That helps" /
-"Talk to a person", or an honest "I don't know that yet" with a person offered, the
-question kept for the owner. Both doors (the ask_faq action and the fallback) call here."""
+"Talk to a person"; when no entry is sure enough but some come close, those entries offered as
+buttons ("Is it one of these?", the answer one tap away); else an honest "I don't know that
+yet" with a person offered. Whatever the bot did not answer at once is kept for the owner.
+Both doors (the ask_faq action and the fallback) call here; the fallback only takes answers."""
 
 from __future__ import annotations
 
@@ -21,10 +23,15 @@ log = logging.getLogger(__name__)
 
 HELPS = N_("That helps")
 HELPFUL_INTENT = "faq_helpful"
+ASK_INTENT = "ask_faq"  # an offered entry's button asks for it by id
 ENTRY_ENTITY = "faq_entry"
 DONT_KNOW = N_("I don't know that yet, sorry. I've passed your question on to the shop team so "
                "they can add the answer. Would you like to talk to a person now?")
 GLAD = N_("Glad that helped! Anything else I can do for you?")
+ONE_OF_THESE = N_("I'm not sure I have the answer to that. Is it one of these? If not, I've passed "
+                  "your question on to the shop team; you can also talk to a person.")
+GONE = N_("That answer isn't available any more, sorry. Would you like to talk to a person?")
+LABEL_LENGTH = 60  # an offered entry's question on its button, at most
 
 
 @dataclass(frozen=True)
@@ -44,9 +51,10 @@ def answer(session: Session, library: FaqLibrary, *, text: str, telegram_user_id
            now: datetime, collect: bool, threshold: float | None = None,
            tr: Translator = ENGLISH) -> Outcome:
     """The FAQ's answer to `text`. When the best entry doesn't answer (retrieval.accepts: its
-    confidence, or its score against `threshold` when one is given): "I don't know that yet" and
-    the question kept for the owner when `collect`, else no reply (the caller answers as it
-    would have).
+    confidence, or its score against `threshold` when one is given) and `collect`: the question
+    kept for the owner, and the entries that come close offered as buttons (`suggestions`), or
+    "I don't know that yet" when none does; without `collect`, no reply (the caller answers as
+    it would have).
 
     The latest BotTurn of the user (the action's own) gets the entry and its score.
     """
@@ -66,7 +74,37 @@ def answer(session: Session, library: FaqLibrary, *, text: str, telegram_user_id
     if turn is not None:
         turn.unanswered_id, turn.faq_score = group.id, best.score if best else None
     person = Button(tr._(TALK_TO_PERSON), intent_payload("request_human"))
+    if offered := offers(session, library, text=text, tr=tr):
+        return Outcome(Reply(tr._(ONE_OF_THESE), buttons=(*offered, person)), best)
     return Outcome(Reply(tr._(DONT_KNOW), buttons=(person,)), best)
+
+
+def offers(session: Session, library: FaqLibrary, *, text: str,
+           tr: Translator = ENGLISH) -> tuple[Button, ...]:
+    """A button for each entry that comes close to `text` without answering it (`suggestions`);
+    none when none does. Pressed, it shows the entry's answer (`picked`)."""
+    return tuple(offer_button(e) for m in library.index(session).suggestions(text, tr.language)
+                 if (e := session.get(FaqEntry, m.entry_id)) is not None)
+
+
+def offer_button(entry: FaqEntry) -> Button:
+    """A button that shows `entry`'s answer: its question as the label (shortened), the entry's
+    id as the ask_faq intent's `faq_entry`."""
+    label = entry.question if len(entry.question) <= LABEL_LENGTH else entry.question[:LABEL_LENGTH - 1] + "…"
+    return Button(label, intent_payload(ASK_INTENT, **{ENTRY_ENTITY: str(entry.id)}))
+
+
+def picked(session: Session, *, telegram_user_id: int, entry_id: str, tr: Translator = ENGLISH) -> Reply:
+    """An offered entry the customer picked: its answer, counted as the FAQ's answer on the
+    customer's latest turn (the action's own); an entry deleted or disabled since is said so."""
+    entry = session.get(FaqEntry, int(entry_id)) if entry_id.isdigit() else None
+    if entry is None or not entry.enabled:
+        return Reply(tr._(GONE), buttons=(Button(tr._(TALK_TO_PERSON), intent_payload("request_human")),))
+    turn = turns.latest_turn(session, telegram_user_id)
+    if turn is not None:
+        turn.faq_entry_id = entry.id
+    log.info("faq: user %s picked offered entry %s", telegram_user_id, entry.id)
+    return faq_reply(entry, tr)
 
 
 def helpful(session: Session, *, telegram_user_id: int, entry_id: str | None,

@@ -8,18 +8,22 @@ from shop.faq import acceptance
 
 
 @pytest.fixture(scope="module")
-def derived() -> tuple[tuple[float, ...], float, float]:
+def derived() -> tuple[tuple[float, ...], float, float, float]:
     return acceptance.derive()
 
 
 def test_the_coefficients_are_the_logistic_regression_fitted_on_the_three_dev_sets(derived):
-    coefficients, intercept, _accept = derived
+    coefficients, intercept, _accept, _suggest = derived
     assert pytest.approx(coefficients, abs=0.002) == acceptance.COEFFICIENTS
     assert pytest.approx(intercept, abs=0.002) == acceptance.INTERCEPT
 
 
 def test_accept_is_the_lowest_confidence_that_keeps_the_dev_sets_unrelated_questions_out(derived):
     assert derived[2] == acceptance.ACCEPT
+
+
+def test_suggest_is_the_lowest_confidence_that_offers_a_quarter_of_the_unrelated_questions_at_most(derived):
+    assert derived[3] == acceptance.SUGGEST < acceptance.ACCEPT
 
 
 def test_a_confidence_grows_with_the_score_and_the_question_length_is_capped():

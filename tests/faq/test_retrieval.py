@@ -21,7 +21,7 @@ import pytest
 import yaml
 
 from shop.faq import entries
-from shop.faq.acceptance import ACCEPT
+from shop.faq.acceptance import ACCEPT, SUGGEST
 from shop.faq.demo import DEMO_FAQ, seed_faq
 from shop.faq.retrieval import THRESHOLD, Document, FaqIndex, FaqLibrary, Match
 
@@ -152,6 +152,66 @@ def test_what_retrieval_reaches_today_does_not_get_worse(demo_index):
     assert np.mean([right for right, _score in paraphrased]) >= 0.95
     assert np.mean([right and score >= ACCEPT for right, score in paraphrased]) >= 0.79
     assert np.mean([s < ACCEPT for s in unrelated]) >= 0.95
+
+
+def answered_or_offered(index: FaqIndex, ids: dict[str, int], asked: dict = HELD_OUT,
+                        ) -> tuple[list[bool], list[bool]]:
+    """Each paraphrase: its right entry answered, or (none answering) among the entries offered;
+    each unrelated question: neither answered nor offered anything."""
+    paraphrases = []
+    for p in asked["paraphrases"]:
+        first, wanted = index.search(p["text"], top=1)[0], ids[p["entry"]]
+        paraphrases.append(first.entry_id == wanted if first.confidence >= ACCEPT
+                           else wanted in [m.entry_id for m in index.suggestions(p["text"], "en")])
+    unrelated = [index.search(text, top=1)[0].confidence < ACCEPT and not index.suggestions(text, "en")
+                 for text in asked["unrelated"]]
+    return paraphrases, unrelated
+
+
+@pytest.mark.parametrize(("asked", "reached", "left_alone"), [
+    (DEV, 0.94, 0.87), (DEV2, 0.88, 0.81), (DEV3, 0.87, 0.63), (DEV4, 0.90, 0.75)],
+    ids=["dev", "dev2", "dev3", "dev4"])
+def test_what_answers_and_offers_reach_on_the_dev_sets_does_not_get_worse(demo_index, asked, reached,
+                                                                           left_alone):
+    """Below ACCEPT down to SUGGEST the entries that come close are offered as buttons. Measured
+    when SUGGEST was chosen (on dev 1-3; dev 4 validates): the right entry answered or offered
+    0.946, 0.884, 0.878, 0.904 (answered alone 0.856, 0.749, 0.615, 0.756); unrelated questions
+    neither answered nor offered anything 87.7%, 81.4%, 63.3% (mostly near-misses), 75.2%."""
+    paraphrases, unrelated = answered_or_offered(*demo_index, asked)
+    assert np.mean(paraphrases) >= reached
+    assert np.mean(unrelated) >= left_alone
+
+
+def test_what_answers_and_offers_reach_on_the_held_out_file_does_not_get_worse(demo_index):
+    """Measured once, after SUGGEST was chosen: the right entry answered or offered for 88.0% of
+    the held-out paraphrases (answered at once 79.5%); 88.3% of the unrelated questions neither
+    answered nor offered anything (96.7% not answered). A floor, never a target to tune to."""
+    paraphrases, unrelated = answered_or_offered(*demo_index)
+    assert np.mean(paraphrases) >= 0.87
+    assert np.mean(unrelated) >= 0.88
+
+
+def test_suggestions_prefer_the_readers_language_and_stop_short_of_a_sure_answer():
+    index = FaqIndex([Document(1, "How long does delivery take?"),
+                      Document(2, "How much does shipping cost?"),
+                      Document(3, "Wie lange dauert der Versand?", "de"),
+                      Document(4, "Do you sell gift cards?")])
+    asked = "when does the parcel arrive and what does it cost"
+    assert SUGGEST <= index.search(asked, top=1)[0].confidence < ACCEPT
+    assert [m.entry_id for m in index.suggestions(asked, "en")] == [2, 1]
+    assert [m.entry_id for m in index.suggestions(asked, "de")] == [3]  # the shop's German entry
+    assert index.search("parcel time and cost to austria", top=1)[0].confidence < SUGGEST
+    assert index.suggestions("parcel time and cost to austria", "en") == []
+    assert index.suggestions("glorp", "en") == []
+
+
+def test_an_entry_far_behind_the_first_is_not_offered(demo_index):
+    index, ids = demo_index
+    ranked = index.search("is there a car park at the showroom?", top=3)
+    assert ranked[2].score < ranked[0].score / 3  # measured: 0.30, 0.11, 0.09
+    offered = [m.entry_id for m in index.suggestions("is there a car park at the showroom?", "en")]
+    assert offered == [m.entry_id for m in ranked[:2]]
+    assert offered[0] == ids["Do you have a shop I can visit?"]
 
 
 def test_a_misspelt_word_is_read_as_the_word_the_index_knows_and_concepts_cross_languages():
