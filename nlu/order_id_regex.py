@@ -111,7 +111,11 @@ AMOUNT_WORDS = [
     "revenue", "turnover", "profit", "margin", "aov", "gmv", "income", "target", "goal",
     "above", "below", "less than", "fewer than", "at most", "number of orders",
     "order count", "count", "more like", "closer to", "paid full", "full price", "now it's",
-    "now it is", "now its", "now only", "now just", "it for", "them for",
+    "now it is", "now its", "now only", "now just",
+    # a price something is seen or sold at ("I saw it for 1199"; "do it for 10425" is an order)
+    "saw it for", "seen it for", "got it for", "found it for", "bought it for", "sell it for",
+    "selling it for", "sold it for", "get it for", "got them for", "saw them for", "selling for",
+    "sells for", "sold for", "listed for", "on sale for", "available for", "retails for",
     # a quantity ordered or bought: "I ordered 1200 business cards"
     "ordered", "bought",
     # quantities
