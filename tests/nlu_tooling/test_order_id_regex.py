@@ -164,21 +164,19 @@ def test_the_regex_takes_well_under_a_millisecond_a_message() -> None:
 def test_a_long_message_is_scanned_in_linear_time() -> None:
     """Junk and pasted e-mails reach the regex too: ten times the text (5 KB -> 50 KB of digits
     and words) takes about ten times as long, not a hundred (backtracking would). A ratio of two
-    timings taken side by side, the best of three each, so a busy machine slows both alike
-    (measured: 11.8x); an absolute limit failed once under a parallel training."""
+    timings taken in turns, the best of five each, so a busy machine slows both alike (measured:
+    10-12x, 0.63 µs a character); an absolute limit failed once under a parallel training, and
+    the best of three once gave 31x under the whole suite beside a training."""
     line = "order 1042 of 2025, call +49 30 1234567 "
-
-    def best_of_three(size: int) -> float:
-        text = (line * (size // len(line) + 1))[:size]
-        took = []
-        for _ in range(3):
+    texts = {size: (line * (size // len(line) + 1))[:size] for size in (5_000, 50_000)}
+    best = dict.fromkeys(texts, float("inf"))
+    for _ in range(5):
+        for size, text in texts.items():
             start = time.perf_counter()
             assert len(order_ids(text)) >= size // 50
-            took.append(time.perf_counter() - start)
-        return min(took)
-
-    short, long = best_of_three(5_000), best_of_three(50_000)
-    assert long / short < 30, f"5 KB {short * 1e3:.1f} ms, 50 KB {long * 1e3:.1f} ms"
+            best[size] = min(best[size], time.perf_counter() - start)
+    short, long = best[5_000], best[50_000]
+    assert long / short < 40, f"5 KB {short * 1e3:.1f} ms, 50 KB {long * 1e3:.1f} ms"
 
 
 @pytest.mark.parametrize(
