@@ -14,7 +14,7 @@ from actions.base import StoreAction
 from shop.faq import answers
 from shop.faq.retrieval import FaqLibrary
 from shop.i18n import Translator
-from shop.replies import Button, Reply, read_intent_payload
+from shop.replies import Reply, read_intent_payload
 from shop.settings import Settings
 
 
@@ -29,22 +29,15 @@ def question_text(tracker: Tracker) -> str:
     return "" if read_intent_payload(text) is not None else text[:1000]
 
 
-def faq_answer_or_none(session: Session, tracker: Tracker, *, telegram_user_id: int,
-                       now: datetime, tr: Translator) -> Reply | None:
-    """The FAQ's answer if an entry is close enough; None leaves the caller to answer (the
-    fallback's one call into the FAQ)."""
+def faq_outcome(session: Session, tracker: Tracker, *, telegram_user_id: int,
+                now: datetime, tr: Translator) -> answers.Outcome | None:
+    """The FAQ's answer if an entry is close enough, else the entries that come close (the
+    fallback's one call into the FAQ; nothing is collected). None: no question to ask it."""
     text = question_text(tracker)
     if not text:
         return None
     return answers.answer(session, faq_library(), text=text, telegram_user_id=telegram_user_id,
-                          now=now, collect=False, tr=tr).reply
-
-
-def faq_offers(session: Session, tracker: Tracker, *, tr: Translator) -> tuple[Button, ...]:
-    """Buttons for the FAQ entries that come close to the message without answering it (the
-    fallback offers them beside the intents it guesses); nothing is collected."""
-    text = question_text(tracker)
-    return answers.offers(session, faq_library(), text=text, tr=tr) if text else ()
+                          now=now, collect=False, tr=tr)
 
 
 class ActionAnswerFaq(StoreAction):

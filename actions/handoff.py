@@ -19,7 +19,7 @@ from rasa_sdk.events import SlotSet
 from sqlalchemy.orm import Session
 
 from actions.base import StoreAction, last_bot_buttons, latest_order_number
-from actions.faq import faq_answer_or_none, faq_offers
+from actions.faq import faq_outcome
 from shop import accounts
 from shop.handoff import BACK_BUTTON, open_handoff
 from shop.i18n import ENGLISH, N_, Translator
@@ -242,9 +242,9 @@ class ActionDefaultFallback(StoreAction):
 
     def answer(self, session: Session, tracker: Tracker, *, telegram_user_id: int,
                settings: Settings, now: datetime, tr: Translator) -> Reply:
-        if (faq := faq_answer_or_none(session, tracker, telegram_user_id=telegram_user_id,
-                                      now=now, tr=tr)) is not None:  # the shop's own answer, if it has one
-            return faq
+        faq = faq_outcome(session, tracker, telegram_user_id=telegram_user_id, now=now, tr=tr)
+        if faq is not None and faq.reply is not None:  # the shop's own answer, if it has one
+            return faq.reply
         if consecutive_misses(tracker) >= MISSES_BEFORE_PERSON:
             return Reply(tr._(STILL_NOT), buttons=(
                 Button(tr._(TALK_TO_PERSON), intent_payload("request_human")),
@@ -254,7 +254,7 @@ class ActionDefaultFallback(StoreAction):
             return Reply(tr._(OUTSIDE), buttons=tuple(Button(tr._(SUGGESTIONS[i]), intent_payload(i))
                                                       for i in CAN_DO))
         # the FAQ entries that come close first (one tap to the shop's answer), then the intents
-        offered = faq_offers(session, tracker, tr=tr)
+        offered = faq.offers if faq is not None else ()
         guessed = suggestions(tracker, staff=staff, tr=tr)
         buttons = (*offered, *guessed)[:max(MAX_SUGGESTIONS, len(offered) + 1)]
         return Reply(tr._(DID_NOT_GET if buttons else DID_NOT_GET_PLAIN), buttons=buttons)

@@ -38,6 +38,7 @@ LABEL_LENGTH = 60  # an offered entry's question on its button, at most
 class Outcome:
     reply: Reply | None  # None: no entry answers (only when not collecting)
     match: Match | None  # the best entry, answered or not
+    offers: tuple[Button, ...] = ()  # when none answers: the entries that come close
 
 
 def faq_reply(entry: FaqEntry, tr: Translator = ENGLISH) -> Reply:
@@ -54,11 +55,11 @@ def answer(session: Session, library: FaqLibrary, *, text: str, telegram_user_id
     confidence, or its score against `threshold` when one is given) and `collect`: the question
     kept for the owner, and the entries that come close offered as buttons (`suggestions`), or
     "I don't know that yet" when none does; without `collect`, no reply (the caller answers as
-    it would have).
+    it would have, with the Outcome's `offers` if it likes).
 
     The latest BotTurn of the user (the action's own) gets the entry and its score.
     """
-    best = library.index(session).best_for_reader(text, tr.language, threshold=threshold)
+    best, close = library.index(session).read(text, tr.language, threshold=threshold)
     entry = session.get(FaqEntry, best.entry_id) if best and accepts(best, threshold) else None
     turn = turns.latest_turn(session, telegram_user_id)
     log.info("faq: user %s best entry %s score %.3f confidence %.3f -> %s", telegram_user_id,
@@ -68,23 +69,16 @@ def answer(session: Session, library: FaqLibrary, *, text: str, telegram_user_id
         if turn is not None:
             turn.faq_entry_id, turn.faq_score = entry.id, best.score if best else None
         return Outcome(faq_reply(entry, tr), best)
+    offered = tuple(offer_button(e) for m in close if (e := session.get(FaqEntry, m.entry_id)) is not None)
     if not collect:
-        return Outcome(None, best)
+        return Outcome(None, best, offered)
     group = unanswered.collect(session, text=text, telegram_user_id=telegram_user_id, now=now)
     if turn is not None:
         turn.unanswered_id, turn.faq_score = group.id, best.score if best else None
     person = Button(tr._(TALK_TO_PERSON), intent_payload("request_human"))
-    if offered := offers(session, library, text=text, tr=tr):
-        return Outcome(Reply(tr._(ONE_OF_THESE), buttons=(*offered, person)), best)
+    if offered:
+        return Outcome(Reply(tr._(ONE_OF_THESE), buttons=(*offered, person)), best, offered)
     return Outcome(Reply(tr._(DONT_KNOW), buttons=(person,)), best)
-
-
-def offers(session: Session, library: FaqLibrary, *, text: str,
-           tr: Translator = ENGLISH) -> tuple[Button, ...]:
-    """A button for each entry that comes close to `text` without answering it (`suggestions`);
-    none when none does. Pressed, it shows the entry's answer (`picked`)."""
-    return tuple(offer_button(e) for m in library.index(session).suggestions(text, tr.language)
-                 if (e := session.get(FaqEntry, m.entry_id)) is not None)
 
 
 def offer_button(entry: FaqEntry) -> Button:

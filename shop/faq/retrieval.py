@@ -58,6 +58,7 @@ CHAR_WEIGHT = 0.2
 WORD_WEIGHT = 0.1  # the rest is the concept view
 COVERAGE_POWER = 1.0
 OFFER_SHARE = 1 / 3  # an entry offered after the first has at least this share of its score
+OFFERED = 3  # entries offered at most
 ANSWER_WEIGHT = 0.8  # an answer's score counts this much against a question's
 # Words that say nothing about which entry is meant ("long", "much", "where" and "when" do:
 # they tell delivery times from shipping costs from the showroom).
@@ -456,25 +457,32 @@ class FaqIndex:
         it answers (`accepts`), else the best in any language (a German question about PayPal is
         still answered by the English entry when there is no German one). None: empty index.
         The entry found may not answer; the caller decides (`accepts`)."""
-        scored = self._scores(text)
-        if scored is None:
-            return None
-        own = self._ranked(scored, 1, language)
-        if own and accepts(own[0], threshold):
-            return own[0]
-        return self._ranked(scored, 1, None)[0]
+        return self.read(text, language, threshold=threshold)[0]
 
-    def suggestions(self, text: str, language: str, *, top: int = 3) -> list[Match]:
-        """The entries to offer a reader of `language` when none answers: the best `top` (the
+    def suggestions(self, text: str, language: str) -> list[Match]:
+        """The entries to offer a reader of `language` when none answers: the best OFFERED (the
         shop's entries in that language when the first of them reaches acceptance.SUGGEST, else
         the best in any language), none when the first is under SUGGEST. The others only with at
         least OFFER_SHARE of the first's score: on the dev sets that kept every right entry
         offered and a button fewer (2.1 instead of 2.8 for dev 1-3)."""
         scored = self._scores(text)
+        return [] if scored is None else self._suggestions(scored, language)
+
+    def read(self, text: str, language: str, *, threshold: float | None = None,
+             ) -> tuple[Match | None, list[Match]]:
+        """`best_for_reader` and, when it doesn't answer, `suggestions`, the question scored once."""
+        scored = self._scores(text)
         if scored is None:
-            return []
+            return None, []
+        own = self._ranked(scored, 1, language)
+        if own and accepts(own[0], threshold):
+            return own[0], []
+        best = self._ranked(scored, 1, None)[0]
+        return best, [] if accepts(best, threshold) else self._suggestions(scored, language)
+
+    def _suggestions(self, scored: _Scored, language: str) -> list[Match]:
         for reader in (language, None):
-            ranked = self._ranked(scored, top, reader)
+            ranked = self._ranked(scored, OFFERED, reader)
             if ranked and ranked[0].score > 0 and ranked[0].confidence >= acceptance.SUGGEST:
                 return [m for m in ranked if m.score >= OFFER_SHARE * ranked[0].score]
         return []
