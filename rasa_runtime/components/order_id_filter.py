@@ -15,6 +15,18 @@ copy is the one the slot and the actions read.
 
 It runs inside Rasa (.venv-rasa), named in config.yml after the RegexEntityExtractor and the
 EntitySynonymMapper. It has nothing to train.
+
+A message the assistant refuses, `out_of_scope` or unlike every training example of its intent
+(rasa_runtime/components/out_of_domain.py, which runs before this component), keeps no order
+number: "is 7919 a prime number", "play track 10425", "transfer 1500 to my savings", a pasted
+`<script>alert(10425)</script>`. The regex judges a number by the words around it and takes
+many such numbers for orders; a refused message is answered with what the bot can do, not
+with an order, and its number must not fill the order_id slot for the next message. Numbers in
+messages that are merely unsure (the FallbackClassifier's nlu_fallback) stay: the fallback
+offers the likely intents with the order number on their buttons. On
+tests/nlu_tooling/order_id_dev_pipeline.yml (written for this question before either rule ran
+on it), through the trained model: order_id F1 0.716 keeping them, 0.931 dropping them
+(precision 0.558 -> 0.887, recall 1.000 -> 0.979).
 """
 
 from __future__ import annotations
@@ -30,6 +42,8 @@ from rasa.shared.nlu.constants import (
     ENTITY_ATTRIBUTE_TYPE,
     ENTITY_ATTRIBUTE_VALUE,
     EXTRACTOR,
+    INTENT,
+    INTENT_NAME_KEY,
 )
 from rasa.shared.nlu.training_data.message import Message
 
@@ -53,11 +67,13 @@ def keep_trusted(entities: List[Dict[Text, Any]], entity: str, trusted: List[str
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
 class OrderIdFilter(GraphComponent):
-    """Drops the order numbers the regex did not find, and repeats of one it did."""
+    """Drops the order numbers the regex did not find, repeats of one it did, and every order
+    number of a refused message."""
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        return {"entity": "order_id", "trusted_extractors": ["RegexEntityExtractor"]}
+        return {"entity": "order_id", "trusted_extractors": ["RegexEntityExtractor"],
+                "refused_intents": ["out_of_scope"], "judgement_key": "out_of_domain"}
 
     def __init__(self, config: Dict[Text, Any]) -> None:
         self.config = config
@@ -71,7 +87,15 @@ class OrderIdFilter(GraphComponent):
         for message in messages:
             entities = message.get(ENTITIES)
             if entities:
-                message.set(ENTITIES, keep_trusted(entities, self.config["entity"],
-                                                   list(self.config["trusted_extractors"])),
-                            add_to_output=True)
+                kept = keep_trusted(entities, self.config["entity"], list(self.config["trusted_extractors"]))
+                if self._refused(message):
+                    kept = [e for e in kept if e.get(ENTITY_ATTRIBUTE_TYPE) != self.config["entity"]]
+                message.set(ENTITIES, kept, add_to_output=True)
         return messages
+
+    def _refused(self, message: Message) -> bool:
+        """The message is outside the shop's business: its intent is a refused one, or the
+        out-of-domain filter rejected it."""
+        intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
+        judged = message.get(self.config["judgement_key"]) or {}
+        return intent in self.config["refused_intents"] or bool(judged.get("rejected"))

@@ -14,7 +14,9 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa_runtime.components.order_id_filter import OrderIdFilter
 
 component = OrderIdFilter.create(OrderIdFilter.get_default_config(), None, None, None)
-messages = [Message(data={"text": text, "entities": entities}) for text, entities in json.loads(sys.argv[1])]
+cases = json.loads(sys.argv[1])
+messages = [Message(data={"text": text, "entities": entities, **(extra[0] if extra else {})})
+            for text, entities, *extra in cases]
 component.process(messages)
 print(json.dumps([{"entities": m.get("entities"), "output": "entities" in m.output_properties}
                   for m in messages]))
@@ -26,10 +28,16 @@ def entity(kind: str, value: str, extractor: str, start: int = 0) -> dict[str, o
             "end": start + len(value), "confidence_entity": 0.9}
 
 
-def filtered(*cases: tuple[str, list[dict[str, object]]]) -> list[list[dict[str, object]]]:
+Case = tuple[str, list[dict[str, object]]] | tuple[str, list[dict[str, object]], dict[str, object]]
+
+
+def filtered(*cases: Case) -> list[list[dict[str, object]]]:
+    """Each case's entities after the filter; a case's third item is more of the message's
+    data (its intent, the out-of-domain filter's judgement)."""
     result = in_rasa(SCRIPT, json.dumps(cases))
     assert isinstance(result, list)
-    assert all(found["output"] for found, (_, entities) in zip(result, cases, strict=True) if entities)
+    assert all(found["output"] for found, (_, entities, *_extra) in zip(result, cases, strict=True)
+               if entities)
     return [found["entities"] for found in result]
 
 
@@ -58,3 +66,26 @@ def test_two_different_order_numbers_both_stay_and_a_message_without_entities_is
     )
     assert [e["value"] for e in two] == ["1042", "1043"]
     assert none == []
+
+
+def test_a_refused_message_keeps_no_order_number_and_an_unsure_one_keeps_it() -> None:
+    prime = entity("order_id", "7919", "RegexEntityExtractor", 3)
+    track = entity("order_id", "10425", "RegexEntityExtractor", 11)
+    week = entity("period", "last week", "DIETClassifier", 20)
+    order = entity("order_id", "1042", "RegexEntityExtractor", 6)
+    outside, far, unsure, understood = filtered(
+        # out_of_scope: the number is no order, other entities stay
+        ("is 7919 a prime number last week", [prime, week],
+         {"intent": {"name": "out_of_scope", "confidence": 0.9}}),
+        # rejected by the out-of-domain filter (its intent already replaced by nlu_fallback)
+        ("play track 10425", [track], {"intent": {"name": "nlu_fallback", "confidence": 0.8},
+                                       "out_of_domain": {"rejected": True, "similarity": 0.1}}),
+        # merely unsure: the fallback's buttons carry the order number
+        ("order 1042 hmm", [order], {"intent": {"name": "nlu_fallback", "confidence": 0.7},
+                                     "out_of_domain": {"rejected": False}}),
+        ("order 1042 where", [order], {"intent": {"name": "delivery_status", "confidence": 0.99}}),
+    )
+    assert outside == [week]
+    assert far == []
+    assert unsure == [order]
+    assert understood == [order]
