@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from shop import turns
 from shop.faq import unanswered
+from shop.faq.questions import reads_as_question
 from shop.faq.retrieval import FaqLibrary, Match, accepts
 from shop.i18n import ENGLISH, N_, Translator
 from shop.models import FaqEntry
@@ -79,6 +80,23 @@ def answer(session: Session, library: FaqLibrary, *, text: str, telegram_user_id
     if offered:
         return Outcome(Reply(tr._(ONE_OF_THESE), buttons=(*offered, person)), best, offered)
     return Outcome(Reply(tr._(DONT_KNOW), buttons=(person,)), best)
+
+
+def answer_beside(session: Session, library: FaqLibrary, *, text: str, telegram_user_id: int,
+                  now: datetime, request: Button, tr: Translator = ENGLISH) -> Reply | None:
+    """A question about the shop that came as a request: Rasa read "can I return it?" or "when
+    do I get my money back" as a refund request, which would open a ticket. When `text` reads as
+    a question (shop.faq.questions) and an FAQ entry answers it, the entry's answer, with
+    `request` (the request, one tap away) between "That helps" and "Talk to a person"; None
+    otherwise, and the request goes ahead. Nothing is collected or offered."""
+    if not reads_as_question(text):
+        return None
+    outcome = answer(session, library, text=text, telegram_user_id=telegram_user_id, now=now,
+                     collect=False, tr=tr)
+    if outcome.reply is None:
+        return None
+    helps, person = outcome.reply.buttons
+    return Reply(outcome.reply.text, buttons=(helps, request, person))
 
 
 def offer_button(entry: FaqEntry) -> Button:

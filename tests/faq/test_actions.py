@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -12,12 +12,14 @@ import actions.base
 import actions.faq
 from actions.faq import ActionAnswerFaq, ActionFaqHelpful
 from actions.handoff import DID_NOT_GET, ActionDefaultFallback
+from actions.order_requests import ActionChangeAddress, ActionRefundRequest
 from shop.db import transaction
 from shop.faq.answers import DONT_KNOW, GLAD, GONE, HELPS, ONE_OF_THESE
 from shop.faq.demo import seed_faq
 from shop.faq.retrieval import FaqLibrary
-from shop.models import BotTurn, FaqEntry, UnansweredQuestion
+from shop.models import BotTurn, FaqEntry, Ticket, UnansweredQuestion
 from shop.replies import TALK_TO_PERSON
+from tests import journey_builders as b
 from tests.trackers import make_tracker, run
 
 USER = 45701
@@ -122,3 +124,79 @@ async def test_the_fallback_offers_close_entries_before_the_intents_it_guesses_a
     assert titles[0] == "Do you have a shop I can visit?" and titles[-1] == "Where is my order?"
     with transaction(sessions) as session:
         assert session.scalar(select(UnansweredQuestion.id)) is None
+
+
+@pytest.fixture
+def one_order(sessions) -> Any:  # type: ignore[no-untyped-def]
+    """USER linked to a customer with one open order, 9101: a refund request opens a ticket at once."""
+    with transaction(sessions) as session:
+        person = b.customer(session, name="Quinn Question", created_at=datetime.now(UTC) - timedelta(days=30))
+        b.account(session, telegram_user_id=USER, customer=person)
+        b.goods_order(session, owner=person, number="9101", created_at=datetime.now(UTC) - timedelta(days=3),
+                      done=4)
+    return sessions
+
+
+def said(message: dict[str, Any]) -> str:
+    """A message's text, also when it is a handoff's (custom payload)."""
+    return message["text"] or message["custom"]["text"]
+
+
+def tickets(sessions) -> list[Ticket]:  # type: ignore[no-untyped-def]
+    with transaction(sessions) as session:
+        return list(session.scalars(select(Ticket)))
+
+
+@pytest.mark.parametrize(("action", "text", "answer", "button"), [
+    (ActionRefundRequest(), "how long do I have to return it?", "within 30 days of delivery",
+     "Ask for a refund"),
+    (ActionRefundRequest(), "when do I get my money back after sending it back",
+     "We refund within 5 working days", "Ask for a refund"),
+    (ActionRefundRequest(), "Когда вернут деньги после возврата?", "We refund within 5 working days",
+     "Ask for a refund"),
+])
+async def test_a_shop_question_taken_for_a_request_gets_the_faq_answer_and_the_request_one_tap_away(
+        one_order, action, text, answer, button):
+    [message], events = await run(action, make_tracker(sender=USER, text=text, intent=action.intent))
+    assert answer in message["text"]
+    assert [b["title"] for b in message["buttons"]] == [HELPS, button, TALK_TO_PERSON]
+    assert message["buttons"][1]["payload"] == f"/{action.intent}"
+    assert tickets(one_order) == []  # nothing opened on a question
+    [turn] = turns(one_order)
+    assert turn.faq_entry_id is not None and turn.unanswered_id is None  # answered, nothing collected
+    assert events == [{"event": "slot", "timestamp": None, "name": "order_id", "value": None}]
+
+    # the tap on the request goes ahead with it
+    tap = make_tracker(sender=USER, text=message["buttons"][1]["payload"], intent=action.intent)
+    [ticket_message], _ = await run(action, tap)
+    assert "refund request for order 9101" in said(ticket_message)
+    assert [t.reason for t in tickets(one_order)] == ["refund_request"]
+
+
+@pytest.mark.parametrize("text", [
+    "I want my money back",  # a request, not a question
+    "can I get a refund for 9101?",  # a question that names its order: the request
+    "why is the sky blue?",  # a question no entry answers
+])
+async def test_a_request_or_a_question_no_entry_answers_goes_ahead_as_the_request(one_order, text):
+    number = "9101" if "9101" in text else None
+    [message], _ = await run(ActionRefundRequest(), make_tracker(
+        sender=USER, text=text, intent="refund_request", entities={"order_id": number} if number else None))
+    assert "refund request for order 9101" in said(message)
+    assert [t.reason for t in tickets(one_order)] == ["refund_request"]
+
+
+async def test_the_order_talked_about_before_rides_on_the_request_button(one_order):
+    [message], _ = await run(ActionRefundRequest(), make_tracker(
+        sender=USER, text="and how long do I have to return it?", intent="refund_request",
+        slots={"order_id": "9101"}))
+    assert "within 30 days of delivery" in message["text"]
+    assert message["buttons"][1]["payload"] == '/refund_request{"order_id":"9101"}'
+    assert tickets(one_order) == []
+
+
+async def test_a_question_about_changing_an_address_that_no_entry_answers_goes_to_the_request(one_order):
+    [message], _ = await run(ActionChangeAddress(), make_tracker(
+        sender=USER, text="can I still change the delivery address?", intent="change_address"))
+    assert "9101" in said(message)
+    assert not any(b["title"] == HELPS for b in message.get("buttons") or [])
