@@ -1,6 +1,7 @@
 """The order-number filter (rasa_runtime/components/order_id_filter.py), run inside Rasa's own
 environment: DIET's numbers that the regex did not find are dropped, one order number is
-kept per value, and every other entity stays as it was."""
+kept per number, its value the digits ("10 425" is 10425), and every other entity stays as
+it was."""
 
 from __future__ import annotations
 
@@ -58,3 +59,18 @@ def test_two_different_order_numbers_both_stay_and_a_message_without_entities_is
     )
     assert [e["value"] for e in two] == ["1042", "1043"]
     assert none == []
+
+
+def test_an_order_number_in_groups_becomes_its_digits_once() -> None:
+    """Rasa's regex extractor gives the text it matched ("10 425"); the slot and the actions get
+    the number the store holds, once however often the message names it."""
+    grouped, twice = filtered(
+        ("where is order 10 425", [entity("order_id", "10 425", "DIETClassifier", 15),
+                                   entity("order_id", "10 425", "RegexEntityExtractor", 15)]),
+        ("order 10 425 (10425)", [entity("order_id", "10 425", "RegexEntityExtractor", 6),
+                                  entity("order_id", "10425", "RegexEntityExtractor", 14)]),
+    )
+    assert grouped == [{**entity("order_id", "10 425", "RegexEntityExtractor", 15), "value": "10425",
+                        "processors": ["OrderIdFilter"]}]
+    assert [(e["value"], e["start"], e["end"]) for e in twice] == [("10425", 6, 12)]
+
