@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 
+from nlu.order_id_regex import GROUP_SEPARATORS
 from tests.rasa_runtime.rasa_python import in_rasa
 
 SCRIPT = r"""
@@ -74,3 +75,10 @@ def test_an_order_number_in_groups_becomes_its_digits_once() -> None:
                         "processors": ["OrderIdFilter"]}]
     assert [(e["value"], e["start"], e["end"]) for e in twice] == [("10425", 6, 12)]
 
+
+def test_every_group_separator_of_the_regex_is_taken_out_of_the_value() -> None:
+    """The regex's separators (nlu/order_id_regex.py), each between "10" and "425": the value the
+    component gives is the one tests/nlu_tooling/test_order_id_regex.py scores, the digits."""
+    cases = [(f"order 10{sep}425", [entity("order_id", f"10{sep}425", "RegexEntityExtractor", 6)])
+             for sep in GROUP_SEPARATORS]
+    assert [[e["value"] for e in found] for found in filtered(*cases)] == [["10425"]] * len(GROUP_SEPARATORS)
