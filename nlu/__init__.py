@@ -9,7 +9,9 @@ first file, the English wide/ and one folder per other language: de/, ru/, zh/):
 
 - order_id: the digits only, whatever surrounds them: `#[1042](order_id)`,
   `order no. [1042](order_id)`, `order-[1042](order_id)`, `Bestellung [1042](order_id)`,
-  `заказ №[1042](order_id)`, `订单[1042](order_id)`.
+  `заказ №[1042](order_id)`, `订单[1042](order_id)`; a number written in digit groups whole,
+  its value the digits (what OrderIdFilter gives): `order [10 425](order_id:10425)`,
+  `Bestellnummer [58.213](order_id:58213)`.
 - rating: the digit or the word, words mapped to a digit: `[4](rating) stars`,
   `[five](rating:5) out of five`, `[2](rating)/5`.
 - metric: the words naming the metric, mapped to its canonical name (data/nlu/synonyms.yml):

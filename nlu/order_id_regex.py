@@ -37,6 +37,13 @@ house numbers before "N. Lakeview Drive", "W 5th St", "Broadway"; a correction o
 another kind stays of that kind ("my flat is 1204 not 1240", "paid 1200 not 1020"); a year
 compared ("orders 2025 vs 2024") is a year even after "orders".
 
+The fifth (order_id_dev_grouped.yml, four languages) added order numbers written in digit
+groups, "order 10 425", "Bestellung 10.425", "заказ №\xa010\xa0425", "订单10,425" (see
+GROUP_SEPARATORS): after an order word or alone as the answer, as a year-like number, and not
+as a count. Rasa takes the matched text as the value ("10 425"); the OrderIdFilter component
+(rasa_runtime/components/order_id_filter.py) keeps its digits, so the slot and the actions get
+"10425", and the tests score the regex on those digits.
+
 Rasa's RegexEntityExtractor runs it with `re.finditer(pattern, text, re.IGNORECASE)` on every
 message, and so does the RegexFeaturizer: it must be one line of Python `re`, and fast.
 Python's look-behinds must have a fixed width, so the words before a number are grouped by
@@ -44,8 +51,8 @@ length, one look-behind per length.
 
 `.venv/bin/python -m nlu.order_id_regex` writes the pattern into data/nlu/regex.yml;
 tests/nlu_tooling/test_order_id_regex.py checks that the file holds this module's pattern and
-scores it on tests/nlu_tooling/order_id_dev.yml, order_id_dev_en2.yml, order_id_dev_en3.yml and
-order_id_dev_en4.yml.
+scores it on tests/nlu_tooling/order_id_dev.yml, order_id_dev_en2.yml, order_id_dev_en3.yml,
+order_id_dev_en4.yml and order_id_dev_grouped.yml.
 """
 
 from __future__ import annotations
@@ -83,7 +90,9 @@ SHORT_ORDER_WORDS = ["order", "orders", "ord", "order no.", "order no", "order n
                      "order id", "no.", "no", "nr", "nr.", "number", "id", "#", "ref", "parcel", "package"]
 SHORT_ORDER_SEPARATORS = ["", " ", ": ", ":", " #", " # ", "#", "-", " is "]
 ORDER_WORDS_ZH = ["订单", "订单号", "单号", "订单编号", "号"]
-ORDER_SEPARATORS = ["", " ", ": ", ":", " #", " # ", "#", "-", "_", " is ", " ist ", " - "]
+# What stands between an order word and the number; a no-break space too, as Russian typography
+# sets one after "№" and web pages copied into the chat keep ("Order\xa0No.\xa010\xa0425").
+ORDER_SEPARATORS = ["", " ", ": ", ":", " #", " # ", "#", "-", "_", " is ", " ist ", " - ", "\xa0"]
 # Words that may be glued to an order number, on its left: order words ("ordr1042", "ORD-4471")
 # and, where a space was missed, "or" ("1042 or1043"). Other letters glued to a number, with or
 # without a hyphen, make it part of a code or a model ("SAVE2025", "XR-2200", "INV-44120").
@@ -328,6 +337,24 @@ WAS_ORDER_WORDS = ["it", "its", "mine", "one", "that", "this", "which", "why", "
 COMPARE_WORDS = ["vs", "vs.", "versus", "compared", "against"]
 RANGE_WORDS = ["orders", "orders:", "orders #", "order numbers", "order nos.", "nos.", "nos"]
 
+# An order number written in digit groups, "10 425", "10,425", "10.425", "10’425", "104 233": a
+# first group of 1-3 digits (no leading zero: the store's numbers have none) and one group of
+# three, joined by what writes a number's thousands: a space by hand, a comma in English and
+# Chinese (and dictation), a dot in German, an apostrophe in Swiss German, a no-break, narrow
+# no-break or thin space in Russian and French number formats (a confirmation copied into the
+# chat). Not a hyphen: no number format groups with one, and between digits it is a range, a
+# Polish or Portuguese postcode ("02-495"), a phone's part or the shop's parcel suffix.
+# Numbers in groups are mostly amounts and counts, so one is an order number only where a
+# year-like number is (after an order word, or alone as the answer), never joined to more
+# groups (a phone, a card, an IBAN), and not as a count: a single digit before a space
+# ("order 3 100-packs", "2 500 g"), after a plural ("orders: 1,250 last month", "заказов
+# 1 250"), or after "order" as a verb ("we want to order 5,000 flyers").
+GROUP_SEPARATORS = " \u00a0\u202f\u2009,.'’"
+PLURAL_ORDER_WORDS = ["orders", "bestellungen", "заказы", "заказов"]
+ORDER_VERBS = ["order", "purchase"]
+BEFORE_ORDER_VERBS = ["to", "i", "we", "you", "they", "can", "could", "would", "will", "i'd", "we'd",
+                      "want", "wanna", "should", "shall", "must", "might", "may", "let's", "also"]
+
 # Units after a number: it counts something (amounts, quantities, durations, sizes).
 UNITS = [
     "pieces", "piece", "pcs", "pc", "units", "unit", "items", "euros", "euro", "eur", "dollars",
@@ -437,7 +464,11 @@ def pattern() -> str:
     # Zeros that pad an order number after an order word ("order #001042") are not part of it.
     short_order = _behind(_words(SHORT_ORDER_WORDS, SHORT_ORDER_SEPARATORS, boundary=True), negative=False)
     zeros = "(?<=0)(?:" + "|".join(rf"(?<={short_order}{'0' * n})" for n in range(1, 4)) + ")"
-    start = rf"(?={digits}(?!\d))(?:(?<!\d)|{zeros})"  # first, so most positions fail at once
+    # In groups (see GROUP_SEPARATORS): "10 425", "10,425"; the separators that are not ASCII as
+    # escapes, so that regex.yml shows them.
+    group_separators = "".join(c if c.isascii() else f"\\u{ord(c):04x}" for c in GROUP_SEPARATORS)
+    in_groups = rf"[1-9]\d{{0,2}}[{group_separators}]\d{{3}}(?!\d)"
+    start = rf"(?=(?:{digits}|{in_groups})(?!\d))(?:(?<!\d)|{zeros})"  # first, so most positions fail at once
     # Part of a longer number: 1,042.50 / 05.12.2026 / 2026-12-05 / 3.14159 / 555-1234, and
     # digit groups (0176 1234 5678, +44 7700 900123, card and IBAN groups). A list of order
     # numbers joined by "," or "/" (1042,1043 / 5521/5522) is not one number, nor a list or a
@@ -536,14 +567,16 @@ def pattern() -> str:
         # units; watts ("1200 W kettle") but not "w/" (with); kelvin as a capital ("4000 K")
         rf"(?![^\S\n]?(?:[%％€$£¥₽]|(?:{units})\b|w\b(?!/)|(?-i:K\b)|{units_zh}|的\d+(?:\.\d+)?[%％]))"
     )
-    # A year-like number is an order number after an order word, before 号 ("2031号订单"),
-    # or alone in the message, maybe after a reply word (the answer to "which order?").
+    # A year-like number, or one in groups, is an order number after an order word, before 号
+    # ("2031号订单", "1,042号订单"), or alone in the message, maybe after a reply word (the answer
+    # to "which order?").
     reply = _behind([r"(?<![\s\S])" + w for w in _words(REPLY_WORDS, [" "], boundary=False)],
                     negative=False)
     compare = "|".join(re.escape(w) for w in COMPARE_WORDS)
+    year_like = r"(?:19\d|20[0-3])\d(?!\d)"
     year = (rf"(?!(?:19\d|20[0-3])\d[^\S\n]+(?:{compare})(?!\w))"
-            rf"(?:(?!(?:19\d|20[0-3])\d(?!\d))|{order_before}|(?=\d{{4}}号)"
-            rf"|(?:(?<![\s\S])|{reply})(?=\d{{4}}[\s.!?]*$))")
+            rf"(?:(?!{year_like}|{in_groups})|{order_before}|(?=(?:\d{{4}}|{in_groups})号)"
+            rf"|(?:(?<![\s\S])|{reply})(?=(?:\d{{4}}|{in_groups})[\s.!?]*$))")
     corrected = _behind(_words(CORRECTED_WORDS, CORRECTED_SEPARATORS, boundary=True), negative=False)
     guard = "|".join(f"(?<={re.escape(sep[-4:])})" for sep in CORRECTIONS)
     sep_widths: dict[int, list[str]] = defaultdict(list)
@@ -557,8 +590,14 @@ def pattern() -> str:
     was = "(?!(?:" + "|".join(rf"(?<=[{LETTER}\d]{re.escape(v)})" for v in verbs) + f")(?!{was_ok}))"
     # An order word before: a parcel's suffix may follow.
     named = rf"(?:(?=\d{{4,6}}{SUFFIX}){short_order}(?P<named>))?"
-    return (start + left + glued + not_zip + not_time + year + was + corrections + named + _leads("lead")
-            + f"(?:{range_before}{_leads('range')})?" + digits + r"(?!\d)" + right)
+    number = (named + _leads("lead") + f"(?:{range_before}{_leads('range')})?" + digits + r"(?!\d)")
+    # In groups: not a count (one digit before a space, after a plural or "order" as a verb), and
+    # no more groups after it (a phone, a card, an IBAN: "мой номер 916 123 45 67").
+    verbs_before = [f"{verb} {word}" for verb in BEFORE_ORDER_VERBS for word in ORDER_VERBS]
+    grouped_number = (r"(?!\d )" + _not_after(PLURAL_ORDER_WORDS, ORDER_SEPARATORS)
+                      + _not_after(verbs_before, [" "]) + in_groups + rf"(?![{group_separators}]\d)")
+    return (start + left + glued + not_zip + not_time + year + was + corrections
+            + f"(?:{number}|{grouped_number})" + right)
 
 
 def write(path: Path = REGEX_FILE) -> None:

@@ -57,15 +57,18 @@ STAGE_NAMES = {  # the goods stages; service milestones are named in the shop's 
     "delivered": N_("delivered"),
 }
 
-_ORDER_NUMBER = re.compile(r"\d{3,12}")
+# A run of digits, or an order number in digit groups as the order_id regex finds them
+# ("10 425", "10,425", "10.425", "10’425"; nlu/order_id_regex.py GROUP_SEPARATORS).
+_ORDER_NUMBER = re.compile(r"(?<!\d)[1-9]\d{0,2}[ \u00a0\u202f\u2009,.'\u2019]\d{3}(?!\d)|\d{3,12}")
 
 
 def normalise_order_number(raw: str | None) -> str | None:
-    """'#1042', 'order no. 1042', ' 1042 ' → '1042'; None when there is no number."""
+    """'#1042', 'order no. 1042', ' 1042 ' → '1042', '10 425' → '10425'; None when there is no
+    number."""
     if not raw:
         return None
     match = _ORDER_NUMBER.search(str(raw))
-    return match.group(0) if match else None
+    return re.sub(r"\D", "", match.group(0)) if match else None
 
 
 # What the answers show, in one query built once (each customer message about an order runs

@@ -2,7 +2,7 @@
 # spell them with typing's List/Dict/Text: the old spellings stay here.
 # ruff: noqa: UP006, UP035, UP019
 """Order numbers come from the regex alone: an `order_id` entity survives only when the
-RegexEntityExtractor found the same value in the message, and once per value.
+RegexEntityExtractor found it, once per number, its value the number's digits.
 
 DIET learns `order_id` from the training data and tags numbers well in the sentences it was
 trained on, but at one transformer layer it also tags numbers that are no order: "7 days",
@@ -12,6 +12,12 @@ The regex in data/nlu/regex.yml states what an order number is (4-6 digits, howe
 not part of a date, an amount or a year after a time word), in the four languages. DIET keeps
 every other entity (metric, period, rating); its order numbers are dropped, and the regex's
 copy is the one the slot and the actions read.
+
+The regex also finds order numbers written in digit groups ("order 10 425", "Bestellung
+10.425", "订单10,425"; nlu/order_id_regex.py GROUP_SEPARATORS), and Rasa's extractor gives the
+text it matched as the value: here it becomes the digits, "10425", the number the store holds.
+The training data annotates such a number with its digits too (`[10 425](order_id:10425)`), and
+nlu/'s evaluation compares the values this component returns, so both read "10425".
 
 It runs inside Rasa (.venv-rasa), named in config.yml after the RegexEntityExtractor and the
 EntitySynonymMapper. It has nothing to train.
@@ -31,6 +37,7 @@ on it), through the trained model: order_id F1 0.716 keeping them, 0.931 droppin
 
 from __future__ import annotations
 
+import re
 from typing import Any, Dict, List, Text
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -48,27 +55,37 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 
 
+def order_number(value: Any) -> str:
+    """The digits of an order number as the regex matched it: "10 425", "10,425", "10’425" ->
+    "10425"; "1042" stays "1042"."""
+    return re.sub(r"\D", "", str(value))
+
+
 def keep_trusted(entities: List[Dict[Text, Any]], entity: str, trusted: List[str]) -> List[Dict[Text, Any]]:
     """`entities` without the `entity` ones that no `trusted` extractor found, and with one
-    (the trusted extractor's) per value; every other entity unchanged and in its place."""
-    found = {str(e.get(ENTITY_ATTRIBUTE_VALUE)) for e in entities
-             if e.get(ENTITY_ATTRIBUTE_TYPE) == entity and e.get(EXTRACTOR) in trusted}
+    (the trusted extractor's) per number, its value the number's digits (this component named
+    among its processors where that changed it, as Rasa's EntitySynonymMapper does); every other
+    entity unchanged and in its place."""
     kept, seen = [], set()
     for e in entities:
         if e.get(ENTITY_ATTRIBUTE_TYPE) != entity:
             kept.append(e)
             continue
-        value = str(e.get(ENTITY_ATTRIBUTE_VALUE))
-        if e.get(EXTRACTOR) in trusted and value in found and value not in seen:
-            seen.add(value)
-            kept.append(e)
+        value = order_number(e.get(ENTITY_ATTRIBUTE_VALUE))
+        if e.get(EXTRACTOR) not in trusted or value in seen:
+            continue
+        seen.add(value)
+        if value != e.get(ENTITY_ATTRIBUTE_VALUE):
+            e = {**e, ENTITY_ATTRIBUTE_VALUE: value,
+                 "processors": [*e.get("processors", []), "OrderIdFilter"]}
+        kept.append(e)
     return kept
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
 class OrderIdFilter(GraphComponent):
     """Drops the order numbers the regex did not find, repeats of one it did, and every order
-    number of a refused message."""
+    number of a refused message; gives each kept one the digits as its value."""
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:

@@ -1,10 +1,11 @@
-"""The order_id regex (data/nlu/regex.yml) on literal cases, on its four development sets
+"""The order_id regex (data/nlu/regex.yml) on literal cases, on its five development sets
 (tests/nlu_tooling/order_id_dev.yml in four languages, order_id_dev_en2.yml,
-order_id_dev_en3.yml and order_id_dev_en4.yml in English, each scored separately) and on the
-training data's annotations; no Rasa.
+order_id_dev_en3.yml and order_id_dev_en4.yml in English, order_id_dev_grouped.yml in four
+languages, each scored separately) and on the training data's annotations; no Rasa.
 
 The regex is applied as Rasa 3.6's RegexEntityExtractor applies it: `re.finditer` over the
-message, case-insensitively (its default), each match's text one `order_id` value.
+message, case-insensitively (its default), each match one `order_id` value; the value is the
+match's digits, as the OrderIdFilter component makes it ("10 425" is 10425).
 """
 
 from __future__ import annotations
@@ -36,6 +37,9 @@ DEV_SET_EN3 = Path(__file__).with_name("order_id_dev_en3.yml")
 # "from", sq ft, kelvin, dpi, gsm, brand models, Australian and Nordic postcodes, purchase-order,
 # quote, claim, return, batch, store and employee numbers).
 DEV_SET_EN4 = Path(__file__).with_name("order_id_dev_en4.yml")
+# The fifth, in four languages: order numbers in digit groups ("order 10 425", "Bestellung
+# 10.425") and numbers in groups that are no order (amounts, phones, IBANs, counts).
+DEV_SET_GROUPED = Path(__file__).with_name("order_id_dev_grouped.yml")
 
 
 def _order_id_pattern() -> str:
@@ -62,15 +66,18 @@ def test_regex_yml_holds_the_pattern_nlu_order_id_regex_builds() -> None:
 
 
 def order_ids(text: str) -> list[str]:
-    return [m.group() for m in ORDER_ID.finditer(text)]
+    """The values Rasa's pipeline gives: each match's digits (rasa_runtime/components/
+    order_id_filter.py `order_number`, which runs in Rasa's environment and is not imported here;
+    tests/rasa_runtime/test_order_id_filter.py checks it gives the same)."""
+    return [re.sub(r"\D", "", m.group()) for m in ORDER_ID.finditer(text)]
 
 
 LANGUAGES = ("en", "de", "ru", "zh")
 
 
-def _dev_set() -> dict[str, list[tuple[str, list[str]]]]:
-    """The development set by language: (message, the order numbers in it)."""
-    by_language = yaml.safe_load(DEV_SET.read_text(encoding="utf-8"))
+def _dev_set(path: Path = DEV_SET) -> dict[str, list[tuple[str, list[str]]]]:
+    """A development set in four languages, by language: (message, the order numbers in it)."""
+    by_language = yaml.safe_load(path.read_text(encoding="utf-8"))
     return {lang: [(text, [str(n) for n in numbers]) for text, numbers in by_language[lang]]
             for lang in LANGUAGES}
 
@@ -103,19 +110,44 @@ def _f1(messages: list[tuple[str, list[str]]]) -> tuple[float, float, float, lis
     return (*scores.loc["order_id", ["precision", "recall", "f1"]].tolist(), wrong)
 
 
+def _assert_f1_at_least(floor: float, messages: list[tuple[str, list[str]]], name: str, prefix: str,
+                        record_property: Callable[[str, object], None]) -> None:
+    """The figures go to the JUnit report (`--junitxml`, `prefix`_precision ...) and, when F1 is
+    under `floor`, to the message with the messages the regex gets wrong."""
+    precision, recall, f1, wrong = _f1(messages)
+    for measure, value in (("precision", precision), ("recall", recall), ("f1", f1)):
+        record_property(f"{prefix}_{measure}", round(value, 3))
+    figures = (f"order_id on the dev set {name}: precision {precision:.3f}, recall {recall:.3f}, "
+               f"F1 {f1:.3f}; {len(wrong)} of {len(messages)} messages wrong")
+    assert f1 >= floor, "\n".join([figures, *wrong])
+
+
 @pytest.mark.parametrize("language", ["all", *LANGUAGES])
 def test_order_id_f1_on_the_dev_set_is_at_least_098(
     language: str, record_property: Callable[[str, object], None]
 ) -> None:
-    """The figures go to the JUnit report (`--junitxml`) and, when it fails, to the message."""
     dev = _dev_set()
     messages = [m for lang in LANGUAGES for m in dev[lang]] if language == "all" else dev[language]
-    precision, recall, f1, wrong = _f1(messages)
-    for name, value in (("precision", precision), ("recall", recall), ("f1", f1)):
-        record_property(f"order_id_{name}", round(value, 3))
-    figures = (f"order_id on the dev set ({language}): precision {precision:.3f}, recall {recall:.3f}, "
-               f"F1 {f1:.3f}; {len(wrong)} of {len(messages)} messages wrong")
-    assert f1 >= 0.98, "\n".join([figures, *wrong])
+    _assert_f1_at_least(0.98, messages, f"({language})", "order_id", record_property)
+
+
+def test_the_grouped_dev_set_has_every_language_and_about_half_no_order_number() -> None:
+    sizes = {lang: len(messages) for lang, messages in _dev_set(DEV_SET_GROUPED).items()}
+    messages = [m for lang in LANGUAGES for m in _dev_set(DEV_SET_GROUPED)[lang]]
+    assert len(messages) >= 140 and min(sizes.values()) >= 15, sizes
+    assert len(messages) * 0.4 <= sum(1 for _, numbers in messages if not numbers) <= len(messages) * 0.6
+
+
+@pytest.mark.parametrize("language", ["all", *LANGUAGES])
+def test_order_id_f1_on_the_grouped_dev_set_is_at_least_096(
+    language: str, record_property: Callable[[str, object], None]
+) -> None:
+    """Measured 0.344 before its rules (precision 1.000, recall 0.208), 0.966 after; in each
+    language at least 0.92 (English 0.940: the misses left are decided in the rules' comments)."""
+    dev = _dev_set(DEV_SET_GROUPED)
+    messages = [m for lang in LANGUAGES for m in dev[lang]] if language == "all" else dev[language]
+    _assert_f1_at_least(0.96 if language == "all" else 0.92, messages, f"grouped ({language})",
+                        "order_id_grouped", record_property)
 
 
 @pytest.mark.parametrize("name", ENGLISH_SETS)
@@ -129,13 +161,7 @@ def test_each_english_dev_set_is_large_and_a_third_has_no_order_number(name: str
 def test_order_id_f1_on_each_english_dev_set_is_at_least_098(
     name: str, record_property: Callable[[str, object], None]
 ) -> None:
-    messages = _english_set(ENGLISH_SETS[name])
-    precision, recall, f1, wrong = _f1(messages)
-    for measure, value in (("precision", precision), ("recall", recall), ("f1", f1)):
-        record_property(f"order_id_{name}_{measure}", round(value, 3))
-    figures = (f"order_id on the dev set {name}: precision {precision:.3f}, recall {recall:.3f}, "
-               f"F1 {f1:.3f}; {len(wrong)} of {len(messages)} messages wrong")
-    assert f1 >= 0.98, "\n".join([figures, *wrong])
+    _assert_f1_at_least(0.98, _english_set(ENGLISH_SETS[name]), name, f"order_id_{name}", record_property)
 
 
 def test_the_regex_finds_exactly_the_annotated_order_numbers_in_the_training_data() -> None:
@@ -150,7 +176,8 @@ def test_the_regex_finds_exactly_the_annotated_order_numbers_in_the_training_dat
 
 
 def test_the_regex_takes_well_under_a_millisecond_a_message() -> None:
-    texts = [text for messages in _dev_set().values() for text, _ in messages]
+    texts = [text for path in (DEV_SET, DEV_SET_GROUPED) for messages in _dev_set(path).values()
+             for text, _ in messages]
     texts += [text for path in ENGLISH_SETS.values() for text, _ in _english_set(path)]
     best = float("inf")
     for _ in range(5):  # the best of five runs: the machine is shared
@@ -161,19 +188,29 @@ def test_the_regex_takes_well_under_a_millisecond_a_message() -> None:
     assert best / len(texts) < 0.2e-3, f"{best / len(texts) * 1e6:.0f} µs a message"
 
 
-def test_a_long_message_is_scanned_in_linear_time() -> None:
+@pytest.mark.parametrize(
+    ("line", "orders_a_line"),
+    [
+        ("order 1042 of 2025, call +49 30 1234567 or 8 800 555 35 35, заказ 10 425 за 12 500 ₽ ", 2),
+        # every position begins a number in groups that the rules for groups must look at and
+        # refuse (each group has more after it)
+        ("1 234 567 890 ", 0),
+    ],
+    ids=["words-and-numbers", "digit-groups"],
+)
+def test_a_long_message_is_scanned_in_linear_time(line: str, orders_a_line: int) -> None:
     """Junk and pasted e-mails reach the regex too: ten times the text (5 KB -> 50 KB of digits
     and words) takes about ten times as long, not a hundred (backtracking would). A ratio of two
     timings taken in turns, the best of five each, so a busy machine slows both alike (measured:
-    10-12x, 0.63 µs a character); an absolute limit failed once under a parallel training, and
-    the best of three once gave 31x under the whole suite beside a training."""
-    line = "order 1042 of 2025, call +49 30 1234567 "
-    texts = {size: (line * (size // len(line) + 1))[:size] for size in (5_000, 50_000)}
+    10-12x, 0.63 µs a character; 1.6 and 3.2 µs on these lines); an absolute limit failed once
+    under a parallel training, and the best of three once gave 31x under the whole suite beside
+    a training."""
+    texts = {size: line * (size // len(line)) for size in (5_000, 50_000)}
     best = dict.fromkeys(texts, float("inf"))
     for _ in range(5):
         for size, text in texts.items():
             start = time.perf_counter()
-            assert len(order_ids(text)) >= size // 50
+            assert len(order_ids(text)) == orders_a_line * (size // len(line))
             best[size] = min(best[size], time.perf_counter() - start)
     short, long = best[5_000], best[50_000]
     assert long / short < 40, f"5 KB {short * 1e3:.1f} ms, 50 KB {long * 1e3:.1f} ms"
@@ -269,10 +306,45 @@ def test_a_long_message_is_scanned_in_linear_time() -> None:
         ("it's 10452 not 10425", ["10452", "10425"]),
         ("I paid 1299 and 10425 is still not here", ["10425"]),
         ("how many orders 2025 vs 2024?", []),
+        # digit groups (the fifth development set's rules): the value is the digits
+        ("order 10 425", ["10425"]),
+        ("where is order #10 425?", ["10425"]),
+        ("Order no. 104 233", ["104233"]),
+        ("order number 44,120", ["44120"]),
+        ("Bestellung 10.425", ["10425"]),
+        ("Bestellung 10’425", ["10425"]),
+        ("заказ № 10 425", ["10425"]),
+        ("заказ №\xa010\xa0425", ["10425"]),
+        ("订单10,425在哪里", ["10425"]),
+        ("1,042号订单", ["1042"]),
+        ("10 425", ["10425"]),
+        ("It's 104 233.", ["104233"]),
+        ("order 10 425 (10425)", ["10425", "10425"]),  # the filter keeps one
+        ("order 10-425", []),
+        ("where is 10 425?", []),
+        ("order 3 100-packs", []),
+        ("we want to order 5,000 flyers", []),
+        ("orders: 1,250 last month", []),
+        ("заказов 1 250 за месяц", []),
+        ("order 1,250 €", []),
+        ("заказ 12 500 руб", []),
+        ("заказ на 12 500", []),
+        ("Bestellung 1.249,00 EUR", []),
+        ("order 1,042.50", []),
+        ("order no. 8 800 555 35 35", []),
+        ("order 10 425 123", []),
+        ("мой номер 916 123 45 67", []),
+        ("invoice no. 10 425", []),
+        ("customer number 10 425", []),
+        ("1042 1043", ["1042", "1043"]),
+        ("2 10425 boxes", ["10425"]),
+        ("$1,250", []),
+        ("12 500 руб", []),
+        ("1 250 €", []),
     ],
 )
 def test_order_id_regex(text: str, expected: list[str]) -> None:
     # RegexEntityExtractor matches case-insensitively by default.
-    assert [m.group() for m in ORDER_ID.finditer(text)] == expected
+    assert order_ids(text) == expected
 
 

@@ -1,11 +1,13 @@
 """The order-number filter (rasa_runtime/components/order_id_filter.py), run inside Rasa's own
 environment: DIET's numbers that the regex did not find are dropped, one order number is
-kept per value, and every other entity stays as it was."""
+kept per number, its value the digits ("10 425" is 10425), and every other entity stays as
+it was."""
 
 from __future__ import annotations
 
 import json
 
+from nlu.order_id_regex import GROUP_SEPARATORS
 from tests.rasa_runtime.rasa_python import in_rasa
 
 SCRIPT = r"""
@@ -89,3 +91,25 @@ def test_a_refused_message_keeps_no_order_number_and_an_unsure_one_keeps_it() ->
     assert far == []
     assert unsure == [order]
     assert understood == [order]
+
+
+def test_an_order_number_in_groups_becomes_its_digits_once() -> None:
+    """Rasa's regex extractor gives the text it matched ("10 425"); the slot and the actions get
+    the number the store holds, once however often the message names it."""
+    grouped, twice = filtered(
+        ("where is order 10 425", [entity("order_id", "10 425", "DIETClassifier", 15),
+                                   entity("order_id", "10 425", "RegexEntityExtractor", 15)]),
+        ("order 10 425 (10425)", [entity("order_id", "10 425", "RegexEntityExtractor", 6),
+                                  entity("order_id", "10425", "RegexEntityExtractor", 14)]),
+    )
+    assert grouped == [{**entity("order_id", "10 425", "RegexEntityExtractor", 15), "value": "10425",
+                        "processors": ["OrderIdFilter"]}]
+    assert [(e["value"], e["start"], e["end"]) for e in twice] == [("10425", 6, 12)]
+
+
+def test_every_group_separator_of_the_regex_is_taken_out_of_the_value() -> None:
+    """The regex's separators (nlu/order_id_regex.py), each between "10" and "425": the value the
+    component gives is the one tests/nlu_tooling/test_order_id_regex.py scores, the digits."""
+    cases = [(f"order 10{sep}425", [entity("order_id", f"10{sep}425", "RegexEntityExtractor", 6)])
+             for sep in GROUP_SEPARATORS]
+    assert [[e["value"] for e in found] for found in filtered(*cases)] == [["10425"]] * len(GROUP_SEPARATORS)

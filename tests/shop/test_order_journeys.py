@@ -6,7 +6,15 @@ from datetime import timedelta
 
 import pytest
 
-from shop.orders import NO_ORDERS, NOT_FOUND, NOT_LINKED, list_orders_reply, order_status_reply
+from nlu.order_id_regex import GROUP_SEPARATORS
+from shop.orders import (
+    NO_ORDERS,
+    NOT_FOUND,
+    NOT_LINKED,
+    list_orders_reply,
+    normalise_order_number,
+    order_status_reply,
+)
 from shop.replies import MAX_CALLBACK_BYTES
 from tests import journey_builders as b
 from tests.conftest import BERLIN
@@ -67,6 +75,25 @@ def test_no_orders_not_linked_not_found(session, now, ann):
     b.goods_order(session, owner=other, number="3010", created_at=now)
     assert status(session, "3010").text == NOT_FOUND.format(number="3010")
     assert status(session, "#3010").text == NOT_FOUND.format(number="3010")
+
+
+@pytest.mark.parametrize(("raw", "number"), [
+    ("#1042", "1042"), ("order no. 1042", "1042"), (" 1042 ", "1042"), ("1042 1043", "1042"),
+    ("10 425", "10425"), ("#104 233", "104233"), ("10425", "10425"), ("no number", None), ("", None),
+])
+def test_the_order_number_is_read_out_of_what_the_customer_wrote(raw, number):
+    assert normalise_order_number(raw) == number
+
+
+def test_an_order_number_in_groups_is_read_as_the_order_id_regex_finds_it():
+    """Each separator the regex joins groups with (nlu/order_id_regex.py) joins them here too."""
+    found = {sep: normalise_order_number(f"order 10{sep}425") for sep in GROUP_SEPARATORS}
+    assert found == dict.fromkeys(GROUP_SEPARATORS, "10425")
+
+
+def test_an_order_number_in_groups_finds_the_order(session, now, ann):
+    b.goods_order(session, owner=ann, number="10425", created_at=now - timedelta(days=2))
+    assert status(session, "10 425").text.startswith("Order 10425 ")
 
 
 def test_list_orders(session, now, ann):
