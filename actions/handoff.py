@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from actions.base import StoreAction, last_bot_buttons, latest_order_number
 from actions.faq import faq_outcome
 from shop import accounts
+from shop.faq import answers
 from shop.handoff import BACK_BUTTON, open_handoff
 from shop.i18n import ENGLISH, N_, Translator
 from shop.models import Role
@@ -254,7 +255,8 @@ class ActionDefaultFallback(StoreAction):
             return Reply(tr._(OUTSIDE), buttons=tuple(Button(tr._(SUGGESTIONS[i]), intent_payload(i))
                                                       for i in CAN_DO))
         # the FAQ entries that come close first (one tap to the shop's answer), then the intents
-        offered = faq.offers if faq is not None else ()
+        offered = answers.shown_offers(session, telegram_user_id=telegram_user_id, outcome=faq) \
+            if faq is not None else ()
         guessed = suggestions(tracker, staff=staff, tr=tr)
         buttons = (*offered, *guessed)[:max(MAX_SUGGESTIONS, len(offered) + 1)]
         return Reply(tr._(DID_NOT_GET if buttons else DID_NOT_GET_PLAIN), buttons=buttons)

@@ -442,6 +442,15 @@ class BotTurn(Base):
 
     The support metrics (bot_resolution_rate, handoff_rate, top_contact_reasons,
     faq_helpfulness) read it; it holds no text, only what the bot understood.
+
+    Which turn carries what in an offer: the question's turn has `unanswered_id` (its asking
+    counts on the owner's unanswered list) and the entries it offered (FaqOffer); a tap on an
+    offer is a turn of its own with the entry's `faq_entry_id` (an FAQ answer given), and
+    "That helps" under that answer sets that tap turn's `helpful`. Since then it also clears the
+    question turn's `unanswered_id` (shop/faq/unanswered.py `withdraw`): the asking leaves the
+    owner's list. No support metric reads `unanswered_id`, and the question's turn stays a turn
+    of its conversation, so none of them changes: faq_helpfulness still counts the tap turn once,
+    as an answer given and found helpful.
     """
 
     __tablename__ = "bot_turns"
@@ -464,6 +473,24 @@ class BotTurn(Base):
         ForeignKey("faq_unanswered.id", ondelete="SET NULL"), index=True
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class FaqOffer(Base):
+    """An FAQ entry offered as a button under a customer's question ("Is it one of these?"),
+    by the ask_faq action that collected the question or by the fallback (which collects
+    nothing): `turn_id` is the turn that offered it, `picked_turn_id` the latest turn whose tap
+    on it showed the entry's answer. "That helps" under that answer finds here the question it
+    answered (shop/faq/offers.py)."""
+
+    __tablename__ = "faq_offers"
+
+    turn_id: Mapped[int] = mapped_column(ForeignKey("bot_turns.id", ondelete="CASCADE"), primary_key=True)
+    entry_id: Mapped[int] = mapped_column(
+        ForeignKey("faq_entries.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    picked_turn_id: Mapped[int | None] = mapped_column(
+        ForeignKey("bot_turns.id", ondelete="SET NULL"), index=True
+    )
 
 
 # --- Canned replies (shop/canned.py, issue 16) -----------------------------------------------

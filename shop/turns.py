@@ -26,13 +26,14 @@ def latest_turn(session: Session, telegram_user_id: int) -> BotTurn | None:
                           .order_by(BotTurn.id.desc()).limit(1))
 
 
-def mark_helpful(session: Session, *, telegram_user_id: int, entry_id: int) -> bool:
-    """The customer pressed "That helps" under entry `entry_id`'s answer: note it on that turn."""
+def mark_helpful(session: Session, *, telegram_user_id: int, entry_id: int) -> BotTurn | None:
+    """The customer pressed "That helps" under entry `entry_id`'s answer: note it on that turn
+    (their latest that gave the entry) and return it; None when no turn of theirs gave it."""
     turn = session.scalar(select(BotTurn).where(
         BotTurn.telegram_user_id == telegram_user_id, BotTurn.faq_entry_id == entry_id,
     ).order_by(BotTurn.id.desc()).limit(1))
     if turn is None:
-        return False
+        return None
     turn.helpful = True
     session.flush()
-    return True
+    return turn

@@ -1,11 +1,17 @@
-"""Questions no FAQ entry answered, grouped when they say the same thing, for the owner."""
+"""Questions no FAQ entry answered, grouped when they say the same thing, for the owner.
+
+Each asking is the customer's turn linked to its group (BotTurn.unanswered_id). An asking the
+customer later confirmed an offered entry answered ("That helps" under the answer of the entry
+they picked from the offer) is taken off the list (`withdraw`); the group stays open for the
+others who asked it, and only the owner's answer closes it (`answer_question`).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from shop.faq.entries import FaqError, add_entry, written_in
@@ -42,6 +48,27 @@ def collect(session: Session, *, text: str, telegram_user_id: int, now: datetime
     return group
 
 
+def withdraw(session: Session, question: BotTurn) -> bool:
+    """The customer confirmed that an entry offered for `question` (their turn) answered it:
+    that asking no longer counts for its group (the turn's link goes, the group's count goes
+    down), so a group nobody else asked leaves the owner's list. Other customers' askings, and
+    the group itself, stay as they are. False when the turn counts for no group (any more)."""
+    group_id = question.unanswered_id
+    if group_id is None:
+        return False
+    # guarded: a second "That helps" finds the link gone and changes nothing; and the count
+    # goes down in SQL (count - 1), so another customer's asking counted meanwhile is not lost
+    unlinked = session.execute(
+        update(BotTurn).where(BotTurn.id == question.id, BotTurn.unanswered_id == group_id)
+        .values(unanswered_id=None).execution_options(synchronize_session="fetch"))
+    if not unlinked.rowcount:  # type: ignore[attr-defined]
+        return False
+    session.execute(
+        update(UnansweredQuestion).where(UnansweredQuestion.id == group_id, UnansweredQuestion.count > 0)
+        .values(count=UnansweredQuestion.count - 1).execution_options(synchronize_session="fetch"))
+    return True
+
+
 @dataclass(frozen=True)
 class Asked:
     question_id: int
@@ -50,7 +77,9 @@ class Asked:
 
 
 def top_unanswered(session: Session, *, start: datetime, end: datetime, top: int = 5) -> list[Asked]:
-    """The open questions asked most often in [start, end), most asked first."""
+    """The open questions asked most often in [start, end), most asked first: the askings (turns)
+    still linked to each group, so one a customer confirmed an offered entry answered (`withdraw`)
+    is not counted, and a group with no asking left in the window is not listed."""
     times = func.count(BotTurn.id)
     rows = session.execute(
         select(UnansweredQuestion.id, UnansweredQuestion.text, times)

@@ -47,7 +47,11 @@ def talks(session: Session, start: datetime, end: datetime) -> pd.DataFrame:
 
 
 def faq_answers(session: Session, start: datetime, end: datetime) -> tuple[int, int]:
-    """(FAQ answers given, answers marked "That helps") in the window."""
+    """(FAQ answers given, answers marked "That helps") in the window: the turns that carry an
+    entry. An entry picked from an offer is answered on the tap's turn, not on the question's, so
+    it counts once; since "That helps" under it also clears the question's BotTurn.unanswered_id
+    (the owner's unanswered list), which no support metric reads, these figures and the
+    conversations (bot_resolution_rate, handoff_rate, top_contact_reasons) are as before."""
     answered, helpful = session.execute(select(
         func.count(BotTurn.id), func.count(BotTurn.id).filter(BotTurn.helpful.is_(True)),
     ).where(BotTurn.faq_entry_id.is_not(None), BotTurn.created_at >= start, BotTurn.created_at < end)

@@ -22,9 +22,9 @@ from bot.services import Services
 from local_bot_api import LocalBotApi
 from rasa_runtime.supervisor import Supervisor
 from shop.db import make_engine, make_session_factory
-from shop.faq.answers import DONT_KNOW, HELPS, ONE_OF_THESE
+from shop.faq.answers import DONT_KNOW, GLAD, HELPS, ONE_OF_THESE
 from shop.faq.owner import NOT_OWNER, UNANSWERED_HEAD
-from shop.models import FaqEntry, Role, UnansweredQuestion
+from shop.models import BotTurn, FaqEntry, Role, UnansweredQuestion
 from shop.replies import TALK_TO_PERSON
 from shop.settings import Settings
 from tests.e2e.conftest import TOKEN, bot_settings, run_bot
@@ -106,6 +106,32 @@ class TestFaq:
         assert refused.text == NOT_OWNER
         with store(sessions) as session:
             assert session.scalar(select(FaqEntry.id).where(FaqEntry.question == "Free stuff?")) is None
+
+    async def test_that_helps_under_a_picked_offer_takes_that_asking_off_the_owners_list(
+            self, api: LocalBotApi, sessions: sessionmaker[Session]) -> None:
+        # Before the digest test below, which asks the same question again: the group stays open.
+        customer, _ = add_person(sessions, api, "Hana Helped", Role.customer)
+        await customer.send("is there a car park at the showroom?")
+        [offer] = await customer.wait_for(1, timeout=60)
+        assert offer.text == ONE_OF_THESE
+        [group] = collected(sessions, "car park")
+        asked = group.count
+        await customer.press("Do you have a shop I can visit?")
+        [answer] = await customer.wait_for(1, timeout=60)
+        assert answer.buttons == [HELPS, TALK_TO_PERSON]
+        await customer.press(HELPS)
+        [glad] = await customer.wait_for(1, timeout=60)
+        assert glad.text == GLAD
+        [group] = collected(sessions, "car park")
+        assert (group.count, group.answered_by_entry_id) == (asked - 1, None)
+        with store(sessions) as session:
+            shop = session.scalar(select(FaqEntry.id).where(
+                FaqEntry.question == "Do you have a shop I can visit?"))
+            turns = [tuple(t) for t in session.execute(
+                select(BotTurn.unanswered_id, BotTurn.faq_entry_id, BotTurn.helpful)
+                .where(BotTurn.telegram_user_id == customer.id).order_by(BotTurn.id))]
+        # the question's turn no longer counts for the group; the tap's turn is the answer that helped
+        assert turns[:2] == [(None, None, None), (None, shop, True)]
 
     async def test_the_digest_lists_unanswered_questions_and_a_reply_makes_an_entry(
             self, api: LocalBotApi, sessions: sessionmaker[Session], e2e_settings: Settings) -> None:

@@ -17,6 +17,7 @@ from shop.db import transaction
 from shop.faq.answers import DONT_KNOW, GLAD, GONE, HELPS, ONE_OF_THESE
 from shop.faq.demo import seed_faq
 from shop.faq.retrieval import FaqLibrary
+from shop.faq.unanswered import top_unanswered
 from shop.models import BotTurn, FaqEntry, Ticket, UnansweredQuestion
 from shop.replies import TALK_TO_PERSON
 from tests import journey_builders as b
@@ -200,3 +201,51 @@ async def test_a_question_about_changing_an_address_that_no_entry_answers_goes_t
         sender=USER, text="can I still change the delivery address?", intent="change_address"))
     assert "9101" in said(message)
     assert not any(b["title"] == HELPS for b in message.get("buttons") or [])
+
+
+SHOWROOM = "is there a car park at the showroom?"  # collected, and the shop entry offered
+
+
+def listed(sessions) -> list[tuple[str, int]]:  # type: ignore[no-untyped-def]
+    """The owner's unanswered list of the week: (question, times asked)."""
+    now = datetime.now(UTC)
+    with transaction(sessions) as session:
+        return [(a.text, a.times) for a in top_unanswered(session, start=now - timedelta(days=7),
+                                                          end=now + timedelta(minutes=1))]
+
+
+async def tap_and_help(button: dict[str, str]) -> None:
+    """Tap an offered entry's button, then "That helps" under the answer it shows."""
+    entry_id = button["payload"].split('"')[3]
+    [shown], _ = await run(ActionAnswerFaq(), make_tracker(text=button["payload"], intent="ask_faq",
+                                                           entities={"faq_entry": entry_id}))
+    helps = shown["buttons"][0]
+    assert (helps["title"], helps["payload"]) == (HELPS, f'/faq_helpful{{"faq_entry":"{entry_id}"}}')
+    messages, _ = await run(ActionFaqHelpful(), make_tracker(text=helps["payload"], intent="faq_helpful",
+                                                             entities={"faq_entry": entry_id}))
+    assert messages[0]["text"] == GLAD
+
+
+async def test_that_helps_under_a_picked_offer_takes_the_question_off_the_owners_list(sessions):
+    [offer], _ = await run(ActionAnswerFaq(), make_tracker(text=SHOWROOM, intent="ask_faq"))
+    assert listed(sessions) == [(SHOWROOM, 1)]
+    await tap_and_help(offer["buttons"][0])
+    assert listed(sessions) == []
+    await tap_and_help(offer["buttons"][0])  # again: nothing more changes
+    assert listed(sessions) == []
+    with transaction(sessions) as session:
+        [group] = session.scalars(select(UnansweredQuestion))
+        assert (group.count, group.answered_by_entry_id) == (0, None)  # still open for the next asking
+    assert [(t.intent, t.unanswered_id, t.helpful) for t in turns(sessions)] == [
+        ("ask_faq", None, None), ("ask_faq", None, True), ("faq_helpful", None, None),
+        ("ask_faq", None, True), ("faq_helpful", None, None)]
+
+
+async def test_a_tap_on_the_fallbacks_offer_leaves_the_question_collected_before_it(sessions):
+    await run(ActionAnswerFaq(), make_tracker(text=SHOWROOM, intent="ask_faq"))
+    [fallback], _ = await run(ActionDefaultFallback(), make_tracker(
+        text="is the showroom wheelchair accessible?", intent="nlu_fallback"))
+    assert fallback["text"] == DID_NOT_GET
+    assert fallback["buttons"][0]["title"] == "Do you have a shop I can visit?"
+    await tap_and_help(fallback["buttons"][0])  # answers the fallback's message, not the question
+    assert listed(sessions) == [(SHOWROOM, 1)]
