@@ -234,9 +234,10 @@ def refused(tracker: Tracker) -> bool:
 
 
 class ActionDefaultFallback(StoreAction):
-    """Rasa's fallback, overridden, and the answer to out_of_scope: say honestly what the bot
-    can't do and what it can (buttons); a second miss in a row offers a person. Nothing it
-    did not understand opens a ticket: only the customer's "Talk to a person" does."""
+    """Rasa's fallback, overridden, and the answer to out_of_scope: the FAQ's answer if an entry
+    answers; else say honestly what the bot can't do and what it can (buttons), with the FAQ
+    entries that come close first; a second miss in a row offers a person. Nothing it did not
+    understand opens a ticket: only the customer's "Talk to a person" does."""
 
     def name(self) -> str:
         return "action_default_fallback"
@@ -251,13 +252,16 @@ class ActionDefaultFallback(StoreAction):
                 Button(tr._(TALK_TO_PERSON), intent_payload("request_human")),
                 Button(tr._(HELP_TITLE), intent_payload("help"))))
         staff = accounts.role_of(session, telegram_user_id) in (Role.staff, Role.owner)
-        if refused(tracker):
-            return Reply(tr._(OUTSIDE), buttons=tuple(Button(tr._(SUGGESTIONS[i]), intent_payload(i))
-                                                      for i in CAN_DO))
+        can_do = tuple(Button(tr._(SUGGESTIONS[i]), intent_payload(i)) for i in CAN_DO)
+        if refused(tracker) and (faq is None or not faq.offers):
+            return Reply(tr._(OUTSIDE), buttons=can_do)
         # the FAQ entries that come close first (one tap to the shop's answer), then the intents
+        # guessed, or what the bot can do when the message was refused: a refused message that
+        # comes close to an entry may be a shop question in words the model does not know
+        # ("is the showroom wheelchair accessible?" read as a complaint far from its examples)
         offered = answers.shown_offers(session, telegram_user_id=telegram_user_id, outcome=faq) \
             if faq is not None else ()
-        guessed = suggestions(tracker, staff=staff, tr=tr)
+        guessed = can_do if refused(tracker) else suggestions(tracker, staff=staff, tr=tr)
         buttons = (*offered, *guessed)[:max(MAX_SUGGESTIONS, len(offered) + 1)]
         return Reply(tr._(DID_NOT_GET if buttons else DID_NOT_GET_PLAIN), buttons=buttons)
 

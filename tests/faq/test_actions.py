@@ -127,6 +127,27 @@ async def test_the_fallback_offers_close_entries_before_the_intents_it_guesses_a
         assert session.scalar(select(UnansweredQuestion.id)) is None
 
 
+@pytest.mark.parametrize("latest", [
+    {"intent": {"name": "out_of_scope", "confidence": 0.95}},
+    {"intent": {"name": "nlu_fallback", "confidence": 0.8},  # a "complaint" far from its examples
+     "out_of_domain": {"similarity": 0.1, "intent": "complaint", "threshold": 0.28, "rejected": True}},
+])
+async def test_a_refused_message_close_to_an_entry_is_offered_it_and_what_the_bot_can_do(sessions, latest):
+    tracker = make_tracker(text="is the showroom wheelchair accessible?")
+    tracker.latest_message.update(latest)
+    messages, _ = await run(ActionDefaultFallback(), tracker)
+    assert messages[0]["text"] == DID_NOT_GET
+    titles = [b["title"] for b in messages[0]["buttons"]]
+    assert titles[0] == "Do you have a shop I can visit?" and titles[-1] == "Where is my order?"
+    # far from every entry: the honest refusal alone
+    tracker = make_tracker(text="what's the weather in Paris tomorrow?")
+    tracker.latest_message.update(latest)
+    messages, _ = await run(ActionDefaultFallback(), tracker)
+    assert messages[0]["text"].startswith("Sorry, that's outside what I can help with")
+    with transaction(sessions) as session:
+        assert session.scalar(select(UnansweredQuestion.id)) is None
+
+
 @pytest.fixture
 def one_order(sessions) -> Any:  # type: ignore[no-untyped-def]
     """USER linked to a customer with one open order, 9101: a refund request opens a ticket at once."""
