@@ -19,6 +19,9 @@ from shop.i18n import Translator
 from shop.replies import Button, Reply, intent_payload
 from shop.settings import Settings
 
+# The requests whose action answers a shop question from the FAQ first (OrderRequestAction).
+FAQ_FIRST_REQUESTS = ("cancel_order", "change_address", "refund_request")
+
 
 def latest_entity(tracker: Tracker, entity: str) -> str | None:
     return next(tracker.get_latest_entity_values(entity), None)

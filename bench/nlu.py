@@ -1,7 +1,8 @@
 """NLU benchmark: the wide held-out evaluation (tests/nlu/wide) as the mean of three training
 seeds, the same per language for every other language's held-out folder (tests/nlu/de, ru,
-zh, ...), the first held-out file, training time of the whole model, and /model/parse latency
-of a real `rasa run --enable-api` on 127.0.0.1.
+zh, ...), the first held-out file, the FAQ's held-out questions along the whole path (the model
+routes them, then retrieval answers), training time of the whole model, and /model/parse
+latency of a real `rasa run --enable-api` on 127.0.0.1.
 
 Models come from the cache of nlu.rasa_run (hash of config, data, domain and our pipeline
 components), so a re-run with nothing changed trains nothing.
@@ -14,6 +15,7 @@ import sys
 import time
 
 import httpx
+import yaml
 
 from bench.table import Row
 from nlu.data import load_nlu, single_file
@@ -26,6 +28,8 @@ from nlu.languages import (
     languages_report,
     macro_f1_target,
 )
+from nlu.metrics import with_fallback
+from nlu.rasa_config import fallback_threshold, ood_threshold
 from nlu.rasa_run import PROJECT, train_full, train_nlu
 from nlu.report import (
     SEED_MEASURES,
@@ -47,6 +51,13 @@ WORKDIR = PROJECT / "bench-results" / "nlu"
 SEEDS = (42, 43, 44)
 TARGET_P95_MS = 30.0
 TARGET_TRAIN_SECONDS = 240.0  # the whole model, on the 2-core machine
+FAQ_HELDOUT = PROJECT / "tests" / "faq" / "paraphrases.yml"
+# Where the model's reading takes a message to the FAQ: ask_faq; the fallback, which tries the
+# FAQ first, for nlu_fallback and out_of_scope (actions/handoff.py ActionDefaultFallback); and a
+# request that reads as a question and names no order (actions/order_requests.py).
+FAQ_DOORS = ("ask_faq", "nlu_fallback", "out_of_scope")
+TARGET_FAQ_ANSWERED = 0.90
+TARGET_FAQ_LEFT_ALONE = 0.95
 
 
 def parse_latencies_ms(url: str, texts: list[str], n: int) -> list[float]:
@@ -138,9 +149,66 @@ def first_heldout_rows() -> list[Row]:
             Row("nlu", "first held-out file, seed 42: out-of-scope false-accept", 100 * f.false_accept, "%")]
 
 
+def faq_whole_path_rows() -> list[Row]:
+    """The FAQ's held-out questions (tests/faq/paraphrases.yml) as a customer meets them: the
+    model (each seed's, at the config's thresholds) routes the message, and only where it reaches
+    the FAQ (FAQ_DOORS, or a request that reads as a question and names no order) can retrieval
+    answer it. A paraphrase counts when it reaches the FAQ and its right entry is accepted; an
+    unrelated question when it gets no FAQ answer. Retrieval alone, beside it, is the figure
+    tests/faq/test_retrieval.py holds."""
+    from actions.order_requests import FAQ_FIRST_REQUESTS
+    from shop.faq.acceptance import ACCEPT
+    from shop.faq.demo import DEMO_FAQ
+    from shop.faq.questions import reads_as_question
+    from shop.faq.retrieval import Document, FaqIndex
+
+    asked = yaml.safe_load(FAQ_HELDOUT.read_text(encoding="utf-8"))
+    paraphrases = {" ".join(p["text"].split()): p["entry"] for p in asked["paraphrases"]}
+    unrelated = list(dict.fromkeys(" ".join(t.split()) for t in asked["unrelated"]))
+    workdir = WORKDIR / "faq"
+    workdir.mkdir(parents=True, exist_ok=True)
+    test = workdir / "paraphrases.yml"
+    test.write_text(yaml.safe_dump({"version": "3.1", "nlu": [
+        {"intent": "ask_faq", "examples": "".join(f"- {t}\n" for t in paraphrases)},
+        {"intent": "out_of_scope", "examples": "".join(f"- {t}\n" for t in unrelated)}]},
+        allow_unicode=True, sort_keys=False), encoding="utf-8")
+    ids = {question: i for i, (question, *_rest) in enumerate(DEMO_FAQ, start=1)}
+    index = FaqIndex([Document(ids[q], text) for q, variants, answer, _tags in DEMO_FAQ
+                      for text in (q, *variants, answer)])
+    answered: dict[str, int | None] = {}
+    for text in [*paraphrases, *unrelated]:
+        found = index.search(text, top=1)
+        answered[text] = found[0].entry_id if found and found[0].confidence >= ACCEPT else None
+    evaluations = evaluate_seeds(CONFIG, data=DATA / "nlu", test_file=test, domain=DOMAIN,
+                                 workdir=workdir, seeds=SEEDS, progress=progress)
+    right, left_alone = [], []
+    for evaluation in evaluations:
+        routed = with_fallback(evaluation.heldout.predictions, fallback_threshold(CONFIG),
+                               ood_threshold(CONFIG))
+        reaches: dict[str, bool] = {}
+        for text, predicted, said in zip(routed["text"], routed["predicted"], routed["said_entities"],
+                                         strict=True):
+            named = any(entity == "order_id" for entity, _value in said)
+            reaches[text] = predicted in FAQ_DOORS or (
+                predicted in FAQ_FIRST_REQUESTS and reads_as_question(text) and not named)
+        right.append(statistics.mean(reaches[t] and answered[t] == ids[e] for t, e in paraphrases.items()))
+        left_alone.append(statistics.mean(not (reaches[t] and answered[t] is not None) for t in unrelated))
+    alone = statistics.mean(answered[t] == ids[e] for t, e in paraphrases.items())
+    prefix = f"FAQ held-out questions, mean of {len(SEEDS)} seeds"
+    whole, kept_out = statistics.mean(right), statistics.mean(left_alone)
+    return [
+        Row("nlu", f"{prefix}: paraphrases answered with the right entry, whole path", whole, "",
+            f">= {TARGET_FAQ_ANSWERED}", whole >= TARGET_FAQ_ANSWERED),
+        Row("nlu", "FAQ held-out questions: paraphrases answered with the right entry, retrieval alone",
+            alone, ""),
+        Row("nlu", f"{prefix}: unrelated questions given no FAQ answer, whole path", 100 * kept_out, "%",
+            f">= {TARGET_FAQ_LEFT_ALONE:.0%}", kept_out >= TARGET_FAQ_LEFT_ALONE),
+    ]
+
+
 def run(quick: bool) -> list[Row]:
     english = wide_evaluations()
-    rows = wide_rows(english) + languages_section(english) + first_heldout_rows()
+    rows = wide_rows(english) + languages_section(english) + first_heldout_rows() + faq_whole_path_rows()
     full = train_full(CONFIG, DATA, DOMAIN)
     rows.append(Row("nlu", "whole model training (rasa train), wall", full.train_seconds, "s",
                     f"<= {TARGET_TRAIN_SECONDS:g} s", full.train_seconds <= TARGET_TRAIN_SECONDS))
