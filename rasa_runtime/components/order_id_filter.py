@@ -22,17 +22,22 @@ nlu/'s evaluation compares the values this component returns, so both read "1042
 It runs inside Rasa (.venv-rasa), named in config.yml after the RegexEntityExtractor and the
 EntitySynonymMapper. It has nothing to train.
 
-A message the assistant refuses, `out_of_scope` or unlike every training example of its intent
-(rasa_runtime/components/out_of_domain.py, which runs before this component), keeps no order
-number: "is 7919 a prime number", "play track 10425", "transfer 1500 to my savings", a pasted
-`<script>alert(10425)</script>`. The regex judges a number by the words around it and takes
-many such numbers for orders; a refused message is answered with what the bot can do, not
-with an order, and its number must not fill the order_id slot for the next message. Numbers in
-messages that are merely unsure (the FallbackClassifier's nlu_fallback) stay: the fallback
-offers the likely intents with the order number on their buttons. On
-tests/nlu_tooling/order_id_dev_pipeline.yml (written for this question before either rule ran
-on it), through the trained model: order_id F1 0.716 keeping them, 0.931 dropping them
-(precision 0.558 -> 0.887, recall 1.000 -> 0.979).
+A message DIET reads as `out_of_scope` keeps no order number: "is 7919 a prime number",
+"play track 10425", "transfer 1500 to my savings", a pasted `<script>alert(10425)</script>`.
+The regex judges a number by the words around it and takes many such numbers for orders; the
+message is answered with what the bot can do, not with an order, and its number must not fill
+the order_id slot for the next message. Messages the out-of-domain filter rejects keep theirs:
+it rejects many shop messages written unlike the training data (a pasted e-mail, a long story
+with the order in it), and the order talked about is what the next message needs. Numbers in
+messages that are merely unsure (nlu_fallback) stay too: the fallback offers the likely intents
+with the order number on their buttons.
+
+Chosen on the development sets through the trained model (the four regex sets and the grouped
+one in tests/nlu_tooling, and order_id_dev_pipeline.yml, written for this question before
+either rule ran on it: 66 unrelated messages with numbers, 8 junk, 47 shop messages), pooled
+order_id F1: 0.973 keeping every number, 0.977 dropping those of `out_of_scope` messages (false
+positives 47 -> 23, misses 12 -> 26), 0.940 dropping those of out-of-domain rejections too
+(false positives 17, misses 108: the English sets' pasted and story-wrapped shop messages).
 """
 
 from __future__ import annotations
@@ -85,12 +90,12 @@ def keep_trusted(entities: List[Dict[Text, Any]], entity: str, trusted: List[str
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
 class OrderIdFilter(GraphComponent):
     """Drops the order numbers the regex did not find, repeats of one it did, and every order
-    number of a refused message; gives each kept one the digits as its value."""
+    number of an out_of_scope message; gives each kept one the digits as its value."""
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         return {"entity": "order_id", "trusted_extractors": ["RegexEntityExtractor"],
-                "refused_intents": ["out_of_scope"], "judgement_key": "out_of_domain"}
+                "refused_intents": ["out_of_scope"]}
 
     def __init__(self, config: Dict[Text, Any]) -> None:
         self.config = config
@@ -105,14 +110,7 @@ class OrderIdFilter(GraphComponent):
             entities = message.get(ENTITIES)
             if entities:
                 kept = keep_trusted(entities, self.config["entity"], list(self.config["trusted_extractors"]))
-                if self._refused(message):
+                if (message.get(INTENT) or {}).get(INTENT_NAME_KEY) in self.config["refused_intents"]:
                     kept = [e for e in kept if e.get(ENTITY_ATTRIBUTE_TYPE) != self.config["entity"]]
                 message.set(ENTITIES, kept, add_to_output=True)
         return messages
-
-    def _refused(self, message: Message) -> bool:
-        """The message is outside the shop's business: its intent is a refused one, or the
-        out-of-domain filter rejected it."""
-        intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
-        judged = message.get(self.config["judgement_key"]) or {}
-        return intent in self.config["refused_intents"] or bool(judged.get("rejected"))

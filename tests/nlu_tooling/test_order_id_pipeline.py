@@ -1,14 +1,14 @@
 """Order numbers through the trained model (models/current.tar.gz), not the regex alone: a
-message the assistant refuses keeps no order number (rasa_runtime/components/order_id_filter.py).
+message read as out_of_scope keeps no order number (rasa_runtime/components/order_id_filter.py).
 
 tests/nlu_tooling/order_id_dev_pipeline.yml holds messages outside a shop's business with
 numbers of 4-6 digits ("is 7919 a prime number", "play track 10425"), junk, and shop messages
-with their order numbers. Through the model of 2026-12-05 (seed 42): order_id F1 0.716 when
-refused messages kept their numbers (precision 0.558), 0.931 when they lose them; 0.889 with
-the model retrained on the grouped order numbers' examples, which refuses fewer of those
-messages outright (it is unsure of them instead: nlu_fallback, whose numbers stay for the
-fallback's buttons). Which messages a model refuses moves with its training, so the floor
-stands well above the old rule's 0.716 and below both.
+with their order numbers. Order_id F1 when every number stays: 0.716 (the regex's finds, whatever
+the model); dropping those of out_of_scope messages: 0.865 with the model of 2026-12-05 (seed 42)
+(precision 0.762: the others are messages the model is unsure of, nlu_fallback, or reads as a
+shop intent, and they keep their numbers). Which messages a model reads as out_of_scope moves
+with its training, so the floor stands well above keeping every number and a little below
+today's figure.
 """
 
 from __future__ import annotations
@@ -65,12 +65,11 @@ def test_refused_messages_give_no_order_number_and_shop_messages_keep_theirs(tmp
     for _part, text, numbers in asked:
         said = Counter(v for e, v in parsed[text]["entities"] if e == "order_id")
         top = parsed[text]["ranking"][0][0] if parsed[text]["ranking"] else None
-        refused = top == "out_of_scope" or (parsed[text].get("out_of_domain") or {}).get("rejected")
-        if refused:
-            assert not said, f"{text!r} was refused but kept {dict(said)}"
+        if top == "out_of_scope":
+            assert not said, f"{text!r} was read as out_of_scope but kept {dict(said)}"
         gold = Counter(numbers)
         tp += sum((gold & said).values())
         fp += sum((said - gold).values())
         fn += sum((gold - said).values())
     f1 = 2 * tp / (2 * tp + fp + fn)
-    assert f1 >= 0.85, f"order_id F1 {f1:.3f} (tp {tp}, fp {fp}, fn {fn})"
+    assert f1 >= 0.82, f"order_id F1 {f1:.3f} (tp {tp}, fp {fp}, fn {fn})"
