@@ -27,7 +27,7 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "ankunft",
         "достав", "отправ", "присыл", "пришл", "высыл", "пересыл", "прид", "дойд", "везет", "везёт",
         "发货", "寄", "送货", "送到", "配送", "邮寄", "运送", "发到", "运费", "到货", "收到",
-        "收货"),
+        "收货", "邮费"),
     "parcel": (
         "parcel", "package", "packet", "shipment", "box$",
         "paket", "sendung",
@@ -42,9 +42,10 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "快递公司", "物流", "哪家快递", "什么快递"),
     "cost": (
         "cost", "price", "fee", "charge", "cheap", "expensive", "how much", "pay for", "extra",
-        "postage", "euro", "eur$",
-        "kost", "*kosten", "preis", "*preis", "gebuhr", "*gebuhr", "teuer", "gunstig", "porto",
-        "стоим", "стоит", "цен", "дорог", "дешев", "платн", "доплат", "евро",
+        "postage", "euro$", "euros$", "eur$", "amount", "total$", "order value", "basket", "cart$",
+        "kost", "*kosten", "preis", "*preis", "gebuhr", "*gebuhr", "teuer", "gunstig", "porto", "wie hoch",
+        "bestellwert", "mindestbestell", "warenkorb",
+        "стоим", "стоит", "цен", "дорог", "дешев", "платн", "доплат", "евро$", "сумм", "корзин",
         "费", "多少钱", "价格", "价钱", "收费", "贵", "便宜", "欧元"),
     "free": (
         "free", "complimentary", "no charge",
@@ -54,17 +55,21 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
     "duration": (
         "how long", "how many days", "how soon", "days$", "weeks$", "until",
         "when will", "when do", "when would", "when can", "when should", "usual", "expect it",
+        "time$", "times$",
         "expect my",
         "wait", "working days",
         "dauer", "wie lange", "wann", "tage$", "*zeit", "braucht",
-        "долго", "дней", "срок", "когда", "сколько времени", "через сколько", "ждать",
+        "долго", "дней", "срок", "когда", "сколько времени", "через сколько", "ждать", "сколько ид",
+        "обычно",
         "多久", "多长时间", "几天", "时间", "什么时候", "多少天"),
     "fast": (
         "fast", "quick", "express", "expedit", "urgent", "tomorrow", "next day", "next-day",
-        "overnight", "rush", "asap", "faster", "sooner", "premium", "priority", "emergency",
-        "express", "*express", "schnell", "eil", "morgen", "uber nacht", "beschleunig",
-        "экспресс", "срочн", "быстр", "побыстр", "завтра", "ускор",
-        "加急", "加快", "次日", "明天", "特快", "急"),
+        "overnight", "rush", "asap", "faster", "sooner", "premium", "priority", "emergency", "same day",
+        "same-day",
+        "express", "*express", "schnell", "eil", "morgen", "uber nacht", "beschleunig", "noch heute",
+        "am selben tag",
+        "экспресс", "срочн", "быстр", "побыстр", "завтра", "ускор", "в тот же день",
+        "加急", "加快", "次日", "明天", "特快", "急", "当天"),
     "country": (
         "country", "countries", "abroad", "international", "worldwide", "overseas", "foreign",
         "europe", "eu$", "austria", "switzerland", "swiss", "france", "italy", "spain", "poland",
@@ -87,13 +92,20 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "国外", "国家", "海外", "国际", "出国", "欧洲", "奥地利", "瑞士", "法国", "美国", "英国",
         "意大利", "西班牙", "荷兰", "比利时", "波兰", "挪威", "瑞典", "丹麦", "葡萄牙", "爱尔兰",
         "捷克", "加拿大"),
+    "germany": (  # within Germany, where the shop is: its answers tell it from abroad
+        "germany", "german$", "deutschland", "domestic", "inland", "berlin", "hamburg", "munich",
+        "munchen", "cologne", "koln", "frankfurt", "stuttgart", "dusseldorf", "dresden", "leipzig",
+        "hannover", "bremen", "nuremberg", "nurnberg", "bonn",
+        "германи", "берлин", "мюнхен", "гамбург", "кельн", "франкфурт",
+        "德国", "柏林", "慕尼黑", "汉堡", "科隆", "法兰克福"),
     "return": (
         "return", "send back", "send it back", "send something back", "give back", "give it back",
         "bring back", "take back", "sending it back", "change my mind", "don t like",
         "go back", "take it back", "ship it back", "ship back", "send them back",
+        "post it back", "post back", "post them back", "mail it back", "mail back",
         "ruckgabe", "rucksend", "zuruck", "retour", "widerruf",
         "возврат", "вернуть", "верну", "вернут", "возвращ", "обратн",
-        "退货", "退回", "退换", "退"),
+        "退货", "退回", "退换", "退", "寄回"),
     "refund": (
         "refund", "reimburs", "money back", "pay me back", "repay", "my money", "money$",
         "credited",
@@ -107,7 +119,7 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "обмен", "помен", "замен",
         "换", "调换"),
     "size": (
-        "size", "sizing", "bigger", "smaller", "dimension", "measure", "fit$", "fits$", "large",
+        "size", "sizing", "bigger", "smaller", "dimension", "measure", "fit$", "fits$", "large", "chart",
         "small", "big$", "centimet", "cm$", "inch", "how big", "wide", "width", "tall$",
         "height", "length", "deep$", "depth",
         "grosse", "*grosse", "gross", "klein", "masse$", "abmessung", "breit",
@@ -131,7 +143,7 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "карт", "картой",
         "信用卡", "银行卡", "卡"),
     "accept": (  # which ways of doing something the shop takes
-        "accept", "method", "option", "ways to", "way to",
+        "accept", "method", "option", "ways to", "way to", "ways of",
         "akzeptier", "nehmt ihr", "zahlungsart", "zahlungsmittel", "moglichkeit",
         "принима", "способ", "вариант",
         "方式", "支持", "接受"),
@@ -169,12 +181,13 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "实体店", "门店", "自取", "自提", "地址", "店", "参观"),
     "contact": (
         "contact", "reach", "phone", "call$", "call you", "ring", "email", "e-mail", "telephone",
-        "hotline", "talk", "speak", "get hold", "write to", "human", "a person", "real person",
+        "hotline", "talk", "speak", "get hold", "write to", "human", "a person", "real person", "real human",
         "agent", "in touch", "message you", "message your", "chat$", "whatsapp",
         "customer service", "customer support", "support$",
         "erreich", "kontakt", "telefon", "anruf", "anrufen", "mail$", "schreiben", "mensch",
+        "kundenservic", "kundendienst",
         "связат", "связь", "телефон", "звонить", "позвонить", "контакт", "написать", "почт",
-        "email", "оператор", "человек",
+        "email", "оператор", "человек", "поддержк",
         "联系", "电话", "邮箱", "客服", "邮件", "人工"),
     "warranty": (
         "warrant", "guarant", "defect", "broken", "broke", "break", "faulty", "repair", "fix$",
@@ -229,10 +242,10 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
     "bulk": (
         "wholesale", "bulk", "business", "company", "companies", "corporate", "b2b", "reseller",
         "hotel", "restaurant", "cafe", "office", "quantit", "large order", "resell",
-        "a lot$", "identical", "pieces", "trade price",
-        "grosshandel", "firma", "firmen", "unternehm", "gewerb", "menge", "*menge",
-        "опт", "компан", "юрлиц", "юридич", "бизнес", "фирм", "партия",
-        "批发", "公司", "企业", "大量", "团购", "批量"),
+        "a lot$", "identical", "pieces", "trade price", "work with",
+        "grosshandel", "firma", "firmen", "unternehm", "gewerb", "menge", "*menge", "arbeitet ihr mit",
+        "опт", "компан", "юрлиц", "юридич", "бизнес", "фирм", "партия", "работаете с",
+        "批发", "公司", "企业", "大量", "团购", "批量", "合作"),
     "care": (
         "care", "clean", "wash", "dishwasher", "microwave", "machine", "laundry", "shrink",
         "dry", "iron", "look after",
@@ -252,7 +265,7 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
     "account": (
         "account", "register", "registration", "sign up", "signup", "signing up", "login",
         "log in", "guest", "sign in", "signing in", "create an", "profile",
-        "konto", "*konto", "registrier", "anmeld", "gast",
+        "konto", "*konto", "registrier", "anmeld", "gast", "anlegen",
         "регистр", "аккаунт", "учетн", "логин", "гост", "личн кабинет",
         "注册", "账户", "账号", "登录", "游客", "会员"),
     "policy": (

@@ -30,7 +30,9 @@ def test_a_confidence_grows_with_the_score_and_the_question_length_is_capped():
     features = [0.5, 3, 0, 0.3, 0.5]
     assert acceptance.confidence([0.6, *features[1:]]) > acceptance.confidence(features)
     assert acceptance.confidence([0.5, 50, 0, 0.3, 0.5]) == acceptance.confidence([0.5, 8, 0, 0.3, 0.5])
-    assert acceptance.confidence([0.0, 50, 1, 0.0, 0.0]) < acceptance.ACCEPT  # no score, no answer
+    # no score, no answer: at a score of 0 retrieval gives the ratio 1 (FaqIndex._features)
+    assert acceptance.confidence([0.0, 50, 1, 0.0, 1.0]) < acceptance.ACCEPT
+    assert acceptance.confidence([0.0, 50, 0, 0.0, 1.0]) < acceptance.ACCEPT
 
 
 def test_lowest_accept_is_on_its_grid():

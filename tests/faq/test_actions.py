@@ -137,8 +137,8 @@ async def test_a_refused_message_close_to_an_entry_is_offered_it_and_what_the_bo
     tracker.latest_message.update(latest)
     messages, _ = await run(ActionDefaultFallback(), tracker)
     assert messages[0]["text"] == DID_NOT_GET
-    titles = [b["title"] for b in messages[0]["buttons"]]
-    assert titles[0] == "Do you have a shop I can visit?" and titles[-1] == "Where is my order?"
+    titles = [b["title"] for b in messages[0]["buttons"]]  # the entries offered, then what it can do
+    assert titles[0] == "Do you have a shop I can visit?" and "Where is my order?" in titles[1:]
     # far from every entry: the honest refusal alone
     tracker = make_tracker(text="what's the weather in Paris tomorrow?")
     tracker.latest_message.update(latest)

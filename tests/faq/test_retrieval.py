@@ -75,11 +75,14 @@ def test_what_retrieval_reaches_on_the_dev_set_does_not_get_worse(demo_index):
     alone); 0.970 and 0.817 since the second set (THRESHOLD 0.41 on both), 98.2% of the
     unrelated questions under it; 0.970 and 0.792 since the third (THRESHOLD 0.44 by the rule
     over three sets' unrelated questions: a deliberate trade, fewer near-misses answered); with
-    the acceptance model (confidence ≥ ACCEPT 0.79): 0.970 and 0.856, 98.2% unrelated left alone."""
+    the acceptance model (confidence ≥ ACCEPT 0.79): 0.970 and 0.856, 98.2% unrelated left alone;
+    with the demo entries' variants and the concept rows of 2026-12-05 (ACCEPT re-derived, 0.77):
+    0.975 and 0.896, 96.5% (55 of 57: "Какая завтра погода?" now over ACCEPT, whose rule is the
+    three sets' unrelated questions together, 95.2% left alone; so the floor 0.98 -> 0.96)."""
     paraphrased, unrelated = scores(*demo_index, DEV)
-    assert np.mean([right for right, _score in paraphrased]) >= 0.96
-    assert np.mean([right and score >= ACCEPT for right, score in paraphrased]) >= 0.85
-    assert np.mean([s < ACCEPT for s in unrelated]) >= 0.98
+    assert np.mean([right for right, _score in paraphrased]) >= 0.97
+    assert np.mean([right and score >= ACCEPT for right, score in paraphrased]) >= 0.89
+    assert np.mean([s < ACCEPT for s in unrelated]) >= 0.96
 
 
 def test_what_retrieval_reaches_on_the_second_dev_set_does_not_get_worse(demo_index):
@@ -89,11 +92,12 @@ def test_what_retrieval_reaches_on_the_second_dev_set_does_not_get_worse(demo_in
     after (THRESHOLD 0.41): 0.932 first, 0.734 answered, 94.2% of the unrelated under it; since
     the third set (THRESHOLD 0.44, the rule over three sets): 0.932, 0.720, 95.3% (a deliberate
     trade: answered floor 0.72 -> 0.71, unrelated floor 0.94 -> 0.95); with the acceptance model
-    (ACCEPT 0.79): 0.932, 0.749, 96.5% (wrong entries answered 1.9% -> 1.0%)."""
+    (ACCEPT 0.79): 0.932, 0.749, 96.5% (wrong entries answered 1.9% -> 1.0%); with the demo
+    entries' variants and the concept rows of 2026-12-05 (ACCEPT 0.77): 0.947, 0.821, 98.8%."""
     paraphrased, unrelated = scores(*demo_index, DEV2)
-    assert np.mean([right for right, _score in paraphrased]) >= 0.92
-    assert np.mean([right and score >= ACCEPT for right, score in paraphrased]) >= 0.74
-    assert np.mean([s < ACCEPT for s in unrelated]) >= 0.96
+    assert np.mean([right for right, _score in paraphrased]) >= 0.94
+    assert np.mean([right and score >= ACCEPT for right, score in paraphrased]) >= 0.82
+    assert np.mean([s < ACCEPT for s in unrelated]) >= 0.98
 
 
 def test_what_retrieval_reaches_on_the_third_dev_set_does_not_get_worse(demo_index):
@@ -104,11 +108,14 @@ def test_what_retrieval_reaches_on_the_third_dev_set_does_not_get_worse(demo_ind
     THRESHOLD (0.41); after chat words as stop words and THRESHOLD 0.44 by the rule over three
     sets: 0.904 first, 0.462 answered, 93.6% of the unrelated under it; with the acceptance
     model (ACCEPT 0.79): 0.904, 0.615, 92.7% (one more near-miss answered, 101 of 109 left alone;
-    wrong entries answered 0.0% -> 1.3%)."""
+    wrong entries answered 0.0% -> 1.3%); with the demo entries' variants and the concept rows of
+    2026-12-05 (ACCEPT 0.77): 0.942, 0.712, 91.7% (100 of 109, one near-miss more answered: ACCEPT's
+    rule is the three sets' unrelated questions together, 95.2% left alone; so the floor 0.92 ->
+    0.91; wrong entries answered 1.3% -> 0.6%)."""
     paraphrased, unrelated = scores(*demo_index, DEV3)
-    assert np.mean([right for right, _score in paraphrased]) >= 0.90
-    assert np.mean([right and score >= ACCEPT for right, score in paraphrased]) >= 0.61
-    assert np.mean([s < ACCEPT for s in unrelated]) >= 0.92
+    assert np.mean([right for right, _score in paraphrased]) >= 0.94
+    assert np.mean([right and score >= ACCEPT for right, score in paraphrased]) >= 0.71
+    assert np.mean([s < ACCEPT for s in unrelated]) >= 0.91
 
 
 def test_what_retrieval_reaches_on_the_fourth_dev_set_does_not_get_worse(demo_index):
@@ -117,10 +124,12 @@ def test_what_retrieval_reaches_on_the_fourth_dev_set_does_not_get_worse(demo_in
     near-misses. Nothing chosen on it. Measured once written, with the score alone (THRESHOLD
     0.44): 0.923 first, 0.647 answered, 92.1% of the unrelated left alone (wrong entries answered
     2.6%); with the acceptance model fitted on the other three (ACCEPT 0.79): 0.923, 0.756,
-    94.1% (wrong entries answered 3.2%)."""
+    94.1% (wrong entries answered 3.2%); with the demo entries' variants and the concept rows of
+    2026-12-05, chosen on the other three (ACCEPT 0.77): 0.942, 0.833, 94.1% (wrong entries
+    answered 1.9%)."""
     paraphrased, unrelated = scores(*demo_index, DEV4)
-    assert np.mean([right for right, _score in paraphrased]) >= 0.92
-    assert np.mean([right and score >= ACCEPT for right, score in paraphrased]) >= 0.75
+    assert np.mean([right for right, _score in paraphrased]) >= 0.94
+    assert np.mean([right and score >= ACCEPT for right, score in paraphrased]) >= 0.83
     assert np.mean([s < ACCEPT for s in unrelated]) >= 0.94
 
 
@@ -169,14 +178,19 @@ def answered_or_offered(index: FaqIndex, ids: dict[str, int], asked: dict = HELD
 
 
 @pytest.mark.parametrize(("asked", "reached", "left_alone"), [
-    (DEV, 0.94, 0.87), (DEV2, 0.88, 0.81), (DEV3, 0.87, 0.63), (DEV4, 0.90, 0.75)],
+    (DEV, 0.97, 0.85), (DEV2, 0.93, 0.81), (DEV3, 0.92, 0.64), (DEV4, 0.93, 0.72)],
     ids=["dev", "dev2", "dev3", "dev4"])
 def test_what_answers_and_offers_reach_on_the_dev_sets_does_not_get_worse(demo_index, asked, reached,
                                                                            left_alone):
     """Below ACCEPT down to SUGGEST the entries that come close are offered as buttons. Measured
     when SUGGEST was chosen (on dev 1-3; dev 4 validates): the right entry answered or offered
     0.946, 0.884, 0.878, 0.904 (answered alone 0.856, 0.749, 0.615, 0.756); unrelated questions
-    neither answered nor offered anything 87.7%, 81.4%, 63.3% (mostly near-misses), 75.2%."""
+    neither answered nor offered anything 87.7%, 81.4%, 63.3% (mostly near-misses), 75.2%. With the
+    demo entries' variants and the concept rows of 2026-12-05 (SUGGEST re-derived by its rule,
+    0.37 -> 0.30): answered or offered 0.970, 0.932, 0.929, 0.936; nothing offered to 86.0%,
+    81.4%, 64.2%, 72.3% of the unrelated questions (the rule holds for the three sets together,
+    75%; dev's floor 0.87 -> 0.85 and dev4's 0.75 -> 0.72 for that: more paraphrases come close,
+    and so do a few more near-misses)."""
     paraphrases, unrelated = answered_or_offered(*demo_index, asked)
     assert np.mean(paraphrases) >= reached
     assert np.mean(unrelated) >= left_alone
@@ -208,10 +222,11 @@ def test_suggestions_prefer_the_readers_language_and_stop_short_of_a_sure_answer
 def test_an_entry_far_behind_the_first_is_not_offered(demo_index):
     index, ids = demo_index
     ranked = index.search("is there a car park at the showroom?", top=3)
-    assert ranked[2].score < ranked[0].score / 3  # measured: 0.30, 0.11, 0.09
+    # measured: 0.30, 0.08, 0.07 (0.30, 0.11, 0.09 before the demo entries' variants of 2026-12-05,
+    # when the second, the contact entry, was offered too)
+    assert ranked[1].score < ranked[0].score / 3
     offered = [m.entry_id for m in index.suggestions("is there a car park at the showroom?", "en")]
-    assert offered == [m.entry_id for m in ranked[:2]]
-    assert offered[0] == ids["Do you have a shop I can visit?"]
+    assert offered == [ids["Do you have a shop I can visit?"]]
 
 
 def test_a_misspelt_word_is_read_as_the_word_the_index_knows_and_concepts_cross_languages():
