@@ -111,10 +111,12 @@ def test_what_retrieval_reaches_on_the_third_dev_set_does_not_get_worse(demo_ind
     wrong entries answered 0.0% -> 1.3%); with the demo entries' variants and the concept rows of
     2026-12-05 (ACCEPT 0.77): 0.942, 0.712, 91.7% (100 of 109, one near-miss more answered: ACCEPT's
     rule is the three sets' unrelated questions together, 95.2% left alone; so the floor 0.92 ->
-    0.91; wrong entries answered 1.3% -> 0.6%)."""
+    0.91; wrong entries answered 1.3% -> 0.6%). Three of the new variants turned out to be
+    word for word questions of the held-out file (its test of indexed questions failed on the
+    merge) and were taken out: 0.936, 0.705, 91.7%."""
     paraphrased, unrelated = scores(*demo_index, DEV3)
-    assert np.mean([right for right, _score in paraphrased]) >= 0.94
-    assert np.mean([right and score >= ACCEPT for right, score in paraphrased]) >= 0.71
+    assert np.mean([right for right, _score in paraphrased]) >= 0.93
+    assert np.mean([right and score >= ACCEPT for right, score in paraphrased]) >= 0.70
     assert np.mean([s < ACCEPT for s in unrelated]) >= 0.91
 
 
@@ -126,9 +128,10 @@ def test_what_retrieval_reaches_on_the_fourth_dev_set_does_not_get_worse(demo_in
     2.6%); with the acceptance model fitted on the other three (ACCEPT 0.79): 0.923, 0.756,
     94.1% (wrong entries answered 3.2%); with the demo entries' variants and the concept rows of
     2026-12-05, chosen on the other three (ACCEPT 0.77): 0.942, 0.833, 94.1% (wrong entries
-    answered 1.9%)."""
+    answered 1.9%); without the three variants that were held-out questions word for word:
+    0.936, 0.833, 94.1%."""
     paraphrased, unrelated = scores(*demo_index, DEV4)
-    assert np.mean([right for right, _score in paraphrased]) >= 0.94
+    assert np.mean([right for right, _score in paraphrased]) >= 0.93
     assert np.mean([right and score >= ACCEPT for right, score in paraphrased]) >= 0.83
     assert np.mean([s < ACCEPT for s in unrelated]) >= 0.94
 
@@ -136,18 +139,19 @@ def test_what_retrieval_reaches_on_the_fourth_dev_set_does_not_get_worse(demo_in
 def test_unrelated_questions_get_no_faq_answer(demo_index):
     """Measured on the held-out file with THRESHOLD chosen on the dev sets: 56 of 60 (93.3%)
     with one and two dev sets (0.62, 0.41); 57 (95.0%) with three (0.44); 58 (96.7%) with the
-    acceptance model (confidence ≥ ACCEPT 0.79)."""
+    acceptance model (confidence ≥ ACCEPT 0.79); 58 (96.7%) with the new variants and concept
+    rows (ACCEPT 0.77)."""
     _paraphrased, unrelated = scores(*demo_index)
     assert np.mean([s < ACCEPT for s in unrelated]) >= 0.95
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "lexical retrieval (TF-IDF over characters, stems and shop-domain concepts) puts the right "
-    "entry first for 96.4% of the held-out paraphrases, but first and above the threshold for "
-    "79.5% with the acceptance model (confidence >= ACCEPT 0.79) as with three dev sets and the "
-    "score alone (THRESHOLD 0.44), 85.5% with two (0.41), 79.5% with one (0.62, 94.0% first); "
-    "78% and 54% before stems, typo correction and the concept table; the issue asks 90%"))
-def test_the_right_entry_comes_first_for_90_percent_of_paraphrases(demo_index):
+def test_the_right_entry_comes_first_and_answers_for_90_percent_of_paraphrases(demo_index):
+    """The issue's bar: the right entry first, and answered (confidence ≥ ACCEPT), not only ranked
+    first. Measured on the held-out file: 79.5% with the acceptance model of ACCEPT 0.79; 90.4%
+    (75 of 83) with the demo entries' variants (96 -> 210, written from the development sets'
+    failures by someone who never saw this file; three that were questions of this file word for
+    word were taken out before it was measured) and the concept rows of 2026-12-05 (ACCEPT 0.77
+    by the same rule), measured once. It was a strict xfail until then."""
     paraphrased, _unrelated = scores(*demo_index)
     assert np.mean([right and score >= ACCEPT for right, score in paraphrased]) >= 0.90
 
@@ -156,10 +160,11 @@ def test_what_retrieval_reaches_today_does_not_get_worse(demo_index):
     """Measured 2026-12-05 after the third dev set: 0.964 first, 0.795 answered, 95.0% of the
     unrelated questions under THRESHOLD (after the second: 0.964, 0.855, 93.3%); with the
     acceptance model (confidence ≥ ACCEPT 0.79, measured once after it was chosen): 0.964, 0.795,
-    96.7%. A floor, never a target to tune to."""
+    96.7%; with the new variants and concept rows (ACCEPT 0.77): 0.964, 0.904, 96.7%. A floor,
+    never a target to tune to."""
     paraphrased, unrelated = scores(*demo_index)
     assert np.mean([right for right, _score in paraphrased]) >= 0.95
-    assert np.mean([right and score >= ACCEPT for right, score in paraphrased]) >= 0.79
+    assert np.mean([right and score >= ACCEPT for right, score in paraphrased]) >= 0.90
     assert np.mean([s < ACCEPT for s in unrelated]) >= 0.95
 
 
@@ -178,7 +183,7 @@ def answered_or_offered(index: FaqIndex, ids: dict[str, int], asked: dict = HELD
 
 
 @pytest.mark.parametrize(("asked", "reached", "left_alone"), [
-    (DEV, 0.97, 0.85), (DEV2, 0.93, 0.81), (DEV3, 0.92, 0.64), (DEV4, 0.93, 0.72)],
+    (DEV, 0.97, 0.85), (DEV2, 0.93, 0.81), (DEV3, 0.91, 0.63), (DEV4, 0.93, 0.72)],
     ids=["dev", "dev2", "dev3", "dev4"])
 def test_what_answers_and_offers_reach_on_the_dev_sets_does_not_get_worse(demo_index, asked, reached,
                                                                            left_alone):
@@ -199,9 +204,11 @@ def test_what_answers_and_offers_reach_on_the_dev_sets_does_not_get_worse(demo_i
 def test_what_answers_and_offers_reach_on_the_held_out_file_does_not_get_worse(demo_index):
     """Measured once, after SUGGEST was chosen: the right entry answered or offered for 88.0% of
     the held-out paraphrases (answered at once 79.5%); 88.3% of the unrelated questions neither
-    answered nor offered anything (96.7% not answered). A floor, never a target to tune to."""
+    answered nor offered anything (96.7% not answered). With the new variants and concept rows
+    (SUGGEST 0.37 -> 0.31): 94.0% answered or offered, 90.0% offered nothing. A floor, never a
+    target to tune to."""
     paraphrases, unrelated = answered_or_offered(*demo_index)
-    assert np.mean(paraphrases) >= 0.87
+    assert np.mean(paraphrases) >= 0.93
     assert np.mean(unrelated) >= 0.88
 
 
