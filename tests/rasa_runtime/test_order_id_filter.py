@@ -115,3 +115,18 @@ def test_every_group_separator_of_the_regex_is_taken_out_of_the_value() -> None:
     cases = [(f"order 10{sep}425", [entity("order_id", f"10{sep}425", "RegexEntityExtractor", 6)])
              for sep in GROUP_SEPARATORS]
     assert [[e["value"] for e in found] for found in filtered(*cases)] == [["10425"]] * len(GROUP_SEPARATORS)
+
+
+def test_an_out_of_scope_message_keeps_an_order_number_named_by_an_order_word_just_before_it() -> None:
+    """A link to the shop's order page or "under order 20554" in a letter the model refuses still
+    names an order; a number far from the word, or after another word, does not."""
+    link = "https://shop.example.com/orders/58213/track"
+    letter = "I bought the TV in the sale under order 20554 and today it is cheaper"
+    russian = "заказ 10425 это не ваш магазин"
+    far = "my order from the other shop was late, anyway what is 7919 squared"
+    script = "<script>alert(10425)</script>"
+    refused = {"intent": {"name": "out_of_scope", "confidence": 0.95}}
+    found = filtered(*[(text, [entity("order_id", number, "RegexEntityExtractor", text.index(number))], refused)
+                       for text, number in [(link, "58213"), (letter, "20554"), (russian, "10425"),
+                                            (far, "7919"), (script, "10425")]])
+    assert [[e["value"] for e in kept] for kept in found] == [["58213"], ["20554"], ["10425"], [], []]
