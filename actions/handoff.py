@@ -25,6 +25,7 @@ from shop.faq import answers
 from shop.handoff import BACK_BUTTON, open_handoff
 from shop.i18n import ENGLISH, N_, Translator
 from shop.models import Role
+from shop.order_words import named_as_order
 from shop.replies import (
     MAX_CALLBACK_BYTES,
     TALK_TO_PERSON,
@@ -267,4 +268,16 @@ class ActionDefaultFallback(StoreAction):
 
     def events(self, tracker: Tracker) -> list[dict[str, Any]]:
         misses = consecutive_misses(tracker)
-        return [SlotSet(FALLBACK_SLOT, 0.0 if misses >= MISSES_BEFORE_PERSON else float(misses))]
+        forget = [SlotSet("order_id", None)] if unnamed_order_number(tracker) else []
+        return [SlotSet(FALLBACK_SLOT, 0.0 if misses >= MISSES_BEFORE_PERSON else float(misses)), *forget]
+
+
+def unnamed_order_number(tracker: Tracker) -> bool:
+    """Whether the message not understood gave an order number that no order word names ("is
+    7919 a prime number"): the order_id slot took it, and a later "where is my order?" would
+    look up 7919. The fallback's own buttons carry the number; the slot forgets it. A number
+    an order word names ("my parcel 10425 came smashed!!!") is remembered for the next message."""
+    message = tracker.latest_message or {}
+    text = str(message.get("text") or "")
+    numbers = [e for e in message.get("entities") or [] if e.get("entity") == "order_id"]
+    return bool(numbers) and not any(named_as_order(text, e.get("start")) for e in numbers)

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from rasa_sdk import Tracker
 
-from actions.handoff import consecutive_misses, customer_words, quoted, suggestions
+from actions.handoff import ActionDefaultFallback, consecutive_misses, customer_words, quoted, suggestions
 from bot.handoff import cards
 from shop.conversation_log import LogLine, TicketSummary
 from shop.replies import MAX_CALLBACK_BYTES
@@ -130,3 +130,27 @@ class TestSuggestions:
         latest = self.latest("order_status", order_id="9" * 60)
         [button] = suggestions(tracker([], latest=latest), staff=False)
         assert button.payload == "/order_status" and len(button.payload) <= MAX_CALLBACK_BYTES - 2
+
+
+class TestFallbackForgetsUnnamedNumbers:
+    """A message not understood fills the order_id slot as any other; the fallback forgets a
+    number that no order word names, so a later "where is my order?" does not look it up."""
+
+    def events(self, text: str, *numbers: str) -> list[dict[str, Any]]:
+        entities = [{"entity": "order_id", "value": n, "start": text.index(n), "end": text.index(n) + len(n)}
+                    for n in numbers]
+        latest = {"text": text, "intent": {"name": "nlu_fallback", "confidence": 0.7}, "entities": entities}
+        return ActionDefaultFallback().events(tracker([], latest=latest))
+
+    def test_a_bare_number_is_forgotten(self) -> None:
+        assert {"event": "slot", "name": "order_id", "value": None, "timestamp": None} in \
+            self.events("is 7919 a prime number", "7919")
+
+    def test_a_number_an_order_word_names_is_kept(self) -> None:
+        for text, number in [("my parcel 10425 came smashed!!!", "10425"),
+                             ("https://shop.example.com/orders/58213/track", "58213"),
+                             ("Bestellung Nr. 1042 ???", "1042"), ("订单号：10425 ？？", "10425")]:
+            assert all(e.get("name") != "order_id" for e in self.events(text, number)), text
+
+    def test_a_message_without_a_number_leaves_the_slot_alone(self) -> None:
+        assert [e["name"] for e in self.events("blorp")] == ["fallback_count"]

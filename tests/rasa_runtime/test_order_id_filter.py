@@ -126,7 +126,8 @@ def test_an_out_of_scope_message_keeps_an_order_number_named_by_an_order_word_ju
     far = "my order from the other shop was late, anyway what is 7919 squared"
     script = "<script>alert(10425)</script>"
     refused = {"intent": {"name": "out_of_scope", "confidence": 0.95}}
-    found = filtered(*[(text, [entity("order_id", number, "RegexEntityExtractor", text.index(number))], refused)
+    found = filtered(*[(text, [entity("order_id", number, "RegexEntityExtractor", text.index(number))],
+                        refused)
                        for text, number in [(link, "58213"), (letter, "20554"), (russian, "10425"),
                                             (far, "7919"), (script, "10425")]])
     assert [[e["value"] for e in kept] for kept in found] == [["58213"], ["20554"], ["10425"], [], []]
