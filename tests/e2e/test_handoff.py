@@ -639,6 +639,16 @@ class TestNoHandoffFromDoubt:
                 assert tickets.active_ticket(session, customer.id) is None, text[:40]
                 assert session.scalar(select(Ticket).where(Ticket.telegram_user_id == customer.id)) is None
 
+    async def test_a_number_in_a_question_not_understood_is_not_taken_for_an_order(
+            self, group_team: Team, sessions: sessionmaker[Session]) -> None:
+        customer, _ = add_person(sessions, group_team.api, "Pia Prime", Role.customer)
+        await customer.send("is 7919 a prime number")
+        [missed] = await customer.wait_for(1, timeout=60)
+        assert missed.text is not None and missed.text.startswith("Sorry"), missed.text
+        await customer.send("where is my order")
+        [answer] = await customer.wait_for(1, timeout=60)
+        assert answer.text is not None and "7919" not in answer.text, answer.text
+
     async def test_an_unsure_complaint_asks_first(self, group_team: Team, sessions: sessionmaker[Session],
                                                   unsure_complaint: str) -> None:
         customer, _ = add_person(sessions, group_team.api, "Uma Unsure", Role.customer)
