@@ -26,14 +26,14 @@ A message DIET reads as `out_of_scope` keeps no order number ("is 7919 a prime n
 "play track 10425", "transfer 1500 to my savings", a pasted `<script>alert(10425)</script>`)
 unless an order word stands right before it: a link to the shop's order page
 ("https://shop.example.com/orders/58213/track") or "under order 20554" in a long letter the
-model refuses still names the order the customer means.
-The regex judges a number by the words around it and takes many such numbers for orders; the
-message is answered with what the bot can do, not with an order, and its number must not fill
-the order_id slot for the next message. Messages the out-of-domain filter rejects keep theirs:
-it rejects many shop messages written unlike the training data (a pasted e-mail, a long story
-with the order in it), and the order talked about is what the next message needs. Numbers in
-messages that are merely unsure (nlu_fallback) stay too: the fallback offers the likely intents
-with the order number on their buttons.
+model refuses still names the order the customer means. The regex judges a number by the words
+around it and takes many such numbers for orders; the message is answered with what the bot
+can do, not with an order, and its number must not fill the order_id slot for the next message.
+Messages the out-of-domain filter rejects keep theirs: it rejects many shop messages written
+unlike the training data (a pasted e-mail, a long story with the order in it), and the order
+talked about is what the next message needs. Numbers in messages that are merely unsure
+(nlu_fallback) stay too: the fallback offers the likely intents with the order number on their
+buttons.
 
 Chosen on the development sets through the trained model (the four regex sets and the grouped
 one in tests/nlu_tooling, and order_id_dev_pipeline.yml, written for this question before
@@ -41,11 +41,10 @@ either rule ran on it: 66 unrelated messages with numbers, 8 junk, 47 shop messa
 order_id F1: 0.973 keeping every number, 0.977 dropping those of `out_of_scope` messages (false
 positives 47 -> 23, misses 12 -> 26), 0.940 dropping those of out-of-domain rejections too
 (false positives 17, misses 108: the English sets' pasted and story-wrapped shop messages).
-Keeping the numbers of `out_of_scope` messages that an order word names on
-the same six sets through one model (config.yml, seed 42; 1,665 messages; the rule is
-shop/order_words.py): 0.977 -> 0.981,
-misses 30 -> 23, false positives 19, unchanged. Dropping instead every number of `nlu_fallback`
-messages that no order word names lost 144 order numbers (0.909).
+Keeping the numbers of `out_of_scope` messages that an order word names (the rule is
+shop/order_words.py), on the same six sets through one model (config.yml, seed 42; 1,665
+messages): 0.977 -> 0.981, misses 30 -> 23, false positives 19, unchanged. Dropping instead
+every number of `nlu_fallback` messages that no order word names lost 144 order numbers (0.909).
 """
 
 from __future__ import annotations
