@@ -47,7 +47,9 @@ ASK_FOR_PERSON = "I want to talk to a person"
 COMPLAINT = "my package arrived damaged"
 # Words the model has not learned: some of them come out as nlu_fallback (checked per run,
 # since every retraining moves the scores; see misunderstood())
-ODD_WORDS = ("glorp", "quantum", "marmalade", "trombone", "nebula", "paperclip", "gherkin", "lighthouse",
+# None that an e2e test teaches the shop's FAQ ("trombones" in test_faq.py): the fallback tries
+# the FAQ first, and the e2e tests share one store.
+ODD_WORDS = ("glorp", "quantum", "marmalade", "nebula", "paperclip", "gherkin", "lighthouse",
              "cobweb", "thimble", "spatula", "tangerine", "ptarmigan", "harpsichord", "blimp", "nutmeg",
              "sprocket", "thingamajig", "kumquat", "ocelot", "yodel", "origami")
 PERSON_COMING = "a person from our team"
