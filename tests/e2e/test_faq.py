@@ -98,6 +98,14 @@ class TestFaq:
         await customer.send("do you sell trombones?")
         [answer] = await customer.wait_for(1, timeout=60)
         assert answer.text == "Yes: brass trombones from €300, in the showroom."
+        # deleted, the entry answers no one (and leaves the store the e2e tests share as it was)
+        number = added.text.removeprefix("Added FAQ entry #").split(" ")[0]
+        await owner.send(f"/faq delete {number}")
+        [deleted] = await owner.wait_for(1, timeout=30)
+        assert deleted.text == f"Deleted FAQ entry #{number}: Do you sell trombones?"
+        await customer.send("do you sell trombones?")
+        [again] = await customer.wait_for(1, timeout=60)
+        assert again.text is not None and "trombones from €300" not in again.text, again.text
 
     async def test_a_customers_faq_add_is_refused(self, api: LocalBotApi,
                                                   sessions: sessionmaker[Session]) -> None:
