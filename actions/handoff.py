@@ -19,8 +19,8 @@ from rasa_sdk.events import SlotSet
 from sqlalchemy.orm import Session
 
 from actions.base import StoreAction, last_bot_buttons, latest_order_number
-from actions.faq import faq_outcome
-from shop import accounts
+from actions.faq import faq_outcome, question_text
+from shop import accounts, orders
 from shop.faq import answers
 from shop.handoff import BACK_BUTTON, open_handoff
 from shop.i18n import ENGLISH, N_, Translator
@@ -237,8 +237,9 @@ def refused(tracker: Tracker) -> bool:
 class ActionDefaultFallback(StoreAction):
     """Rasa's fallback, overridden, and the answer to out_of_scope: the FAQ's answer if an entry
     answers; else say honestly what the bot can't do and what it can (buttons), with the FAQ
-    entries that come close first; a second miss in a row offers a person. Nothing it did not
-    understand opens a ticket: only the customer's "Talk to a person" does."""
+    entries that come close first; a second miss in a row offers a person. A message that names
+    the customer's own orders ("news on 1042??") gets the questions about them instead. Nothing
+    it did not understand opens a ticket: only the customer's "Talk to a person" does."""
 
     def name(self) -> str:
         return "action_default_fallback"
@@ -248,6 +249,11 @@ class ActionDefaultFallback(StoreAction):
         faq = faq_outcome(session, tracker, telegram_user_id=telegram_user_id, now=now, tr=tr)
         if faq is not None and faq.reply is not None:  # the shop's own answer, if it has one
             return faq.reply
+        # "news on 1042??": the customer's own order, in words the model does not know
+        named = orders.own_orders_in_text(session, telegram_user_id=telegram_user_id,
+                                          text=question_text(tracker))
+        if named:
+            return orders.named_orders_reply(named, zone=settings.zone, tr=tr)
         if consecutive_misses(tracker) >= MISSES_BEFORE_PERSON:
             return Reply(tr._(STILL_NOT), buttons=(
                 Button(tr._(TALK_TO_PERSON), intent_payload("request_human")),

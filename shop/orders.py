@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from shop.accounts import linked_customer_id
 from shop.i18n import ENGLISH, N_, Translator
 from shop.models import GOODS_STAGES, Order, OrderItem, OrderStatus
-from shop.replies import Button, Reply, intent_payload
+from shop.replies import TALK_TO_PERSON, Button, Reply, intent_payload
 
 NOT_FOUND = N_(
     "I can't find order {number} on your account. Please check the number "
@@ -176,6 +176,43 @@ def customer_orders(session: Session, *, customer_id: int, open_only: bool = Fal
     if limit is not None:
         query = query.limit(limit)
     return list(session.scalars(query).all())
+
+
+# A number of 4-6 digits standing alone (the store's order numbers), not part of a longer
+# number, a decimal or a run of digit groups ("1042.50", "10,425", "0176 1042 4411", "0176-1042").
+_STANDALONE_NUMBER = re.compile(r"(?<![\d.,])(?<!\d[ -])\d{4,6}(?!\d|[.,]\d|[ -]\d)")
+NAMED_ORDERS_SHOWN = 3
+
+
+def own_orders_in_text(session: Session, *, telegram_user_id: int, text: str) -> list[Order]:
+    """The user's own orders whose numbers `text` holds, in the order it names them: for a
+    message the model did not take for an order question ("news on 1042??"). A number that is
+    no order, someone else's order, or a user linked to no customer give nothing, so the reply
+    shows nothing the user does not own."""
+    numbers = list(dict.fromkeys(_STANDALONE_NUMBER.findall(text)))[:10]
+    if not numbers:
+        return []
+    customer_id = linked_customer_id(session, telegram_user_id)
+    if customer_id is None:
+        return []
+    found = {order.number: order for order in session.scalars(
+        select(Order).where(Order.customer_id == customer_id, Order.number.in_(numbers)))}
+    return [found[number] for number in numbers if number in found][:NAMED_ORDERS_SHOWN]
+
+
+def named_orders_reply(orders: list[Order], *, zone: ZoneInfo, tr: Translator = ENGLISH) -> Reply:
+    """What the bot offers for a message it did not understand that names the user's own
+    orders: the order questions about them, one tap each (a person, too, for a single order)."""
+    if len(orders) == 1:
+        number = orders[0].number
+        return Reply(tr._("Is this about your order {number}? Here is what I can do with it:", number=number),
+                     buttons=(Button(tr._("Where is order {number}?", number=number),
+                                     intent_payload("order_status", order_id=number)),
+                              Button(tr._("When will order {number} arrive?", number=number),
+                                     intent_payload("delivery_status", order_id=number)),
+                              Button(tr._(TALK_TO_PERSON), intent_payload("request_human", order_id=number))))
+    return order_picker(orders, "order_status", question=tr._("Is this about one of your orders?"),
+                        zone=zone, tr=tr)
 
 
 def order_button(order: Order, intent: str, *, zone: ZoneInfo, tr: Translator = ENGLISH,

@@ -286,6 +286,48 @@ async def test_what_is_not_ours_gets_an_honest_answer_and_what_the_bot_can_do(se
     assert open_tickets(sessions) == []
 
 
+@pytest.mark.parametrize(("intent", "confidence"), [("out_of_scope", 0.99), ("nlu_fallback", 0.55)])
+async def test_a_message_not_understood_that_names_the_customers_order_offers_that_order(
+        sessions, intent, confidence) -> None:
+    messages, _ = await run(ActionDefaultFallback(), conversation(("news on 9002??", intent, confidence)))
+    text, buttons = said(messages)
+    assert text == "Is this about your order 9002? Here is what I can do with it:"
+    assert buttons == ['/order_status{"order_id":"9002"}', '/delivery_status{"order_id":"9002"}',
+                       '/request_human{"order_id":"9002"}']
+    assert open_tickets(sessions) == []
+
+
+async def test_a_message_not_understood_that_names_two_of_the_customers_orders_offers_both(sessions) -> None:
+    tracker = conversation(("9001 and 9002 ???", "out_of_scope", 0.99))
+    messages, _ = await run(ActionDefaultFallback(), tracker)
+    text, buttons = said(messages)
+    assert text == "Is this about one of your orders?"
+    assert buttons == ['/order_status{"order_id":"9001"}', '/order_status{"order_id":"9002"}']
+
+
+@pytest.mark.parametrize("words", [
+    "news on 9003??",  # someone else's order: indistinguishable from none
+    "is 7919 a prime number",  # no order at all
+    "my card ends 9002.50",  # the digits of a decimal, not a number of its own
+    "call 0176 9002 4411",  # a phone number's group
+])
+async def test_a_number_that_is_not_the_customers_order_gets_the_honest_answer(sessions, words) -> None:
+    with transaction(sessions) as session:
+        other = b.customer(session, name="Otto Other", created_at=datetime.now(UTC) - timedelta(days=30))
+        b.goods_order(session, owner=other, number="9003", created_at=datetime.now(UTC), done=1)
+    messages, _ = await run(ActionDefaultFallback(), conversation((words, "out_of_scope", 0.99)))
+    text, buttons = said(messages)
+    assert text.startswith("Sorry, that's outside what I can help with")
+    assert buttons == ["/order_status", "/list_orders", "/help"]
+
+
+async def test_a_stranger_naming_an_order_number_learns_nothing_about_it(sessions) -> None:
+    tracker = make_tracker(sender=STRANGER, text="news on 9002??", intent="out_of_scope", confidence=0.99)
+    messages, _ = await run(ActionDefaultFallback(), tracker)
+    assert "9002" not in str(messages)
+    assert said(messages)[0].startswith("Sorry, that's outside what I can help with")
+
+
 async def test_a_late_delivery_apologises_and_offers_a_person(sessions) -> None:
     now = datetime.now(UTC)
     with transaction(sessions) as session:

@@ -8,7 +8,8 @@ cards of other tickets in the shared store, so tests look for their ticket's mes
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 import httpx
 import pytest
@@ -22,7 +23,7 @@ from rasa_runtime.supervisor import Supervisor
 from shop import staff as staff_admin
 from shop import tickets
 from shop.handoff import RATING_QUESTION, RESOLVED_TEXT
-from shop.models import Message, Role, Survey, TelegramAccount, Ticket, TicketEvent
+from shop.models import Message, Order, Role, Survey, TelegramAccount, Ticket, TicketEvent
 from shop.settings import Settings
 from tests.e2e.conftest import bot_settings, free_port, run_bot
 from tests.e2e.handoff_support import (
@@ -650,6 +651,30 @@ class TestNoHandoffFromDoubt:
         await customer.send("where is my order")
         [answer] = await customer.wait_for(1, timeout=60)
         assert answer.text is not None and "7919" not in answer.text, answer.text
+
+    async def test_a_message_not_understood_that_names_the_customers_order_offers_that_order(
+            self, group_team: Team, sessions: sessionmaker[Session]) -> None:
+        customer, _ = add_person(sessions, group_team.api, "Nia Newsless", Role.customer)
+        with store(sessions) as session:
+            taken = set(session.scalars(select(Order.number)))
+            number = next(str(n) for n in range(48213, 99999) if str(n) not in taken)
+            owner = session.scalar(select(TelegramAccount).where(
+                TelegramAccount.telegram_user_id == customer.id)).customer
+            session.add(Order(number=number, customer=owner, status="shipped", total=Decimal("9.90"),
+                              created_at=datetime.now(UTC) - timedelta(days=1)))
+        # the running model reads this as out_of_scope, whatever the number (checked 2026-12-06)
+        await customer.send(f"what happen with {number}??")
+        [offered] = await customer.wait_for(1, timeout=60)
+        offer = f"Is this about your order {number}? Here is what I can do with it:"
+        assert offered.text == offer, offered.text
+        assert buttons_of(offered) == [f'r:/order_status{{"order_id":"{number}"}}',
+                                       f'r:/delivery_status{{"order_id":"{number}"}}',
+                                       f'r:/request_human{{"order_id":"{number}"}}']
+        await customer.press(f'r:/order_status{{"order_id":"{number}"}}')
+        [status] = await customer.wait_for(1, timeout=60)
+        assert status.text is not None and status.text.startswith(f"Order {number}"), status.text
+        with store(sessions) as session:
+            assert tickets.active_ticket(session, customer.id) is None
 
     async def test_an_unsure_complaint_asks_first(self, group_team: Team, sessions: sessionmaker[Session],
                                                   unsure_complaint: str) -> None:
