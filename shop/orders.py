@@ -178,9 +178,10 @@ def customer_orders(session: Session, *, customer_id: int, open_only: bool = Fal
     return list(session.scalars(query).all())
 
 
-# A number of 4-6 digits standing alone (the store's order numbers), not part of a longer
-# number, a decimal or a run of digit groups ("1042.50", "10,425", "0176 1042 4411", "0176-1042").
-_STANDALONE_NUMBER = re.compile(r"(?<![\d.,])(?<!\d[ -])\d{4,6}(?!\d|[.,]\d|[ -]\d)")
+# A number of 4-6 digits standing alone (the store's order numbers; leading zeros padding it
+# aside, "#001042"), not part of a longer number, a decimal or a run of digit groups ("1042.50",
+# "10,425", "0176 1042 4411", "0176-1042").
+_STANDALONE_NUMBER = re.compile(r"(?<![\d.,])(?<!\d[ -])0*(\d{4,6})(?!\d|[.,]\d|[ -]\d)")
 NAMED_ORDERS_SHOWN = 3
 
 

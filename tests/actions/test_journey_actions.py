@@ -297,6 +297,12 @@ async def test_a_message_not_understood_that_names_the_customers_order_offers_th
     assert open_tickets(sessions) == []
 
 
+async def test_an_own_order_number_padded_with_zeros_is_found(sessions) -> None:
+    tracker = conversation(("news on #009002??", "out_of_scope", 0.99))
+    messages, _ = await run(ActionDefaultFallback(), tracker)
+    assert said(messages)[0] == "Is this about your order 9002? Here is what I can do with it:"
+
+
 async def test_a_message_not_understood_that_names_two_of_the_customers_orders_offers_both(sessions) -> None:
     tracker = conversation(("9001 and 9002 ???", "out_of_scope", 0.99))
     messages, _ = await run(ActionDefaultFallback(), tracker)
