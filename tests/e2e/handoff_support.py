@@ -72,8 +72,10 @@ class Team:
 
 
 def add_person(sessions: sessionmaker[Session], api: LocalBotApi, name: str, role: Role, *,
-               username: str | None = None, order_status: str | None = None) -> tuple[FakeUser, str | None]:
-    """A Telegram user known to the store (staff, owner, or a linked customer with one order)."""
+               username: str | None = None, order_status: str | None = None,
+               order_number: str | None = None) -> tuple[FakeUser, str | None]:
+    """A Telegram user known to the store (staff, owner, or a linked customer with one order,
+    numbered `order_number` or from the user's id)."""
     tid = fresh_id()
     first, last = name.split()
     number = None
@@ -81,7 +83,7 @@ def add_person(sessions: sessionmaker[Session], api: LocalBotApi, name: str, rol
         customer = None
         if role == Role.customer:
             customer = Customer(name=name, email=f"c{tid}@example.com", created_at=datetime.now(UTC))
-            number = str(tid)[-9:]
+            number = order_number or str(tid)[-9:]
             session.add(Order(number=number, customer=customer, status=order_status or "shipped",
                               total=Decimal("19.90"), created_at=datetime.now(UTC) - timedelta(days=2)))
         session.add(TelegramAccount(telegram_user_id=tid, chat_id=tid, role=role.value, customer=customer,
