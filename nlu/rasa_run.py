@@ -77,6 +77,9 @@ def tf_env(threads: int | None) -> dict[str, str]:
     # Our own pipeline components (rasa_runtime/) are imported by Rasa from the project root.
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(PROJECT), env.get("PYTHONPATH")) if p)
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    # No telemetry, and no crash report to Rasa's Sentry: a failed training tried to reach
+    # o251570.ingest.sentry.io (as the supervisor and scripts/train-model already say).
+    env["RASA_TELEMETRY_ENABLED"] = "false"
     if threads:
         env["TF_INTRA_OP_PARALLELISM_THREADS"] = str(threads)
         env["TF_INTER_OP_PARALLELISM_THREADS"] = str(threads)

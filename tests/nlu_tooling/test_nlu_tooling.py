@@ -17,7 +17,7 @@ from nlu.folds import stratified_folds
 from nlu.heldout import heldout_overlap, normalise, overlap
 from nlu.rasa_config import fallback_threshold, seeded_config, with_seed
 from nlu.rasa_results import intent_predictions, predicted_entities
-from nlu.rasa_run import model_key
+from nlu.rasa_run import model_key, tf_env
 from nlu.report import comparison_report, evaluation_report, seed_figures, seeds_report
 from shop.settings import PROJECT_ROOT
 
@@ -408,6 +408,14 @@ def test_model_key_ignores_comments_and_layout_but_not_content(tmp_path: Path) -
 
     config.write_text("pipeline:\n  - name: DIETClassifier\n    epochs: 60\n")
     assert model_key(config, data, domain) != key
+
+
+def test_rasa_runs_for_evaluation_send_nothing_home(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A failed `rasa train` reported its crash to Rasa's Sentry when telemetry was left on.
+    monkeypatch.setenv("RASA_TELEMETRY_ENABLED", "true")
+    env = tf_env(1)
+    assert env["RASA_TELEMETRY_ENABLED"] == "false"
+    assert env["TF_INTRA_OP_PARALLELISM_THREADS"] == "1"
 
 
 # --- reports -----------------------------------------------------------------------------
