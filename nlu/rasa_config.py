@@ -8,7 +8,8 @@ from typing import Any
 import yaml
 
 # Components whose training is random and which take a `random_seed` (ARCHITECTURE.md §9).
-SEEDED = frozenset({"DIETClassifier", "ResponseSelector", "TEDPolicy", "UnexpecTEDIntentPolicy"})
+SEEDED = frozenset({"DIETClassifier", "ResponseSelector", "TEDPolicy", "UnexpecTEDIntentPolicy",
+                    "rasa_runtime.components.linear_intents.LinearIntentClassifier"})
 
 
 def seeded_components(config: dict[str, Any]) -> list[dict[str, Any]]:

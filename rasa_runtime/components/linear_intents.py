@@ -56,12 +56,16 @@ class LinearModel:
     """TF-IDF of character and word n-grams, and a logistic regression over them."""
 
     def __init__(self, *, c: float, char_ngrams: tuple[int, int], char_min_df: int,
-                 word_ngrams: tuple[int, int]) -> None:
+                 word_ngrams: tuple[int, int], seed: int) -> None:
         self.chars = TfidfVectorizer(analyzer="char_wb", ngram_range=char_ngrams,
                                      min_df=char_min_df, sublinear_tf=True)
         self.words = TfidfVectorizer(analyzer="word", ngram_range=word_ngrams, sublinear_tf=True,
                                      token_pattern=r"(?u)\b\w+\b")
-        self.classifier = LogisticRegression(C=c, max_iter=3000)
+        # SAGA, not the default L-BFGS: 8 s of CPU against 30 on the whole training data, for
+        # probabilities within 0.006 of L-BFGS's on every training example. SAGA visits the
+        # examples in a random order: its seed is the config's `random_seed`, as DIET's is.
+        self.classifier = LogisticRegression(C=c, solver="saga", tol=1e-3, max_iter=3000,
+                                             random_state=seed)
 
     def fit(self, texts: List[str], intents: List[str]) -> LinearModel:
         folded = [fold(t) for t in texts]
@@ -100,6 +104,7 @@ class LinearIntentClassifier(GraphComponent):
             "max_ngram": 4,
             "min_df": 2,
             "max_word_ngram": 2,
+            "random_seed": 42,
         }
 
     def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
@@ -122,6 +127,7 @@ class LinearIntentClassifier(GraphComponent):
                 char_ngrams=(int(self.config["min_ngram"]), int(self.config["max_ngram"])),
                 char_min_df=int(self.config["min_df"]),
                 word_ngrams=(1, int(self.config["max_word_ngram"])),
+                seed=int(self.config["random_seed"]),
             ).fit([spaced(m.get(TEXT), m.get(TOKENS_NAMES[TEXT])) for m in examples],
                   [m.get(INTENT) for m in examples])
             with self.model_storage.write_to(self.resource) as directory:

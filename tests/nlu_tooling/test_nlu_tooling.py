@@ -15,7 +15,7 @@ from nlu.data import NluData, load_nlu, parse_annotated, read_nlu_file, to_yaml
 from nlu.evaluate import Evaluation, Run, write_folds
 from nlu.folds import stratified_folds
 from nlu.heldout import heldout_overlap, normalise, overlap
-from nlu.rasa_config import fallback_threshold, seeded_config, with_seed
+from nlu.rasa_config import SEEDED, fallback_threshold, seeded_config, with_seed
 from nlu.rasa_results import intent_predictions, predicted_entities
 from nlu.rasa_run import model_key, tf_env
 from nlu.report import comparison_report, evaluation_report, seed_figures, seeds_report
@@ -356,6 +356,7 @@ def test_seeds_are_pinned_on_every_random_component(tmp_path: Path) -> None:
         "pipeline": [
             {"name": "WhitespaceTokenizer"},
             {"name": "DIETClassifier", "random_seed": 1},
+            {"name": "rasa_runtime.components.linear_intents.LinearIntentClassifier"},
             {"name": "FallbackClassifier", "threshold": 0.6},
         ],
         "policies": [{"name": "RulePolicy"}, {"name": "TEDPolicy"}],
@@ -363,6 +364,7 @@ def test_seeds_are_pinned_on_every_random_component(tmp_path: Path) -> None:
     seeded = with_seed(config, 42)
     assert [p.get("random_seed") for p in seeded["pipeline"] + seeded["policies"]] == [
         None,
+        42,
         42,
         None,
         None,
@@ -385,7 +387,7 @@ def test_project_configs_keep_their_seeds() -> None:
         config = yaml.safe_load(path.read_text())
         names = [p["name"] for p in config["pipeline"] + config["policies"]]
         seeded = [
-            p for p in config["pipeline"] + config["policies"] if p["name"] in {"DIETClassifier", "TEDPolicy"}
+            p for p in config["pipeline"] + config["policies"] if p["name"] in SEEDED
         ]
         assert "FallbackClassifier" in names, path
         assert all(p.get("random_seed") is not None for p in seeded), path
