@@ -159,7 +159,8 @@ class HandoffAction(StoreAction):
         elif intent == self.reason and not sure(tracker, confidence):
             return ask_first(tracker, self.reason, tr)
         details = words[-1][:1000] if words else None
-        if previous_action(tracker) == "action_default_fallback":  # "Talk to a person" after misses
+        if previous_action(tracker) == "action_default_fallback" and reason != "complaint":
+            # "Talk to a person" after misses; a complaint after them is a complaint, told as one
             reason, details = "not_understood", quoted(words[-MISSES_BEFORE_PERSON:])
         return hand_over(session, tracker, telegram_user_id=telegram_user_id, settings=settings,
                          now=now, reason=reason, details=details, tr=tr)

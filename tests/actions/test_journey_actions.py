@@ -262,6 +262,18 @@ async def test_two_misses_offer_a_person_and_open_nothing(sessions) -> None:
     assert opened.reason == "not_understood" and opened.details == "“blorp”\n“zzz”"
 
 
+async def test_a_complaint_after_two_misses_is_handed_over_as_a_complaint(sessions) -> None:
+    # Not "Sorry, I still don't understand": the model understood this one.
+    complaint = conversation(("blorp", "nlu_fallback", 0.4), ("zzz", "nlu_fallback", 0.3),
+                             ("third time I'm writing about this and nobody answers", "complaint", 0.95),
+                             before="action_default_fallback")
+    messages, _ = await run(ActionComplaint(), complaint)
+    [opened] = open_tickets(sessions)
+    assert opened.reason == "complaint"
+    assert opened.details == "third time I'm writing about this and nobody answers"
+    assert "still don't understand" not in str(messages)
+
+
 async def test_a_typed_yes_to_the_person_offered_after_two_misses(sessions) -> None:
     typed = conversation(("blorp", "nlu_fallback", 0.4), ("zzz", "nlu_fallback", 0.3),
                          ("yes", "affirm", 0.99), before="action_default_fallback",
